@@ -1,0 +1,405 @@
+package dev.ringkv.client;
+
+import com.google.protobuf.ByteString;
+import dev.ringkv.proto.ConsistencyProto;
+import dev.ringkv.proto.DeleteRequest;
+import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.PutRequest;
+import dev.ringkv.proto.RingTableProto;
+import dev.ringkv.ring.Consistency;
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.Placement;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.wire.ChannelPool;
+import dev.ringkv.wire.GrpcFutures;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of a ringkv cluster. Thread-safe; create one and share it.
+ *
+ * <p>Each request goes to the first live node of its key's preference list (the coordinator),
+ * computed from a cached ring table. When that node does not answer within the attempt timeout,
+ * or answers that it cannot reach enough replicas, the client refreshes its table (manager first,
+ * any known storage node if the manager is down), waits a short, growing backoff, and retries on
+ * the next node, until the overall deadline. Servers holding a newer table send it along with
+ * their reply, so the client follows membership changes without waiting for a failure.
+ *
+ * <pre>{@code
+ * try (KvClient kv = KvClient.builder().manager("127.0.0.1:50051").build()) {
+ *   kv.put("key1", "value1");
+ *   kv.get("key1").value();   // Optional[value1]
+ * }
+ * }</pre>
+ */
+public final class KvClient implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(KvClient.class);
+  private static final long MAX_BACKOFF_MS = 500;
+
+  private final Consistency consistency;
+  private final long attemptTimeoutMs;
+  private final long deadlineMs;
+  private final KeyHasher hasher;
+  private final ChannelPool channels;
+  private final TableRouter router;
+  private final ScheduledExecutorService timer;
+
+  private KvClient(Builder b) {
+    this.consistency = b.consistency;
+    this.attemptTimeoutMs = b.attemptTimeout.toMillis();
+    this.deadlineMs = b.deadline.toMillis();
+    this.hasher = b.hasher;
+    this.channels = new ChannelPool(b.maxMessageBytes);
+    this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ringkv-client-retry");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Stores {@code value} under {@code key} at the client's default consistency. */
+  public PutResult put(String key, String value) {
+    return await(putAsync(key, value.getBytes(StandardCharsets.UTF_8), consistency));
+  }
+
+  /** Reads {@code key} at the client's default consistency. */
+  public GetResult get(String key) {
+    return await(getAsync(key, consistency));
+  }
+
+  /** Deletes {@code key} (writes a tombstone) at the client's default consistency. */
+  public PutResult delete(String key) {
+    return await(deleteAsync(key, consistency));
+  }
+
+  /**
+   * Stores {@code value} under {@code key}.
+   *
+   * @throws IllegalArgumentException at once if the key is empty
+   * @return completes when enough replicas acknowledged, or fails with {@link KvException}
+   */
+  public CompletableFuture<PutResult> putAsync(String key, byte[] value, Consistency level) {
+    checkKey(key);
+    Objects.requireNonNull(value, "value");
+    ByteString bytes = ByteString.copyFrom(value);
+    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.put(PutRequest.newBuilder()
+            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table).build()))
+        .thenApply(r -> new Reply<>(new PutResult(key, r.getCoordinator()),
+            r.hasNewerTable() ? r.getNewerTable() : null)));
+  }
+
+  /** Reads {@code key}; the result says whether it exists. */
+  public CompletableFuture<GetResult> getAsync(String key, Consistency level) {
+    checkKey(key);
+    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.get(GetRequest.newBuilder()
+            .setKey(key).setConsistency(toProto(level)).setTable(table).build()))
+        .thenApply(r -> new Reply<>(
+            new GetResult(key, r.getFound() ? r.getValue().toByteArray() : null,
+                r.getCoordinator()),
+            r.hasNewerTable() ? r.getNewerTable() : null)));
+  }
+
+  /** Deletes {@code key}. Deleting a key that does not exist succeeds. */
+  public CompletableFuture<PutResult> deleteAsync(String key, Consistency level) {
+    checkKey(key);
+    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.delete(
+            DeleteRequest.newBuilder().setKey(key).setConsistency(toProto(level)).setTable(table)
+                .build()))
+        .thenApply(r -> new Reply<>(new PutResult(key, r.getCoordinator()),
+            r.hasNewerTable() ? r.getNewerTable() : null)));
+  }
+
+  /** The ring table the client routes with, fetching it if there is none yet. */
+  public RingTable table() {
+    return await(router.ensure());
+  }
+
+  /** Fetches the newest table from the manager (or a storage node) and returns it. */
+  public RingTable refreshTable() {
+    return await(router.refresh());
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    channels.close();
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** A server's answer plus the newer table it may carry. */
+  private record Reply<R>(R value, RingTableProto newerTable) {}
+
+  @FunctionalInterface
+  private interface Request<R> {
+    CompletableFuture<Reply<R>> send(KvGrpc.KvFutureStub stub, dev.ringkv.proto.TableRef table);
+  }
+
+  private <R> CompletableFuture<R> call(String key, Request<R> request) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    new Attempts<>(hasher.hash(key), request, result).next();
+    return result;
+  }
+
+  /** The attempts of one request: one coordinator after another until success or deadline. */
+  private final class Attempts<R> {
+    private final long keyToken;
+    private final Request<R> request;
+    private final CompletableFuture<R> result;
+    private final long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+    private final Set<String> failedNodes = new HashSet<>();
+    private int attempt;
+    private Throwable lastError;
+
+    Attempts(long keyToken, Request<R> request, CompletableFuture<R> result) {
+      this.keyToken = keyToken;
+      this.request = request;
+      this.result = result;
+    }
+
+    void next() {
+      router.ensure().thenCompose(this::sendToCoordinator).whenComplete((reply, error) -> {
+        if (error == null) {
+          if (reply.newerTable() != null) {
+            router.offer(reply.newerTable());
+          }
+          result.complete(reply.value());
+        } else {
+          onFailure(unwrap(error));
+        }
+      });
+    }
+
+    private CompletableFuture<Reply<R>> sendToCoordinator(RingTable table) {
+      Node target = pickCoordinator(table);
+      if (target == null) {
+        return CompletableFuture.failedFuture(Status.UNAVAILABLE
+            .withDescription("no node of the key's preference list is up (table epoch "
+                + table.epoch() + ")").asRuntimeException());
+      }
+      attempt++;
+      long remainingMs = remainingMs();
+      KvGrpc.KvFutureStub stub = KvGrpc.newFutureStub(channels.channel(target.address()))
+          .withDeadlineAfter(Math.max(1, Math.min(attemptTimeoutMs, remainingMs)),
+              TimeUnit.MILLISECONDS);
+      return request.send(stub, router.ref()).exceptionally(e -> {
+        throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
+      });
+    }
+
+    /** The first live node of the preference list this request has not yet seen fail. */
+    private Node pickCoordinator(RingTable table) {
+      List<Node> candidates = new ArrayList<>();
+      for (Placement p : table.preferenceList(keyToken)) {
+        candidates.add(p.node());
+      }
+      for (Node n : table.homeReplicas(keyToken)) {
+        if (!candidates.contains(n)) {
+          candidates.add(n); // a node marked DOWN may be back before the table says so
+        }
+      }
+      for (Node n : candidates) {
+        if (!failedNodes.contains(n.id())) {
+          return n;
+        }
+      }
+      failedNodes.clear(); // every candidate failed once: start over with the refreshed table
+      return candidates.isEmpty() ? null : candidates.get(0);
+    }
+
+    private void onFailure(Throwable error) {
+      String nodeId = null;
+      if (error instanceof NodeFailure f) {
+        nodeId = f.nodeId;
+        error = f.getCause();
+      }
+      if (error instanceof KvException kv) {
+        result.completeExceptionally(kv);
+        return;
+      }
+      Status status = Status.fromThrowable(error);
+      if (!isRetryable(status.getCode())) {
+        result.completeExceptionally(toKvException(status));
+        return;
+      }
+      lastError = error;
+      if (nodeId != null) {
+        failedNodes.add(nodeId);
+      }
+      long backoffMs = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempt, 5))
+          + ThreadLocalRandom.current().nextLong(10);
+      if (remainingMs() <= backoffMs) {
+        result.completeExceptionally(giveUp(status));
+        return;
+      }
+      log.debug("{} did not serve the request ({}: {}); refreshing the table and retrying in "
+          + "{} ms", nodeId == null ? "the cluster" : nodeId, status.getCode(),
+          status.getDescription(), backoffMs);
+      router.refresh().whenComplete((t, refreshError) ->
+          timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS));
+    }
+
+    private KvException giveUp(Status last) {
+      KvException.Reason reason = last.getCode() == Status.Code.DEADLINE_EXCEEDED
+          ? KvException.Reason.DEADLINE_EXCEEDED : KvException.Reason.UNAVAILABLE;
+      return new KvException(reason, "no replica could serve the request within " + deadlineMs
+          + " ms after " + attempt + " attempts; last error: " + describe(last));
+    }
+
+    private long remainingMs() {
+      return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    }
+  }
+
+  /** Tags a failure with the node that produced it. */
+  private static final class NodeFailure extends RuntimeException {
+    private final String nodeId;
+
+    NodeFailure(String nodeId, Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.nodeId = nodeId;
+    }
+  }
+
+  private static boolean isRetryable(Status.Code code) {
+    return switch (code) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, FAILED_PRECONDITION -> true;
+      default -> false;
+    };
+  }
+
+  private static KvException toKvException(Status status) {
+    KvException.Reason reason = switch (status.getCode()) {
+      case INVALID_ARGUMENT, OUT_OF_RANGE -> KvException.Reason.INVALID_ARGUMENT;
+      case UNAUTHENTICATED, PERMISSION_DENIED -> KvException.Reason.UNAUTHENTICATED;
+      default -> KvException.Reason.INTERNAL;
+    };
+    return new KvException(reason, describe(status));
+  }
+
+  private static String describe(Status status) {
+    return status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new KvException(KvException.Reason.INTERNAL, String.valueOf(cause));
+    }
+  }
+
+  private static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+  }
+
+  private static ConsistencyProto toProto(Consistency level) {
+    return switch (level) {
+      case ONE -> ConsistencyProto.ONE;
+      case QUORUM -> ConsistencyProto.QUORUM;
+      case ALL -> ConsistencyProto.ALL;
+    };
+  }
+
+  /** Settings of a {@link KvClient}; every one has a default. */
+  public static final class Builder {
+    private String managerAddress = "127.0.0.1:50051";
+    private Consistency consistency = Consistency.QUORUM;
+    private Duration attemptTimeout = Duration.ofSeconds(1);
+    private Duration deadline = Duration.ofSeconds(10);
+    private TableCache tableCache = TableCache.none();
+    private KeyHasher hasher = KeyHasher.murmur3();
+    private int maxMessageBytes = 8 * 1024 * 1024;
+
+    private Builder() {}
+
+    /** The manager's {@code host:port} (default {@code 127.0.0.1:50051}). */
+    public Builder manager(String address) {
+      if (address == null || !address.matches("[^\\s:]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("manager address '" + address + "' is not host:port");
+      }
+      this.managerAddress = address;
+      return this;
+    }
+
+    /** The consistency level of the synchronous methods (default QUORUM). */
+    public Builder consistency(Consistency level) {
+      this.consistency = Objects.requireNonNull(level, "level");
+      return this;
+    }
+
+    /** How long one node may take to answer before the next is tried (default 1 s). */
+    public Builder attemptTimeout(Duration timeout) {
+      this.attemptTimeout = positive(timeout, "attempt timeout");
+      return this;
+    }
+
+    /** How long a request may take in all, retries included (default 10 s). */
+    public Builder deadline(Duration timeout) {
+      this.deadline = positive(timeout, "deadline");
+      return this;
+    }
+
+    /** Where the table is kept between client runs (default: nowhere). */
+    public Builder tableCache(TableCache cache) {
+      this.tableCache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** The key hash; must match the cluster's (default Murmur3). */
+    public Builder hasher(KeyHasher hasher) {
+      this.hasher = Objects.requireNonNull(hasher, "hasher");
+      return this;
+    }
+
+    public KvClient build() {
+      return new KvClient(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

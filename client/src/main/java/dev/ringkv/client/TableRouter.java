@@ -1,0 +1,142 @@
+package dev.ringkv.client;
+
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.RingTableProto;
+import dev.ringkv.proto.TableReply;
+import dev.ringkv.proto.TableRef;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.wire.ChannelPool;
+import dev.ringkv.wire.GrpcFutures;
+import dev.ringkv.wire.TableCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's ring table: loaded from the cache, replaced by any newer table a server sends,
+ * and refreshed on demand from the manager, or from any known storage node when the manager
+ * does not answer. Concurrent refreshes share one round trip.
+ */
+final class TableRouter {
+
+  private static final Logger log = LoggerFactory.getLogger(TableRouter.class);
+  private static final TableRef NO_TABLE = TableRef.getDefaultInstance();
+
+  private final String managerAddress;
+  private final ChannelPool channels;
+  private final TableCache cache;
+  private final long attemptTimeoutMs;
+  private final AtomicReference<RingTable> table = new AtomicReference<>();
+  private CompletableFuture<RingTable> refreshing;
+
+  TableRouter(String managerAddress, ChannelPool channels, TableCache cache,
+      long attemptTimeoutMs) {
+    this.managerAddress = managerAddress;
+    this.channels = channels;
+    this.cache = cache;
+    this.attemptTimeoutMs = attemptTimeoutMs;
+    cache.load().ifPresent(t -> {
+      table.set(t);
+      log.debug("using cached table epoch {}", t.epoch());
+    });
+  }
+
+  /** The current table, or null if there is none yet. */
+  RingTable current() {
+    return table.get();
+  }
+
+  TableRef ref() {
+    RingTable t = table.get();
+    return t == null ? NO_TABLE : TableCodec.ref(t);
+  }
+
+  /** Adopts a table a server sent, if it supersedes ours. */
+  void offer(RingTableProto proto) {
+    RingTable candidate = TableCodec.fromProto(proto);
+    while (true) {
+      RingTable existing = table.get();
+      if (!candidate.supersedes(existing)) {
+        return;
+      }
+      if (table.compareAndSet(existing, candidate)) {
+        log.debug("table epoch {} -> {}", existing == null ? "none" : existing.epoch(),
+            candidate.epoch());
+        cache.store(candidate);
+        channels.resetConnectBackoff(); // nodes may be back: do not wait out reconnect backoff
+        return;
+      }
+    }
+  }
+
+  /** The current table, fetching one first if there is none. */
+  CompletableFuture<RingTable> ensure() {
+    RingTable t = table.get();
+    return t != null ? CompletableFuture.completedFuture(t) : refresh();
+  }
+
+  /**
+   * Asks the manager, then each known storage node, for a newer table. Completes with the table
+   * in use afterwards; fails with {@link KvException.Reason#NO_CLUSTER} only if there is none.
+   */
+  synchronized CompletableFuture<RingTable> refresh() {
+    if (refreshing != null && !refreshing.isDone()) {
+      return refreshing;
+    }
+    log.debug("asking the manager at {} for a new table", managerAddress);
+    refreshing = fetchFromManager()
+        .exceptionallyCompose(managerError -> {
+          log.debug("manager at {} did not answer ({}); asking storage nodes", managerAddress,
+              managerError.getMessage());
+          RingTable known = table.get();
+          List<Node> nodes = known == null ? List.of() : new ArrayList<>(known.nodes());
+          return fetchFromNodes(nodes, 0, managerError);
+        })
+        .thenApply(reply -> {
+          if (reply.hasTable()) {
+            offer(reply.getTable());
+          }
+          return table.get();
+        });
+    return refreshing;
+  }
+
+  private CompletableFuture<TableReply> fetchFromManager() {
+    return GrpcFutures.toCompletable(ManagerGrpc.newFutureStub(channels.channel(managerAddress))
+        .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
+        .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()));
+  }
+
+  private CompletableFuture<TableReply> fetchFromNodes(List<Node> nodes, int index,
+      Throwable managerError) {
+    if (index >= nodes.size()) {
+      if (table.get() != null) {
+        return CompletableFuture.completedFuture(TableReply.getDefaultInstance());
+      }
+      return CompletableFuture.failedFuture(new KvException(KvException.Reason.NO_CLUSTER,
+          "cannot reach the manager at " + managerAddress + " ("
+              + describe(managerError) + ") and no storage node is known"));
+    }
+    Node node = nodes.get(index);
+    return GrpcFutures.toCompletable(KvGrpc.newFutureStub(channels.channel(node.address()))
+            .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
+            .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()))
+        .exceptionallyCompose(e -> fetchFromNodes(nodes, index + 1, managerError));
+  }
+
+  static String describe(Throwable error) {
+    Throwable e = error;
+    while (e.getCause() != null && (e.getMessage() == null
+        || e instanceof java.util.concurrent.CompletionException)) {
+      e = e.getCause();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

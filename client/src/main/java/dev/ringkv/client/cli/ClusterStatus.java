@@ -1,0 +1,120 @@
+package dev.ringkv.client.cli;
+
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.TableReply;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Prints the manager's ring table; optionally waits until a number of nodes are UP. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Prints the cluster's nodes as the manager sees them: id, pid (with "
+        + "--run-dir), address and state.")
+public final class ClusterStatus implements Callable<Integer> {
+
+  @Option(names = "--manager", paramLabel = "HOST:PORT",
+      description = "Manager address (default: ${DEFAULT-VALUE}).")
+  String manager = "127.0.0.1:50051";
+
+  @Option(names = "--run-dir", paramLabel = "DIR",
+      description = "A run directory of start_service.sh, to show each node's pid.")
+  Path runDir;
+
+  @Option(names = "--wait-up", paramLabel = "N",
+      description = "Wait until at least N nodes are UP before printing.")
+  int waitUp;
+
+  @Option(names = "--wait-timeout", paramLabel = "MS",
+      description = "How long --wait-up may wait (default: ${DEFAULT-VALUE}).")
+  long waitTimeoutMs = 60_000;
+
+  private PrintStream out;
+  private PrintStream err;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(manager, InsecureChannelCredentials.create()).build();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitTimeoutMs);
+      String lastProblem;
+      while (true) {
+        try {
+          TableReply reply = ManagerGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .getTable(GetTableRequest.getDefaultInstance());
+          RingTable table = TableCodec.fromProto(reply.getTable());
+          if (table.upCount() >= waitUp) {
+            print(table);
+            return 0;
+          }
+          lastProblem = table.upCount() + " of " + waitUp + " nodes are up";
+        } catch (StatusRuntimeException e) {
+          lastProblem = "cannot reach the manager at " + manager + " ("
+              + e.getStatus().getCode() + ")";
+          if (waitUp == 0) {
+            err.println("error: " + lastProblem);
+            return ExitCode.NO_CLUSTER.code;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          err.println("error: gave up after " + waitTimeoutMs + " ms: " + lastProblem);
+          return ExitCode.UNAVAILABLE.code;
+        }
+        Thread.sleep(100); // polling the manager while waiting for nodes to come up
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private void print(RingTable table) {
+    out.printf("cluster %s  epoch %d  replication %d  nodes up %d/%d%n", table.clusterId(),
+        table.epoch(), table.replicationFactor(), table.upCount(), table.nodes().size());
+    out.printf("%-12s %-8s %-22s %s%n", "NODE", "PID", "ADDRESS", "STATE");
+    for (Node n : table.nodes()) {
+      out.printf("%-12s %-8s %-22s %s%n", n.id(), pidOf(n.id()), n.address(), n.state());
+    }
+  }
+
+  private String pidOf(String nodeId) {
+    if (runDir == null) {
+      return "-";
+    }
+    try {
+      return Files.readString(runDir.resolve("pids").resolve(nodeId + ".pid")).trim();
+    } catch (IOException e) {
+      return "-";
+    }
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    ClusterStatus status = new ClusterStatus();
+    status.out = out;
+    status.err = err;
+    return new CommandLine(status)
+        .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+        .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+        .execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+}

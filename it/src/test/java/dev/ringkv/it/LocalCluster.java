@@ -1,0 +1,266 @@
+package dev.ringkv.it;
+
+import dev.ringkv.client.KvClient;
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.StatsReply;
+import dev.ringkv.proto.StatsRequest;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A real ringkv cluster for tests: one manager and N storage nodes, each its own JVM started from
+ * the runnable jars, on ephemeral ports of 127.0.0.1, with data in a temp dir. Nodes are killed
+ * with a real {@code kill -9} and restarted with the same id, port and data dir. {@link #close()}
+ * kills every process it started and keeps the logs under {@code target/cluster-logs}.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  static final Path ROOT = Path.of(System.getProperty("ringkv.root", "..")).toAbsolutePath()
+      .normalize();
+  private static final Path MANAGER_JAR = ROOT.resolve("manager/target/ringkv-manager.jar");
+  private static final Path STORAGE_JAR = ROOT.resolve("storage/target/ringkv-storage.jar");
+  private static final List<String> JVM_FLAGS = List.of(
+      "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final int replicationFactor;
+  private final long failureTimeoutMs;
+  private final Map<String, Process> processes = new TreeMap<>();
+  private final Map<String, Integer> ports = new TreeMap<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  private LocalCluster(Path dir, int replicationFactor, long failureTimeoutMs) {
+    this.dir = dir;
+    this.replicationFactor = replicationFactor;
+    this.failureTimeoutMs = failureTimeoutMs;
+  }
+
+  /** Starts a manager and {@code nodes} storage nodes and waits until all are UP. */
+  public static LocalCluster start(int nodes, int replicationFactor) {
+    return start(nodes, replicationFactor, 2_000);
+  }
+
+  public static LocalCluster start(int nodes, int replicationFactor, long failureTimeoutMs) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("ringkv-it-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    LocalCluster cluster = new LocalCluster(dir, replicationFactor, failureTimeoutMs);
+    try {
+      cluster.startManager();
+      for (int i = 1; i <= nodes; i++) {
+        cluster.startNode("server" + i);
+      }
+      cluster.awaitTable(t -> t.upCount() == nodes, START_TIMEOUT, nodes + " nodes up");
+      return cluster;
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public String managerAddress() {
+    return "127.0.0.1:" + ports.get("manager");
+  }
+
+  public String address(String nodeId) {
+    return "127.0.0.1:" + ports.get(nodeId);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** A client of this cluster with no table cache; the caller closes it. */
+  public KvClient client() {
+    return KvClient.builder().manager(managerAddress()).build();
+  }
+
+  public long pid(String id) {
+    return processes.get(id).pid();
+  }
+
+  public boolean isRunning(String id) {
+    Process p = processes.get(id);
+    return p != null && p.isAlive();
+  }
+
+  /** {@code kill -9} of a node or the manager, waiting until the process is gone. */
+  public void kill9(String id) {
+    Process p = processes.get(id);
+    try {
+      Process kill = new ProcessBuilder("kill", "-9", Long.toString(p.pid())).inheritIO().start();
+      if (kill.waitFor() != 0 || !p.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("kill -9 of " + id + " (pid " + p.pid() + ") failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts a killed node (or the manager) again with the same id, port and data dir. */
+  public void restart(String id) {
+    if (isRunning(id)) {
+      throw new IllegalStateException(id + " is still running");
+    }
+    if (id.equals("manager")) {
+      startManager();
+    } else {
+      startNode(id);
+    }
+  }
+
+  /** The manager's current table. */
+  public RingTable table() {
+    return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress()))
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .getTable(GetTableRequest.getDefaultInstance()).getTable());
+  }
+
+  /** Polls the manager until its table satisfies {@code condition}; fails after {@code timeout}. */
+  public RingTable awaitTable(Predicate<RingTable> condition, Duration timeout, String what) {
+    return Poll.until(timeout, what, () -> {
+      try {
+        RingTable t = table();
+        return condition.test(t) ? t : null;
+      } catch (RuntimeException e) {
+        return null; // manager not up yet
+      }
+    });
+  }
+
+  /** What the node itself reports: live keys, hints held, table epoch. */
+  public StatsReply stats(String nodeId) {
+    return ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .stats(StatsRequest.getDefaultInstance());
+  }
+
+  public List<String> storageNodeIds() {
+    return processes.keySet().stream().filter(id -> !id.equals("manager")).toList();
+  }
+
+  private void startManager() {
+    Path data = dir.resolve("manager");
+    start("manager", data, List.of("-jar", MANAGER_JAR.toString(),
+        "--port", Integer.toString(ports.getOrDefault("manager", 0)),
+        "--data-dir", data.toString(),
+        "--rep", Integer.toString(replicationFactor),
+        "--failure-timeout-ms", Long.toString(failureTimeoutMs)), "manager.port");
+  }
+
+  private void startNode(String id) {
+    Path data = dir.resolve(id);
+    start(id, data, List.of("-jar", STORAGE_JAR.toString(),
+        "--id", id,
+        "--port", Integer.toString(ports.getOrDefault(id, 0)),
+        "--data-dir", data.toString(),
+        "--manager", managerAddress(),
+        "--heartbeat-ms", "250"), "node.port");
+  }
+
+  private void start(String id, Path dataDir, List<String> args, String portFileName) {
+    try {
+      Files.createDirectories(dataDir);
+      Files.createDirectories(dir.resolve("logs"));
+      Path portFile = dataDir.resolve(portFileName);
+      Files.deleteIfExists(portFile);
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(JVM_FLAGS);
+      command.addAll(args);
+      Process p = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/" + id + ".log").toFile()))
+          .start();
+      processes.put(id, p);
+      int port = Poll.until(START_TIMEOUT, id + " to listen", () -> {
+        if (!p.isAlive()) {
+          throw new IllegalStateException(id + " exited with " + p.exitValue() + ":\n" + logTail(id));
+        }
+        try {
+          String text = Files.exists(portFile) ? Files.readString(portFile).trim() : "";
+          return text.isEmpty() ? null : Integer.valueOf(text);
+        } catch (IOException e) {
+          return null;
+        }
+      });
+      ports.put(id, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private synchronized ManagedChannel channel(String address) {
+    ManagedChannel c = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
+    channels.add(c);
+    return c;
+  }
+
+  public String logTail(String id) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("logs/" + id + ".log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes.values()) {
+      p.destroyForcibly();
+    }
+    for (Process p : processes.values()) {
+      try {
+        p.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    channels.forEach(ManagedChannel::shutdownNow);
+    keepLogsAndDelete();
+  }
+
+  private void keepLogsAndDelete() {
+    try {
+      Path kept = ROOT.resolve("it/target/cluster-logs").resolve(dir.getFileName());
+      Files.createDirectories(kept);
+      try (Stream<Path> logs = Files.list(dir.resolve("logs"))) {
+        for (Path log : logs.toList()) {
+          Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      try (Stream<Path> all = Files.walk(dir)) {
+        all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    } catch (IOException e) {
+      System.err.println("could not clean up " + dir + ": " + e.getMessage());
+    }
+  }
+}

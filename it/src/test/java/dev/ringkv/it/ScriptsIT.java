@@ -1,0 +1,153 @@
+package dev.ringkv.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The scripts a user runs, end to end: start, client, kill -9, restart, status, stop. */
+@Timeout(300)
+class ScriptsIT {
+
+  private static final Path SCRIPTS = LocalCluster.ROOT.resolve("scripts");
+
+  @TempDir Path tmp;
+  private Path runDir;
+
+  private record Result(int exit, String out, String err) {}
+
+  private Result run(String script, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve(script).toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .redirectOutput(tmp.resolve("out.txt").toFile())
+        .redirectError(tmp.resolve("err.txt").toFile());
+    pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+    Process p = pb.start();
+    if (!p.waitFor(150, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(script + " did not finish in 150 s");
+    }
+    return new Result(p.exitValue(), Files.readString(tmp.resolve("out.txt")),
+        Files.readString(tmp.resolve("err.txt")));
+  }
+
+  @AfterEach
+  void stopEverything() throws IOException, InterruptedException {
+    if (runDir != null) {
+      run("stop_service.sh", "--run-dir", runDir.toString());
+    }
+  }
+
+  @Test
+  void aUserSessionFromStartToStop() throws Exception {
+    runDir = tmp.resolve("run");
+    int port = freePortRange(4);
+    String manager = "127.0.0.1:" + port;
+
+    Result started = run("start_service.sh", "--nodes", "3", "--rep", "2",
+        "--run-dir", runDir.toString(), "--port", Integer.toString(port));
+    assertThat(started.exit()).as(started.err()).isZero();
+    assertThat(started.out()).contains("nodes up 3/3", "ringkv is up");
+    List<Long> pids = pids();
+    assertThat(pids).hasSize(4);
+
+    Result put = run("client", "--manager", manager, "--put", "key1", "--val", "value1");
+    assertThat(put.out().strip()).matches("OK, server[1-3]");
+    String coordinator = put.out().strip().substring(4);
+    Result get = run("client", "--manager", manager, "--get", "key1");
+    assertThat(get.out().strip()).isEqualTo("key1, value1, " + coordinator);
+
+    Result again = run("start_service.sh", "--nodes", "3", "--rep", "2",
+        "--run-dir", runDir.toString(), "--port", Integer.toString(port));
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("a cluster is already running in");
+
+    long victimPid = Long.parseLong(Files.readString(runDir.resolve("pids/" + coordinator + ".pid")).trim());
+    Result killed = run("kill_node.sh", coordinator, "--run-dir", runDir.toString());
+    assertThat(killed.out().strip()).isEqualTo("killed " + coordinator + " (pid " + victimPid + ")");
+    Poll.untilTrue(java.time.Duration.ofSeconds(10), "pid " + victimPid + " to exit",
+        () -> ProcessHandle.of(victimPid).map(h -> !h.isAlive()).orElse(true));
+
+    Result afterKill = run("client", "--manager", manager, "--get", "key1");
+    assertThat(afterKill.exit()).as(afterKill.err()).isZero();
+    assertThat(afterKill.out().strip()).startsWith("key1, value1, server")
+        .doesNotEndWith(coordinator);
+
+    Result restarted = run("restart_node.sh", coordinator, "--run-dir", runDir.toString());
+    assertThat(restarted.exit()).as(restarted.err()).isZero();
+    assertThat(restarted.out()).contains(coordinator + " is up");
+
+    Result status = run("status.sh", "--run-dir", runDir.toString());
+    assertThat(status.out()).contains("nodes up 3/3");
+
+    Result unknown = run("kill_node.sh", "server9", "--run-dir", runDir.toString());
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("no node 'server9' in this cluster");
+
+    List<Long> running = pids();
+    Result stopped = run("stop_service.sh", "--run-dir", runDir.toString());
+    assertThat(stopped.out()).contains("stopped 4 processes");
+    for (long pid : running) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("pid %d after stop", pid).isFalse();
+    }
+  }
+
+  @Test
+  void startRefusesMoreReplicasThanNodesAndUnknownFlags() throws Exception {
+    Result tooMany = run("start_service.sh", "--nodes", "2", "--rep", "3",
+        "--run-dir", tmp.resolve("never").toString());
+    assertThat(tooMany.exit()).isEqualTo(2);
+    assertThat(tooMany.err().strip()).isEqualTo("error: replication factor 3 exceeds the 2 nodes");
+    Result bogus = run("start_service.sh", "--nodes", "2", "--bogus");
+    assertThat(bogus.exit()).isEqualTo(2);
+    assertThat(bogus.err().strip()).isEqualTo("error: unknown option '--bogus' (see --help)");
+    assertThat(tmp.resolve("never/pids")).doesNotExist();
+  }
+
+  private List<Long> pids() throws IOException {
+    try (Stream<Path> files = Files.list(runDir.resolve("pids"))) {
+      List<Long> pids = new ArrayList<>();
+      for (Path f : files.toList()) {
+        pids.add(Long.parseLong(Files.readString(f, StandardCharsets.UTF_8).trim()));
+      }
+      return pids;
+    }
+  }
+
+  /** A base port whose next {@code count} ports are all free right now. */
+  private static int freePortRange(int count) throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+      if (allFree(base, count)) {
+        return base;
+      }
+    }
+    throw new IOException("no free range of " + count + " ports found");
+  }
+
+  private static boolean allFree(int base, int count) {
+    for (int p = base; p < base + count; p++) {
+      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

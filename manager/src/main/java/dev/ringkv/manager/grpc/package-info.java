@@ -1,0 +1,2 @@
+/** The manager's gRPC edge: validates requests, calls {@code Membership}, converts replies. */
+package dev.ringkv.manager.grpc;

@@ -1,0 +1,167 @@
+package dev.ringkv.manager.membership;
+
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenAllocator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authoritative membership of one cluster. Every change (a node joins, moves, goes DOWN or
+ * comes back UP) is saved and published as a new table with the next epoch. A node keeps its
+ * tokens for life, so a restarted node owns the same ranges.
+ */
+public final class Membership {
+
+  private static final Logger log = LoggerFactory.getLogger(Membership.class);
+
+  private final int tokensPerNode;
+  private final long failureTimeoutMs;
+  private final LongSupplier clockMs;
+  private final StateStore store;
+  private final Map<String, Long> lastBeatMs = new HashMap<>();
+  private volatile RingTable table;
+
+  private Membership(RingTable initial, int tokensPerNode, long failureTimeoutMs,
+      LongSupplier clockMs, StateStore store) {
+    this.table = initial;
+    this.tokensPerNode = tokensPerNode;
+    this.failureTimeoutMs = failureTimeoutMs;
+    this.clockMs = clockMs;
+    this.store = store;
+    long now = clockMs.getAsLong();
+    // After a manager restart, every known node gets a full timeout to show it is still alive.
+    initial.nodes().forEach(n -> lastBeatMs.put(n.id(), now));
+  }
+
+  /**
+   * Loads the saved membership, or starts a new cluster if the store is empty.
+   *
+   * @throws IllegalStateException if the saved cluster has another replication factor
+   */
+  public static Membership open(StateStore store, int replicationFactor, int tokensPerNode,
+      long failureTimeoutMs, LongSupplier clockMs) throws IOException {
+    RingTable initial = store.load().orElse(null);
+    if (initial == null) {
+      initial = RingTable.empty(UUID.randomUUID().toString(), replicationFactor);
+      store.save(initial);
+      log.info("started cluster {} with replication factor {}", initial.clusterId(),
+          replicationFactor);
+    } else if (initial.replicationFactor() != replicationFactor) {
+      throw new IllegalStateException("the data dir holds a cluster with replication factor "
+          + initial.replicationFactor() + ", but replication factor " + replicationFactor
+          + " was asked for");
+    } else {
+      log.info("loaded cluster {} at epoch {} with {} nodes", initial.clusterId(),
+          initial.epoch(), initial.nodes().size());
+    }
+    return new Membership(initial, tokensPerNode, failureTimeoutMs, clockMs, store);
+  }
+
+  public RingTable table() {
+    return table;
+  }
+
+  /** Admits a node (a new id gets fresh tokens, a known id keeps its own) and marks it UP. */
+  public synchronized RingTable register(String nodeId, String address) {
+    Map<String, Node> nodes = nodesById();
+    Node existing = nodes.get(nodeId);
+    Node updated;
+    if (existing == null) {
+      Map<String, List<Long>> owned = new LinkedHashMap<>();
+      nodes.values().forEach(n -> owned.put(n.id(), n.tokens()));
+      // Each cluster rotates its ring by its own id, so no two clusters place keys alike.
+      long rotation = KeyHasher.murmur3().hash(table.clusterId());
+      updated = new Node(nodeId, address, NodeState.UP,
+          TokenAllocator.allocate(owned, tokensPerNode, rotation));
+      log.info("node {} joined at {} with {} tokens", nodeId, address, tokensPerNode);
+    } else {
+      updated = existing.withAddress(address).withState(NodeState.UP);
+      if (!updated.equals(existing)) {
+        log.info("node {} re-registered at {}", nodeId, address);
+      }
+    }
+    lastBeatMs.put(nodeId, clockMs.getAsLong());
+    return publishIfChanged(nodes, existing, updated);
+  }
+
+  /**
+   * Records a heartbeat; a DOWN node that beats again is UP.
+   *
+   * @throws UnknownNodeException if the node never registered
+   */
+  public synchronized RingTable heartbeat(String nodeId, String address) {
+    Map<String, Node> nodes = nodesById();
+    Node existing = nodes.get(nodeId);
+    if (existing == null) {
+      throw new UnknownNodeException(nodeId);
+    }
+    lastBeatMs.put(nodeId, clockMs.getAsLong());
+    Node updated = existing.withAddress(address).withState(NodeState.UP);
+    if (!existing.isUp()) {
+      log.info("node {} is UP again", nodeId);
+    }
+    return publishIfChanged(nodes, existing, updated);
+  }
+
+  /** Marks DOWN every UP node silent for longer than the failure timeout. */
+  public synchronized RingTable detectFailures() {
+    long now = clockMs.getAsLong();
+    Map<String, Node> nodes = nodesById();
+    boolean changed = false;
+    for (Node node : List.copyOf(nodes.values())) {
+      long silentMs = now - lastBeatMs.getOrDefault(node.id(), now);
+      if (node.isUp() && silentMs > failureTimeoutMs) {
+        log.info("node {} is DOWN: no heartbeat for {} ms", node.id(), silentMs);
+        nodes.put(node.id(), node.withState(NodeState.DOWN));
+        changed = true;
+      }
+    }
+    return changed ? publish(nodes) : table;
+  }
+
+  private Map<String, Node> nodesById() {
+    Map<String, Node> nodes = new LinkedHashMap<>();
+    table.nodes().forEach(n -> nodes.put(n.id(), n));
+    return nodes;
+  }
+
+  private RingTable publishIfChanged(Map<String, Node> nodes, Node existing, Node updated) {
+    if (updated.equals(existing)) {
+      return table;
+    }
+    nodes.put(updated.id(), updated);
+    return publish(nodes);
+  }
+
+  private RingTable publish(Map<String, Node> nodes) {
+    RingTable next = RingTable.of(
+        table.clusterId(), table.epoch() + 1, table.replicationFactor(), nodes.values());
+    try {
+      store.save(next); // durable before anyone can see it, so epochs never repeat
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the manager state", e);
+    }
+    table = next;
+    log.info("published table epoch {}: {}", next.epoch(), summary(next));
+    return next;
+  }
+
+  private static String summary(RingTable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Node n : t.nodes()) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(n.id()).append('=').append(n.state());
+    }
+    return sb.toString();
+  }
+}

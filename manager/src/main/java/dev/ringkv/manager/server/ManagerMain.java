@@ -1,0 +1,62 @@
+package dev.ringkv.manager.server;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar ringkv-manager.jar --data-dir DIR [--port 50051] [--rep 3]} */
+@Command(name = "ringkv-manager", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs the ringkv manager: tracks storage-node heartbeats and publishes the "
+        + "versioned ring table. Its state lives in --data-dir and survives restarts.")
+public final class ManagerMain implements Callable<Integer> {
+
+  @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  int port = 50051;
+
+  @Option(names = "--data-dir", required = true, description = "Directory for the manager's state.")
+  Path dataDir;
+
+  @Option(names = "--rep", description = "Replication factor of a new cluster "
+      + "(default: ${DEFAULT-VALUE}).")
+  int replicationFactor = 3;
+
+  @Option(names = "--tokens", description = "Tokens (virtual nodes) per storage node "
+      + "(default: ${DEFAULT-VALUE}).")
+  int tokensPerNode = 128;
+
+  @Option(names = "--failure-timeout-ms", description = "Heartbeat silence after which a node is "
+      + "marked DOWN (default: ${DEFAULT-VALUE}).")
+  long failureTimeoutMs = 2000;
+
+  @Override
+  public Integer call() throws Exception {
+    ManagerConfig config = new ManagerConfig(host, port, dataDir, replicationFactor, tokensPerNode,
+        failureTimeoutMs, Math.max(10, Math.min(100, failureTimeoutMs / 10)));
+    ManagerServer server = new ManagerServer(config);
+    server.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "manager-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("ringkv.node", "manager"); // read by logback.xml for the line prefix
+    CommandLine cli = new CommandLine(new ManagerMain());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("ringkv-manager: " + e.getMessage());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+}

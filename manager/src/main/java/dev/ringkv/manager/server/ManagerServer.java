@@ -1,0 +1,82 @@
+package dev.ringkv.manager.server;
+
+import dev.ringkv.manager.grpc.ManagerService;
+import dev.ringkv.manager.membership.FileStateStore;
+import dev.ringkv.manager.membership.Membership;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Owns the manager's gRPC server and failure detector: {@link #start()} once, then close. */
+public final class ManagerServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ManagerServer.class);
+
+  private final ManagerConfig config;
+  private Server server;
+  private ScheduledExecutorService detector;
+
+  public ManagerServer(ManagerConfig config) {
+    this.config = config;
+  }
+
+  public synchronized void start() throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("manager already started");
+    }
+    Membership membership = Membership.open(new FileStateStore(config.dataDir()),
+        config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
+        System::currentTimeMillis);
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .addService(new ManagerService(membership))
+        .build()
+        .start();
+    // Lets scripts and tests that asked for port 0 find the port that was chosen.
+    Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
+        StandardCharsets.UTF_8);
+    detector = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "manager-failure-detector");
+      t.setDaemon(true);
+      return t;
+    });
+    detector.scheduleWithFixedDelay(() -> {
+      try {
+        membership.detectFailures();
+      } catch (RuntimeException e) {
+        log.error("failure detector pass failed", e);
+      }
+    }, config.detectorIntervalMs(), config.detectorIntervalMs(), TimeUnit.MILLISECONDS);
+    log.info("manager listening on {}:{} (data dir {}, replication factor {}, {} tokens per node, "
+            + "failure timeout {} ms)", config.host(), port(), config.dataDir(),
+        config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs());
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (server == null) {
+      return;
+    }
+    detector.shutdownNow();
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+    }
+    log.info("manager stopped");
+  }
+}

@@ -1,0 +1,2 @@
+/** Manager start-up: command-line configuration, server lifecycle, the failure detector. */
+package dev.ringkv.manager.server;

@@ -1,0 +1,98 @@
+package dev.ringkv.manager.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MembershipTest {
+
+  @TempDir Path dir;
+  private final AtomicLong now = new AtomicLong(10_000);
+
+  private Membership open(int rf) throws IOException {
+    return Membership.open(new FileStateStore(dir), rf, 8, 2_000, now::get);
+  }
+
+  @Test
+  void everyChangeIsANewEpochAndRepeatsAreNot() throws IOException {
+    Membership m = open(2);
+    long start = m.table().epoch();
+    m.register("server1", "127.0.0.1:1");
+    m.register("server2", "127.0.0.1:2");
+    assertThat(m.table().epoch()).isEqualTo(start + 2);
+    m.register("server1", "127.0.0.1:1");
+    m.heartbeat("server2", "127.0.0.1:2");
+    assertThat(m.table().epoch()).as("nothing changed").isEqualTo(start + 2);
+    m.register("server1", "127.0.0.1:9");
+    assertThat(m.table().epoch()).as("address moved").isEqualTo(start + 3);
+    assertThat(m.table().node("server1").orElseThrow().address()).isEqualTo("127.0.0.1:9");
+  }
+
+  @Test
+  void silentNodesGoDownAndComeBackUpWhenTheyBeat() throws IOException {
+    Membership m = open(1);
+    m.register("server1", "127.0.0.1:1");
+    m.register("server2", "127.0.0.1:2");
+    now.addAndGet(1_500);
+    m.heartbeat("server1", "127.0.0.1:1");
+    now.addAndGet(1_000); // server2 silent for 2.5 s, server1 for 1 s
+    RingTable afterDetection = m.detectFailures();
+    assertThat(afterDetection.node("server2").orElseThrow().state()).isEqualTo(NodeState.DOWN);
+    assertThat(afterDetection.node("server1").orElseThrow().state()).isEqualTo(NodeState.UP);
+
+    RingTable back = m.heartbeat("server2", "127.0.0.1:2");
+    assertThat(back.node("server2").orElseThrow().state()).isEqualTo(NodeState.UP);
+    assertThat(back.epoch()).isEqualTo(afterDetection.epoch() + 1);
+  }
+
+  @Test
+  void tokensClusterAndEpochSurviveARestartAndTheSequenceContinues() throws IOException {
+    Membership first = open(3);
+    first.register("server1", "127.0.0.1:1");
+    first.register("server2", "127.0.0.1:2");
+    RingTable before = first.table();
+
+    Membership second = open(3);
+    assertThat(second.table().clusterId()).isEqualTo(before.clusterId());
+    assertThat(second.table().epoch()).isEqualTo(before.epoch());
+    assertThat(second.table().nodes()).isEqualTo(before.nodes());
+
+    second.register("server3", "127.0.0.1:3");
+    assertThat(second.table().epoch()).isEqualTo(before.epoch() + 1);
+    second.register("server1", "127.0.0.1:1");
+    assertThat(second.table().node("server1").orElseThrow().tokens())
+        .isEqualTo(before.node("server1").orElseThrow().tokens());
+  }
+
+  @Test
+  void aRestartGivesKnownNodesAFullTimeoutBeforeTheyAreMarkedDown() throws IOException {
+    open(1).register("server1", "127.0.0.1:1");
+    now.addAndGet(60_000);
+    Membership restarted = open(1);
+    assertThat(restarted.detectFailures().node("server1").orElseThrow().isUp()).isTrue();
+    now.addAndGet(2_001);
+    assertThat(restarted.detectFailures().node("server1").orElseThrow().isUp()).isFalse();
+  }
+
+  @Test
+  void refusesADataDirOfAnotherReplicationFactor() throws IOException {
+    open(3);
+    assertThatThrownBy(() -> open(2)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("the data dir holds a cluster with replication factor 3, but replication "
+            + "factor 2 was asked for");
+  }
+
+  @Test
+  void heartbeatOfAnUnknownNodeIsRefused() throws IOException {
+    assertThatThrownBy(() -> open(1).heartbeat("ghost", "127.0.0.1:1"))
+        .isInstanceOf(UnknownNodeException.class)
+        .hasMessage("node ghost is not registered with this manager");
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ringkv.wire;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One long-lived channel per {@code host:port}, created on first use and shut down with the
+ * pool. gRPC channels multiplex calls and reconnect by themselves, so one per peer is enough.
+ */
+public final class ChannelPool implements AutoCloseable {
+
+  private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final int maxInboundMessageBytes;
+  private volatile boolean closed;
+
+  public ChannelPool(int maxInboundMessageBytes) {
+    this.maxInboundMessageBytes = maxInboundMessageBytes;
+  }
+
+  /** The channel to {@code address}; throws {@link IllegalStateException} once closed. */
+  public ManagedChannel channel(String address) {
+    if (closed) {
+      throw new IllegalStateException("channel pool is closed");
+    }
+    return channels.computeIfAbsent(address, a ->
+        Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
+            .maxInboundMessageSize(maxInboundMessageBytes)
+            .build());
+  }
+
+  /**
+   * Makes every channel reconnect at once instead of waiting out its backoff. Call it when a
+   * peer is known to be back: a channel that saw connections refused otherwise keeps failing
+   * calls fast for up to its backoff delay, which grows to minutes.
+   */
+  public void resetConnectBackoff() {
+    channels.values().forEach(ManagedChannel::resetConnectBackoff);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    channels.values().forEach(ManagedChannel::shutdown);
+    for (ManagedChannel channel : channels.values()) {
+      try {
+        if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        channel.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    channels.clear();
+  }
+}

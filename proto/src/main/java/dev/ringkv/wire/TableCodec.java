@@ -1,0 +1,62 @@
+package dev.ringkv.wire;
+
+import dev.ringkv.proto.NodeEntry;
+import dev.ringkv.proto.NodeStateProto;
+import dev.ringkv.proto.RingTableProto;
+import dev.ringkv.proto.TableRef;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Converts ring tables to and from their wire form. */
+public final class TableCodec {
+
+  private TableCodec() {}
+
+  public static RingTableProto toProto(RingTable table) {
+    RingTableProto.Builder b = RingTableProto.newBuilder()
+        .setClusterId(table.clusterId())
+        .setEpoch(table.epoch())
+        .setReplicationFactor(table.replicationFactor());
+    for (Node node : table.nodes()) {
+      b.addNodes(NodeEntry.newBuilder()
+          .setId(node.id())
+          .setAddress(node.address())
+          .setState(node.isUp() ? NodeStateProto.UP : NodeStateProto.DOWN)
+          .addAllTokens(node.tokens()));
+    }
+    return b.build();
+  }
+
+  /** The reference a caller sends to say which table it routes with. */
+  public static TableRef ref(RingTable table) {
+    return TableRef.newBuilder().setClusterId(table.clusterId()).setEpoch(table.epoch()).build();
+  }
+
+  /** True if {@code table} should replace the caller's table named by {@code ref}. */
+  public static boolean supersedes(RingTable table, TableRef ref) {
+    return !table.clusterId().equals(ref.getClusterId()) || table.epoch() > ref.getEpoch();
+  }
+
+  /**
+   * Rebuilds a table from the wire.
+   *
+   * @throws IllegalArgumentException if the message does not describe a valid table
+   */
+  public static RingTable fromProto(RingTableProto proto) {
+    List<Node> nodes = new ArrayList<>(proto.getNodesCount());
+    for (NodeEntry e : proto.getNodesList()) {
+      NodeState state = switch (e.getState()) {
+        case UP -> NodeState.UP;
+        case DOWN -> NodeState.DOWN;
+        default -> throw new IllegalArgumentException(
+            "node " + e.getId() + " has no valid state: " + e.getState());
+      };
+      nodes.add(new Node(e.getId(), e.getAddress(), state, e.getTokensList()));
+    }
+    return RingTable.of(
+        proto.getClusterId(), proto.getEpoch(), proto.getReplicationFactor(), nodes);
+  }
+}

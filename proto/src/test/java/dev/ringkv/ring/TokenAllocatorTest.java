@@ -1,0 +1,67 @@
+package dev.ringkv.ring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TokenAllocatorTest {
+
+  static RingTable ringOf(int nodeCount, int tokensPerNode, int rf) {
+    Map<String, List<Long>> tokens = new LinkedHashMap<>();
+    for (int i = 1; i <= nodeCount; i++) {
+      tokens.put("server" + i, TokenAllocator.allocate(tokens, tokensPerNode));
+    }
+    return RingTable.of("c", 1, rf, tokens.entrySet().stream()
+        .map(e -> new Node(e.getKey(), "127.0.0.1:" + (9000 + e.getKey().length()), NodeState.UP,
+            e.getValue()))
+        .toList());
+  }
+
+  @Test
+  void hundredThousandRandomKeysOnSevenNodesLandWithinFivePercentOfTheMean() {
+    RingTable table = ringOf(7, 128, 1);
+    Map<String, Integer> counts = new HashMap<>();
+    Random random = new Random(42);
+    KeyHasher hasher = KeyHasher.murmur3();
+    int keys = 100_000;
+    for (int i = 0; i < keys; i++) {
+      String key = "key-" + random.nextLong();
+      counts.merge(table.homeReplicas(hasher.hash(key)).get(0).id(), 1, Integer::sum);
+    }
+    double mean = keys / 7.0;
+    assertThat(counts).hasSize(7);
+    counts.forEach((node, count) ->
+        assertThat(count).as("keys on %s", node).isBetween((int) (mean * 0.95), (int) (mean * 1.05)));
+  }
+
+  @Test
+  void aRotationMovesTheFirstNodesTokensAndKeepsThemEvenlySpaced() {
+    List<Long> plain = TokenAllocator.allocate(Map.of(), 4);
+    List<Long> rotated = TokenAllocator.allocate(Map.of(), 4, 12345L);
+    for (int i = 0; i < 4; i++) {
+      assertThat(rotated.get(i) - plain.get(i)).isEqualTo(12345L);
+    }
+  }
+
+  @Test
+  void allocationIsDeterministicAndTokensAreDistinct() {
+    Map<String, List<Long>> existing = new HashMap<>();
+    existing.put("server1", TokenAllocator.allocate(Map.of(), 16));
+    List<Long> first = TokenAllocator.allocate(existing, 16);
+    List<Long> second = TokenAllocator.allocate(existing, 16);
+    assertThat(first).isEqualTo(second).hasSize(16).doesNotHaveDuplicates()
+        .doesNotContainAnyElementsOf(existing.get("server1"));
+  }
+
+  @Test
+  void rejectsNonPositiveCount() {
+    assertThatThrownBy(() -> TokenAllocator.allocate(Map.of(), 0))
+        .hasMessage("token count must be at least 1, got 0");
+  }
+}

@@ -1,0 +1,91 @@
+# Shared helpers for the ringkv scripts. Sourced, never run.
+# shellcheck shell=bash
+
+RINGKV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MANAGER_JAR="$RINGKV_ROOT/manager/target/ringkv-manager.jar"
+STORAGE_JAR="$RINGKV_ROOT/storage/target/ringkv-storage.jar"
+CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
+# Small heaps and a quick start: a laptop runs the manager and many nodes side by side.
+SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Builds the runnable jars if any is missing, so a fresh clone needs no separate build step.
+ensure_jars() {
+  if [[ -f "$MANAGER_JAR" && -f "$STORAGE_JAR" && -f "$CLIENT_JAR" ]]; then
+    return
+  fi
+  command -v mvn >/dev/null || die "the jars are not built and Maven (mvn) is not installed"
+  echo "building ringkv (first run only) ..." >&2
+  (cd "$RINGKV_ROOT" && mvn -q -B -DskipTests package) >&2 \
+    || die "the build failed; run 'mvn -B -DskipTests package' to see why"
+}
+
+# Reads RUN_DIR/cluster.env (written by start_service.sh) into the environment.
+load_cluster_env() {
+  local env_file="$RUN_DIR/cluster.env"
+  [[ -f "$env_file" ]] || die "no cluster was started in $RUN_DIR (no cluster.env); use scripts/start_service.sh"
+  # shellcheck disable=SC1090
+  source "$env_file"
+}
+
+# The pid in a pid file if that process is still alive and is a ringkv process, else nothing.
+live_pid() {
+  local pid_file="$1" pid
+  [[ -f "$pid_file" ]] || return 0
+  pid="$(cat "$pid_file")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  if kill -0 "$pid" 2>/dev/null && grep -q ringkv "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "$pid"
+  fi
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Starts one storage node in the background and records its pid.
+start_storage() {
+  local id="$1" port="$2"
+  mkdir -p "$RUN_DIR/data/$id" "$RUN_DIR/logs" "$RUN_DIR/pids"
+  # shellcheck disable=SC2086
+  nohup java $SERVER_JVM_OPTS -jar "$STORAGE_JAR" --id "$id" --port "$port" \
+    --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" \
+    >>"$RUN_DIR/logs/$id.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/pids/$id.pid"
+}
+
+start_manager() {
+  mkdir -p "$RUN_DIR/data/manager" "$RUN_DIR/logs" "$RUN_DIR/pids"
+  # shellcheck disable=SC2086
+  nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" \
+    --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
+    --failure-timeout-ms "$FAILURE_TIMEOUT_MS" \
+    >>"$RUN_DIR/logs/manager.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/pids/manager.pid"
+}
+
+# Port of a node id: the manager's, or the manager's + N for serverN.
+port_of() {
+  local id="$1"
+  if [[ "$id" == manager ]]; then
+    echo "$MANAGER_PORT"
+  elif [[ "$id" =~ ^server([0-9]+)$ ]] && ((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= NODES)); then
+    echo $((MANAGER_PORT + BASH_REMATCH[1]))
+  else
+    die "no node '$id' in this cluster (nodes are manager and server1..server$NODES)"
+  fi
+}
+
+cluster_status() {
+  # shellcheck disable=SC2086
+  java $CLIENT_JVM_OPTS -cp "$CLIENT_JAR" dev.ringkv.client.cli.ClusterStatus \
+    --manager "127.0.0.1:$MANAGER_PORT" --run-dir "$RUN_DIR" "$@"
+}
+
+# Parses the --run-dir option common to every script; sets RUN_DIR.
+RUN_DIR="$RINGKV_ROOT/run"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Starts a ringkv cluster: one manager and N storage nodes, as background processes.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<USAGE
+Usage: scripts/start_service.sh --nodes N --rep K [options]
+
+Starts the manager on PORT and storage nodes server1..serverN on PORT+1..PORT+N, waits until
+all of them are up, and prints the cluster table. Builds the jars first if they are missing.
+Starting again in the same run dir restarts the same cluster with its data.
+
+Options:
+  --nodes N               number of storage nodes (1-64)
+  --rep K                 replication factor, at most N
+  --run-dir DIR           where pids/, logs/ and data/ go (default: $RINGKV_ROOT/run)
+  --port P                manager port (default: 50051)
+  --tokens T              tokens (virtual nodes) per storage node (default: 128)
+  --failure-timeout-ms MS heartbeat silence before a node is marked DOWN (default: 2000)
+  -h, --help              show this help
+USAGE
+}
+
+NODES="" REP="" MANAGER_PORT=50051 TOKENS=128 FAILURE_TIMEOUT_MS=2000
+while (($#)); do
+  case "$1" in
+    --nodes) NODES="${2:-}"; shift 2 ;;
+    --rep) REP="${2:-}"; shift 2 ;;
+    --run-dir) RUN_DIR="${2:-}"; shift 2 ;;
+    --port) MANAGER_PORT="${2:-}"; shift 2 ;;
+    --tokens) TOKENS="${2:-}"; shift 2 ;;
+    --failure-timeout-ms) FAILURE_TIMEOUT_MS="${2:-}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+[[ "$NODES" =~ ^[0-9]+$ ]] && ((NODES >= 1 && NODES <= 64)) \
+  || { echo "error: --nodes must be a number from 1 to 64, got '$NODES'" >&2; exit 2; }
+[[ "$REP" =~ ^[0-9]+$ ]] && ((REP >= 1)) \
+  || { echo "error: --rep must be a number of at least 1, got '$REP'" >&2; exit 2; }
+((REP <= NODES)) || { echo "error: replication factor $REP exceeds the $NODES nodes" >&2; exit 2; }
+[[ "$MANAGER_PORT" =~ ^[0-9]+$ ]] && ((MANAGER_PORT >= 1024 && MANAGER_PORT + NODES <= 65535)) \
+  || { echo "error: --port must leave room for $NODES node ports below 65536, got '$MANAGER_PORT'" >&2; exit 2; }
+
+mkdir -p "$RUN_DIR"
+RUN_DIR="$(cd "$RUN_DIR" && pwd)"
+for pid_file in "$RUN_DIR"/pids/*.pid; do
+  [[ -e "$pid_file" ]] || continue
+  pid="$(live_pid "$pid_file")"
+  [[ -z "$pid" ]] || die "a cluster is already running in $RUN_DIR ($(basename "$pid_file" .pid) is pid $pid); stop it with scripts/stop_service.sh"
+done
+for ((port = MANAGER_PORT; port <= MANAGER_PORT + NODES; port++)); do
+  ! port_in_use "$port" || die "port $port is already in use; pick another range with --port"
+done
+
+ensure_jars
+rm -f "$RUN_DIR"/pids/*.pid
+cat >"$RUN_DIR/cluster.env" <<ENV
+MANAGER_PORT=$MANAGER_PORT
+NODES=$NODES
+REP=$REP
+TOKENS=$TOKENS
+FAILURE_TIMEOUT_MS=$FAILURE_TIMEOUT_MS
+ENV
+
+start_manager
+for ((i = 1; i <= NODES; i++)); do
+  start_storage "server$i" $((MANAGER_PORT + i))
+done
+
+# Wait for every node to be UP; fail fast, and clean up, if any process dies.
+deadline=$((SECONDS + 90))
+until cluster_status --wait-up "$NODES" --wait-timeout 2000 2>/dev/null; do
+  for pid_file in "$RUN_DIR"/pids/*.pid; do
+    if [[ -z "$(live_pid "$pid_file")" ]]; then
+      id="$(basename "$pid_file" .pid)"
+      echo "error: $id exited during start-up; the end of $RUN_DIR/logs/$id.log:" >&2
+      tail -n 15 "$RUN_DIR/logs/$id.log" >&2 || true
+      "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
+      exit 1
+    fi
+  done
+  if ((SECONDS > deadline)); then
+    echo "error: the cluster did not come up within 90 s; logs are in $RUN_DIR/logs" >&2
+    "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
+    exit 1
+  fi
+done
+echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"

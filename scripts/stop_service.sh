@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Stops every process of a ringkv cluster started by start_service.sh: SIGTERM, then SIGKILL.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+  cat <<USAGE
+Usage: scripts/stop_service.sh [--run-dir DIR]
+
+Stops the manager and every storage node recorded in DIR/pids (default: $RINGKV_ROOT/run):
+a SIGTERM first, so nodes finish in-flight requests, then SIGKILL after 10 s. Data stays in
+DIR/data; start_service.sh with the same run dir brings the cluster back.
+USAGE
+}
+
+while (($#)); do
+  case "$1" in
+    --run-dir) RUN_DIR="${2:-}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+[[ -d "$RUN_DIR/pids" ]] || { echo "nothing to stop in $RUN_DIR"; exit 0; }
+pids=()
+for pid_file in "$RUN_DIR"/pids/*.pid; do
+  [[ -e "$pid_file" ]] || continue
+  pid="$(live_pid "$pid_file")"
+  if [[ -n "$pid" ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
+  fi
+  rm -f "$pid_file"
+done
+deadline=$((SECONDS + 10))
+for pid in "${pids[@]}"; do
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+done
+echo "stopped ${#pids[@]} processes"

@@ -1,0 +1,181 @@
+package dev.ringkv.storage.coordinator;
+
+import dev.ringkv.ring.Consistency;
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Placement;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.version.Version;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs client requests against a key's replicas. Writes go to the whole preference list and
+ * succeed after the consistency level's acknowledgements; a replica that fails gets a durable
+ * hint held here. Reads ask the whole preference list, answer with the newest version once enough
+ * replicas answered, and write that version back to replicas seen holding an older one.
+ */
+public final class Coordinator {
+
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  private final String selfId;
+  private final Supplier<RingTable> tables;
+  private final LocalReplica local;
+  private final ReplicaClient replicas;
+  private final KeyHasher hasher;
+
+  public Coordinator(String selfId, Supplier<RingTable> tables, LocalReplica local,
+      ReplicaClient replicas, KeyHasher hasher) {
+    this.selfId = selfId;
+    this.tables = tables;
+    this.local = local;
+    this.replicas = replicas;
+    this.hasher = hasher;
+  }
+
+  /**
+   * Writes {@code value} (or a tombstone when it is null) at a fresh version.
+   *
+   * @return the version written, once enough replicas acknowledged; fails with
+   *     {@link UnavailableException} when they cannot
+   */
+  public CompletableFuture<Version> write(String key, byte[] value, Consistency consistency) {
+    RingTable table = tables.get();
+    List<Placement> placements = table.preferenceList(hasher.hash(key));
+    int needed = consistency.required(table.replicationFactor());
+    String operation = consistency + " write";
+    if (placements.size() < needed) {
+      return CompletableFuture.failedFuture(tooFewUp(operation, needed, placements, table));
+    }
+    // Never stamp below what this node already holds for the key, whatever its wall clock says.
+    Version version = local.nextVersionFor(key);
+    Record record = value == null ? Record.tombstone(version) : Record.value(version, value);
+    Quorum<Void> quorum = new Quorum<>(needed, placements.size(), operation);
+    for (Placement placement : placements) {
+      String nodeId = placement.node().id();
+      CompletableFuture<Void> ack = nodeId.equals(selfId)
+          ? applyLocally(key, record, placement.hintFor())
+          : replicas.write(placement.node(), key, record, placement.hintFor());
+      ack.whenComplete((ok, error) -> {
+        if (error == null) {
+          quorum.succeed(nodeId, null);
+        } else {
+          log.debug("replica write to {} failed, holding a hint: {}", nodeId, error.toString());
+          holdHint(placement, key, record);
+          quorum.fail(nodeId, error);
+        }
+      });
+    }
+    return quorum.reached().thenApply(acks -> version);
+  }
+
+  /**
+   * Reads the newest record of {@code key} among the first replicas to answer.
+   *
+   * @return the newest record (a tombstone if the key was deleted), or empty if no replica that
+   *     answered holds the key
+   */
+  public CompletableFuture<Optional<Record>> read(String key, Consistency consistency) {
+    RingTable table = tables.get();
+    List<Placement> placements = table.preferenceList(hasher.hash(key));
+    int needed = consistency.required(table.replicationFactor());
+    String operation = consistency + " read";
+    if (placements.size() < needed) {
+      return CompletableFuture.failedFuture(tooFewUp(operation, needed, placements, table));
+    }
+    Quorum<Optional<Record>> quorum = new Quorum<>(needed, placements.size(), operation);
+    for (Placement placement : placements) {
+      String nodeId = placement.node().id();
+      CompletableFuture<Optional<Record>> answer = nodeId.equals(selfId)
+          ? readLocally(key)
+          : replicas.read(placement.node(), key);
+      answer.whenComplete((record, error) -> {
+        if (error == null) {
+          quorum.succeed(nodeId, record);
+        } else {
+          quorum.fail(nodeId, error);
+        }
+      });
+    }
+    quorum.settled().thenAccept(answers -> repair(key, answers, placements));
+    return quorum.reached().thenApply(Coordinator::newest).thenApply(newest -> {
+      newest.ifPresent(r -> local.observe(r.version()));
+      return newest;
+    });
+  }
+
+  private CompletableFuture<Void> applyLocally(String key, Record record, String hintFor) {
+    try {
+      local.store(key, record, hintFor);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Optional<Record>> readLocally(String key) {
+    try {
+      return CompletableFuture.completedFuture(local.read(key));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void holdHint(Placement failed, String key, Record record) {
+    String target = failed.isFallback() ? failed.hintFor() : failed.node().id();
+    if (target.equals(selfId)) {
+      return;
+    }
+    try {
+      local.holdHint(target, key, record);
+    } catch (RuntimeException e) {
+      log.warn("could not store a hint for {}: {}", target, e.getMessage());
+    }
+  }
+
+  private void repair(String key, List<Quorum.Answer<Optional<Record>>> answers,
+      List<Placement> placements) {
+    Optional<Record> newest = newest(answers);
+    if (newest.isEmpty()) {
+      return;
+    }
+    Record latest = newest.get();
+    for (Quorum.Answer<Optional<Record>> answer : answers) {
+      if (answer.value().isPresent() && !latest.supersedes(answer.value().get())) {
+        continue;
+      }
+      Placement placement = placements.stream()
+          .filter(p -> p.node().id().equals(answer.nodeId())).findFirst().orElseThrow();
+      log.debug("read repair of a key on {} to version {}", answer.nodeId(), latest.version());
+      CompletableFuture<Void> done = answer.nodeId().equals(selfId)
+          ? applyLocally(key, latest, null)
+          : replicas.write(placement.node(), key, latest, placement.hintFor());
+      done.exceptionally(e -> {
+        log.debug("read repair on {} failed: {}", answer.nodeId(), e.getMessage());
+        return null;
+      });
+    }
+  }
+
+  private static Optional<Record> newest(List<Quorum.Answer<Optional<Record>>> answers) {
+    Record newest = null;
+    for (Quorum.Answer<Optional<Record>> answer : answers) {
+      Record r = answer.value().orElse(null);
+      if (r != null && r.supersedes(newest)) {
+        newest = r;
+      }
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  private static UnavailableException tooFewUp(String operation, int needed,
+      List<Placement> placements, RingTable table) {
+    return new UnavailableException(operation + " needs " + needed + " replicas but only "
+        + placements.size() + " of the key's nodes are up (table epoch " + table.epoch() + ")");
+  }
+}

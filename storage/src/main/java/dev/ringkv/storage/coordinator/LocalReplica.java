@@ -1,0 +1,58 @@
+package dev.ringkv.storage.coordinator;
+
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.version.HybridClock;
+import dev.ringkv.storage.version.Version;
+import java.util.Optional;
+
+/**
+ * This node in its role as a replica: stores records (keeping a hint when it stands in for a
+ * DOWN home replica), serves them, and keeps the clock ahead of every version it has stored.
+ */
+public final class LocalReplica {
+
+  private final StorageEngine engine;
+  private final HybridClock clock;
+
+  public LocalReplica(StorageEngine engine, HybridClock clock) {
+    this.engine = engine;
+    this.clock = clock;
+  }
+
+  /** Stores {@code record} unless a newer one is held; {@code hintFor} may be null. */
+  public void store(String key, Record record, String hintFor) {
+    clock.observe(record.version());
+    engine.apply(key, record);
+    if (hintFor != null) {
+      engine.addHint(hintFor, key, record);
+    }
+  }
+
+  public Optional<Record> read(String key) {
+    return engine.get(key);
+  }
+
+  /** Keeps {@code record} to hand off to {@code targetNodeId} when it is UP again. */
+  public void holdHint(String targetNodeId, String key, Record record) {
+    engine.addHint(targetNodeId, key, record);
+  }
+
+  /** A version newer than both the clock and anything stored locally for {@code key}. */
+  public Version nextVersionFor(String key) {
+    engine.get(key).ifPresent(existing -> clock.observe(existing.version()));
+    return clock.next();
+  }
+
+  public void observe(Version version) {
+    clock.observe(version);
+  }
+
+  public long liveKeyCount() {
+    return engine.liveKeyCount();
+  }
+
+  public long hintCount() {
+    return engine.hintCount();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.ringkv.storage.coordinator;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Collects the answers of one fan-out. {@link #reached()} completes as soon as {@code needed}
+ * replicas succeeded, or fails once so many failed that {@code needed} cannot be reached;
+ * {@link #settled()} completes when every replica has answered.
+ */
+final class Quorum<T> {
+
+  /** One replica's successful answer. */
+  record Answer<T>(String nodeId, T value) {}
+
+  private final int needed;
+  private final int total;
+  private final String operation;
+  private final List<Answer<T>> successes = new ArrayList<>();
+  private final Map<String, String> failures = new LinkedHashMap<>();
+  private final CompletableFuture<List<Answer<T>>> reached = new CompletableFuture<>();
+  private final CompletableFuture<List<Answer<T>>> settled = new CompletableFuture<>();
+
+  Quorum(int needed, int total, String operation) {
+    this.needed = needed;
+    this.total = total;
+    this.operation = operation;
+  }
+
+  synchronized void succeed(String nodeId, T value) {
+    successes.add(new Answer<>(nodeId, value));
+    if (successes.size() == needed) {
+      reached.complete(List.copyOf(successes));
+    }
+    settleIfDone();
+  }
+
+  synchronized void fail(String nodeId, Throwable cause) {
+    failures.put(nodeId, describe(cause));
+    if (total - failures.size() < needed && !reached.isDone()) {
+      reached.completeExceptionally(new UnavailableException(operation + " needs " + needed
+          + " of " + total + " replicas but only " + successes.size() + " answered ("
+          + String.join("; ", failures.entrySet().stream()
+              .map(e -> e.getKey() + ": " + e.getValue()).toList()) + ")"));
+    }
+    settleIfDone();
+  }
+
+  CompletableFuture<List<Answer<T>>> reached() {
+    return reached;
+  }
+
+  CompletableFuture<List<Answer<T>>> settled() {
+    return settled;
+  }
+
+  private void settleIfDone() {
+    if (successes.size() + failures.size() == total) {
+      settled.complete(List.copyOf(successes));
+    }
+  }
+
+  private static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getMessage() == null) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.ringkv.storage.coordinator;
+
+import dev.ringkv.ring.Node;
+import dev.ringkv.storage.engine.Record;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** How a node reaches the other replicas. Implementations bound each call by a deadline. */
+public interface ReplicaClient {
+
+  /**
+   * Stores {@code record} on {@code target}; {@code hintFor} names the home replica the target
+   * stands in for, or is null when the target is a home replica.
+   */
+  CompletableFuture<Void> write(Node target, String key, Record record, String hintFor);
+
+  /** The record {@code target} holds for {@code key}, tombstones included. */
+  CompletableFuture<Optional<Record>> read(Node target, String key);
+}

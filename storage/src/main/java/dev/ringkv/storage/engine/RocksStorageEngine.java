@@ -1,0 +1,240 @@
+package dev.ringkv.storage.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@link StorageEngine} on RocksDB: records in the default column family, hints in {@code hints}.
+ * Every write goes through RocksDB's write-ahead log, so an acknowledged write survives a
+ * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
+ * last moments, which the other replicas still hold).
+ */
+public final class RocksStorageEngine implements StorageEngine {
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final byte[] HINTS_CF = "hints".getBytes(StandardCharsets.UTF_8);
+  private static final byte SEPARATOR = 0;
+  private static final int LOCK_STRIPES = 1024;
+
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final WriteOptions writeOptions;
+  private final RocksDB db;
+  private final ColumnFamilyHandle data;
+  private final ColumnFamilyHandle hints;
+  // Last-write-wins needs read-compare-write to be atomic per key.
+  private final Object[] stripes = new Object[LOCK_STRIPES];
+  private volatile boolean closed;
+
+  private RocksStorageEngine(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+      List<ColumnFamilyHandle> handles) {
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.writeOptions = new WriteOptions();
+    this.db = db;
+    this.data = handles.get(0);
+    this.hints = handles.get(1);
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
+  /** Opens (creating if needed) the store in {@code dir}. */
+  public static RocksStorageEngine open(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      DBOptions dbOptions = new DBOptions()
+          .setCreateIfMissing(true)
+          .setCreateMissingColumnFamilies(true)
+          .setMaxBackgroundJobs(2);
+      ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
+          .setWriteBufferSize(16L * 1024 * 1024);
+      List<ColumnFamilyDescriptor> descriptors = List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+          new ColumnFamilyDescriptor(HINTS_CF, cfOptions));
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      return new RocksStorageEngine(dbOptions, cfOptions, db, handles);
+    } catch (RocksDBException | java.io.IOException e) {
+      throw new StorageException("cannot open the store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<Record> get(String key) {
+    try {
+      byte[] bytes = db.get(data, utf8(key));
+      return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
+    } catch (RocksDBException e) {
+      throw new StorageException("read of a key failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean apply(String key, Record record) {
+    byte[] k = utf8(key);
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(data, k);
+        if (current != null && !record.supersedes(RecordCodec.decode(current))) {
+          return false;
+        }
+        db.put(data, writeOptions, k, RecordCodec.encode(record));
+        return true;
+      } catch (RocksDBException e) {
+        throw new StorageException("write of a key failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public long liveKeyCount() {
+    long count = 0;
+    try (RocksIterator it = db.newIterator(data)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (!RecordCodec.decode(it.value()).isTombstone()) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public void addHint(String targetNodeId, String key, Record record) {
+    byte[] k = hintKey(targetNodeId, key);
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(hints, k);
+        if (current == null || record.supersedes(RecordCodec.decode(current))) {
+          db.put(hints, writeOptions, k, RecordCodec.encode(record));
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("storing a hint failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public List<Hint> hintsFor(String targetNodeId, int limit) {
+    byte[] prefix = hintKey(targetNodeId, "");
+    List<Hint> result = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(hints)) {
+      for (it.seek(prefix); it.isValid() && result.size() < limit; it.next()) {
+        byte[] k = it.key();
+        if (!startsWith(k, prefix)) {
+          break;
+        }
+        String key = new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8);
+        result.add(new Hint(targetNodeId, key, RecordCodec.decode(it.value())));
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public List<String> hintTargets() {
+    List<String> targets = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(hints)) {
+      it.seekToFirst();
+      while (it.isValid()) {
+        byte[] k = it.key();
+        int sep = indexOf(k, SEPARATOR);
+        targets.add(new String(k, 0, sep, StandardCharsets.UTF_8));
+        byte[] next = Arrays.copyOf(k, sep + 1);
+        next[sep] = SEPARATOR + 1; // first key after every hint of this target
+        it.seek(next);
+      }
+    }
+    return targets;
+  }
+
+  @Override
+  public void removeHint(Hint hint) {
+    byte[] k = hintKey(hint.targetNodeId(), hint.key());
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(hints, k);
+        if (current != null
+            && RecordCodec.decode(current).version().equals(hint.record().version())) {
+          db.delete(hints, writeOptions, k);
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("removing a hint failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public long hintCount() {
+    long count = 0;
+    try (RocksIterator it = db.newIterator(hints)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    data.close();
+    hints.close();
+    db.close();
+    writeOptions.close();
+    cfOptions.close();
+    dbOptions.close();
+  }
+
+  private Object stripeFor(byte[] key) {
+    return stripes[Math.floorMod(Arrays.hashCode(key), LOCK_STRIPES)];
+  }
+
+  private static byte[] hintKey(String target, String key) {
+    byte[] t = utf8(target);
+    byte[] k = utf8(key);
+    byte[] out = new byte[t.length + 1 + k.length];
+    System.arraycopy(t, 0, out, 0, t.length);
+    out[t.length] = SEPARATOR;
+    System.arraycopy(k, 0, out, t.length + 1, k.length);
+    return out;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length
+        && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static int indexOf(byte[] bytes, byte b) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return bytes.length;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.ringkv.storage.engine;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node-local, durable store. Writes are last-write-wins by version: applying an older record
+ * than the one stored is a no-op. Every method is thread-safe.
+ */
+public interface StorageEngine extends AutoCloseable {
+
+  Optional<Record> get(String key);
+
+  /** Stores {@code record} unless a newer one is already stored; returns whether it was stored. */
+  boolean apply(String key, Record record);
+
+  /** Keys that hold a value (tombstones are not counted). Walks the store: not for hot paths. */
+  long liveKeyCount();
+
+  /** Keeps {@code record} for {@code targetNodeId}; a newer hint for the same key replaces it. */
+  void addHint(String targetNodeId, String key, Record record);
+
+  /** Up to {@code limit} hints held for {@code targetNodeId}. */
+  List<Hint> hintsFor(String targetNodeId, int limit);
+
+  /** Node ids that have hints waiting. */
+  List<String> hintTargets();
+
+  /** Removes {@code hint} unless a newer hint for the same target and key has replaced it. */
+  void removeHint(Hint hint);
+
+  long hintCount();
+
+  @Override
+  void close();
+}

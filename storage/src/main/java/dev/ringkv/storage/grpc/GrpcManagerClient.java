@@ -1,0 +1,52 @@
+package dev.ringkv.storage.grpc;
+
+import dev.ringkv.proto.HeartbeatRequest;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.RegisterRequest;
+import dev.ringkv.proto.TableReply;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.membership.ManagerClient;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ManagerClient} over gRPC, each call under a deadline. */
+public final class GrpcManagerClient implements ManagerClient {
+
+  private final Channel channel;
+  private final long timeoutMs;
+
+  public GrpcManagerClient(Channel channel, long timeoutMs) {
+    this.channel = channel;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public RingTable register(String nodeId, String address) {
+    TableReply reply = stub().register(
+        RegisterRequest.newBuilder().setNodeId(nodeId).setAddress(address).build());
+    return TableCodec.fromProto(reply.getTable());
+  }
+
+  @Override
+  public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
+    try {
+      TableReply reply = stub().heartbeat(HeartbeatRequest.newBuilder()
+          .setNodeId(nodeId).setAddress(address).setKnownEpoch(knownEpoch).build());
+      return reply.hasTable() ? Optional.of(TableCodec.fromProto(reply.getTable()))
+          : Optional.empty();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        throw new NotRegisteredException(e.getStatus().getDescription());
+      }
+      throw e;
+    }
+  }
+
+  private ManagerGrpc.ManagerBlockingStub stub() {
+    return ManagerGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.ringkv.storage.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.ringkv.proto.DeleteRequest;
+import dev.ringkv.proto.GetReply;
+import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.PutRequest;
+import dev.ringkv.proto.RingTableProto;
+import dev.ringkv.proto.TableReply;
+import dev.ringkv.proto.TableRef;
+import dev.ringkv.proto.WriteReply;
+import dev.ringkv.ring.Consistency;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.coordinator.Coordinator;
+import dev.ringkv.storage.coordinator.RequestLimits;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.version.Version;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The client-facing service: validates, hands the request to the coordinator, replies. */
+public final class KvService extends KvGrpc.KvImplBase {
+
+  private final String nodeId;
+  private final Coordinator coordinator;
+  private final Supplier<RingTable> tables;
+  private final RequestLimits limits;
+
+  public KvService(String nodeId, Coordinator coordinator, Supplier<RingTable> tables,
+      RequestLimits limits) {
+    this.nodeId = nodeId;
+    this.coordinator = coordinator;
+    this.tables = tables;
+    this.limits = limits;
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<WriteReply> reply) {
+    Consistency consistency;
+    try {
+      limits.checkKey(request.getKey());
+      limits.checkValue(request.getValue().size());
+      consistency = ProtoConverter.fromProto(request.getConsistency());
+    } catch (IllegalArgumentException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
+    }
+    coordinator.write(request.getKey(), request.getValue().toByteArray(), consistency)
+        .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<WriteReply> reply) {
+    Consistency consistency;
+    try {
+      limits.checkKey(request.getKey());
+      consistency = ProtoConverter.fromProto(request.getConsistency());
+    } catch (IllegalArgumentException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
+    }
+    coordinator.write(request.getKey(), null, consistency)
+        .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetReply> reply) {
+    Consistency consistency;
+    try {
+      limits.checkKey(request.getKey());
+      consistency = ProtoConverter.fromProto(request.getConsistency());
+    } catch (IllegalArgumentException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
+    }
+    coordinator.read(request.getKey(), consistency).whenComplete((record, error) -> {
+      if (error != null) {
+        reply.onError(StatusMapper.toStatus(nodeId, error));
+        return;
+      }
+      reply.onNext(toGetReply(record, request.getTable()));
+      reply.onCompleted();
+    });
+  }
+
+  @Override
+  public void getTable(GetTableRequest request, StreamObserver<TableReply> reply) {
+    TableReply.Builder b = TableReply.newBuilder();
+    newerTableThan(request.getKnown()).ifPresent(b::setTable);
+    reply.onNext(b.build());
+    reply.onCompleted();
+  }
+
+  private void replyWrite(StreamObserver<WriteReply> reply, TableRef callerTable, Version version,
+      Throwable error) {
+    if (error != null) {
+      reply.onError(StatusMapper.toStatus(nodeId, error));
+      return;
+    }
+    WriteReply.Builder b = WriteReply.newBuilder()
+        .setCoordinator(nodeId)
+        .setVersion(ProtoConverter.toProto(version));
+    newerTableThan(callerTable).ifPresent(b::setNewerTable);
+    reply.onNext(b.build());
+    reply.onCompleted();
+  }
+
+  private GetReply toGetReply(Optional<Record> record, TableRef callerTable) {
+    GetReply.Builder b = GetReply.newBuilder().setCoordinator(nodeId);
+    if (record.isPresent() && !record.get().isTombstone()) {
+      b.setFound(true)
+          .setValue(ByteString.copyFrom(record.get().value()))
+          .setVersion(ProtoConverter.toProto(record.get().version()));
+    }
+    newerTableThan(callerTable).ifPresent(b::setNewerTable);
+    return b.build();
+  }
+
+  /** This node's table, if the caller should switch to it (never before the node has joined). */
+  private Optional<RingTableProto> newerTableThan(TableRef callerTable) {
+    RingTable table = tables.get();
+    return table.epoch() > 0 && TableCodec.supersedes(table, callerTable)
+        ? Optional.of(TableCodec.toProto(table)) : Optional.empty();
+  }
+}

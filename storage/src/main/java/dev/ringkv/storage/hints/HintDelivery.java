@@ -1,0 +1,85 @@
+package dev.ringkv.storage.hints;
+
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.coordinator.ReplicaClient;
+import dev.ringkv.storage.engine.Hint;
+import dev.ringkv.storage.engine.StorageEngine;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pass of hinted handoff: for every node this one holds hints for and the table shows UP,
+ * sends the hinted records in batches and deletes each hint once its target acknowledged it.
+ * Scheduled by its owner; a pass stops at a target's first failure and retries next time.
+ */
+public final class HintDelivery implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(HintDelivery.class);
+  private static final int BATCH = 256;
+
+  private final StorageEngine engine;
+  private final ReplicaClient replicas;
+  private final Supplier<RingTable> tables;
+  private final Set<String> pausedTargets = new HashSet<>(); // logged once per failed stretch
+
+  public HintDelivery(StorageEngine engine, ReplicaClient replicas, Supplier<RingTable> tables) {
+    this.engine = engine;
+    this.replicas = replicas;
+    this.tables = tables;
+  }
+
+  @Override
+  public void run() {
+    RingTable table = tables.get();
+    for (String target : engine.hintTargets()) {
+      Optional<Node> node = table.node(target);
+      if (node.isEmpty()) {
+        log.warn("dropping hints for {}: it is not in the table", target);
+        engine.hintsFor(target, Integer.MAX_VALUE).forEach(engine::removeHint);
+      } else if (node.get().isUp()) {
+        deliverTo(node.get());
+      }
+    }
+  }
+
+  private void deliverTo(Node target) {
+    long delivered = 0;
+    while (true) {
+      List<Hint> batch = engine.hintsFor(target.id(), BATCH);
+      if (batch.isEmpty()) {
+        break;
+      }
+      CompletableFuture<?>[] sends = batch.stream()
+          .map(h -> replicas.write(target, h.key(), h.record(), null)
+              .thenRun(() -> engine.removeHint(h)))
+          .toArray(CompletableFuture[]::new);
+      try {
+        CompletableFuture.allOf(sends).get(30, TimeUnit.SECONDS);
+        delivered += batch.size();
+      } catch (ExecutionException | TimeoutException e) {
+        if (pausedTargets.add(target.id())) {
+          log.info("hint delivery to {} paused after {} hints: {}", target.id(), delivered,
+              e.getMessage());
+        }
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    pausedTargets.remove(target.id());
+    if (delivered > 0) {
+      log.info("delivered {} hints to {}", delivered, target.id());
+    }
+  }
+}

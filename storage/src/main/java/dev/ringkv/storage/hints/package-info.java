@@ -1,0 +1,2 @@
+/** Hinted handoff: writes held for replicas that missed them, delivered once they are UP. */
+package dev.ringkv.storage.hints;

@@ -1,0 +1,61 @@
+package dev.ringkv.storage.membership;
+
+import dev.ringkv.ring.RingTable;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One beat of the node's membership: registers until the manager accepts it, then heartbeats,
+ * adopting any newer table the reply carries. Scheduled at a fixed rate by its owner. A manager
+ * outage is logged once when it starts and once when it ends; the node keeps its last table.
+ */
+public final class HeartbeatLoop implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatLoop.class);
+
+  private final String nodeId;
+  private final String address;
+  private final ManagerClient manager;
+  private final TableHolder tables;
+  private boolean registered;
+  private boolean managerReachable = true;
+
+  public HeartbeatLoop(String nodeId, String address, ManagerClient manager, TableHolder tables) {
+    this.nodeId = nodeId;
+    this.address = address;
+    this.manager = manager;
+    this.tables = tables;
+  }
+
+  @Override
+  public synchronized void run() {
+    try {
+      if (!registered) {
+        tables.offer(manager.register(nodeId, address));
+        registered = true;
+        log.info("registered with the manager as {} at {}", nodeId, address);
+      } else {
+        Optional<RingTable> newer = manager.heartbeat(nodeId, address, tables.get().epoch());
+        newer.ifPresent(tables::offer);
+      }
+      if (!managerReachable) {
+        log.info("manager reachable again");
+        managerReachable = true;
+      }
+    } catch (ManagerClient.NotRegisteredException e) {
+      log.warn("manager does not know this node ({}); registering again", e.getMessage());
+      registered = false;
+    } catch (RuntimeException e) {
+      if (managerReachable) {
+        log.warn("manager unreachable, serving with table epoch {}: {}", tables.get().epoch(),
+            e.getMessage());
+        managerReachable = false;
+      }
+    }
+  }
+
+  public synchronized boolean isRegistered() {
+    return registered;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.ringkv.storage.membership;
+
+import dev.ringkv.ring.RingTable;
+import java.util.Optional;
+
+/** The node's calls to the manager. Failures surface as runtime exceptions. */
+public interface ManagerClient {
+
+  /** Joins (or rejoins) the cluster; returns the table that includes this node. */
+  RingTable register(String nodeId, String address);
+
+  /**
+   * Reports this node alive.
+   *
+   * @return a newer table than {@code knownEpoch}, if the manager has one
+   * @throws NotRegisteredException if the manager does not know this node
+   */
+  Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch);
+
+  /** The manager no longer knows this node and it must register again. */
+  final class NotRegisteredException extends RuntimeException {
+    public NotRegisteredException(String message) {
+      super(message);
+    }
+  }
+}

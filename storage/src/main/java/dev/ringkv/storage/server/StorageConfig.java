@@ -1,0 +1,48 @@
+package dev.ringkv.storage.server;
+
+import dev.ringkv.storage.coordinator.RequestLimits;
+import java.nio.file.Path;
+
+/** Everything a storage node is configured with, checked once at start-up. */
+public record StorageConfig(
+    String nodeId,
+    String host,
+    int port,
+    Path dataDir,
+    String managerAddress,
+    long heartbeatIntervalMs,
+    long replicaTimeoutMs,
+    long hintIntervalMs,
+    RequestLimits limits) {
+
+  public StorageConfig {
+    if (!nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("node id '" + nodeId
+          + "' must be 1-64 letters, digits, '.', '_' or '-'");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (!managerAddress.matches("[^\\s:]+:\\d{1,5}")) {
+      throw new IllegalArgumentException("manager address '" + managerAddress
+          + "' is not host:port");
+    }
+    if (heartbeatIntervalMs < 10 || heartbeatIntervalMs > 10_000) {
+      throw new IllegalArgumentException(
+          "heartbeat interval must be 10-10000 ms, got " + heartbeatIntervalMs);
+    }
+    if (replicaTimeoutMs < 10) {
+      throw new IllegalArgumentException(
+          "replica timeout must be at least 10 ms, got " + replicaTimeoutMs);
+    }
+    if (hintIntervalMs < 10) {
+      throw new IllegalArgumentException(
+          "hint delivery interval must be at least 10 ms, got " + hintIntervalMs);
+    }
+  }
+
+  /** Largest gRPC message a node accepts: the largest value plus room for key and framing. */
+  public int maxMessageBytes() {
+    return limits.maxValueBytes() + limits.maxKeyBytes() + 64 * 1024;
+  }
+}

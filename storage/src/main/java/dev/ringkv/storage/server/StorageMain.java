@@ -1,0 +1,94 @@
+package dev.ringkv.storage.server;
+
+import dev.ringkv.storage.coordinator.RequestLimits;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar ringkv-storage.jar --id server1 --port 50061 --data-dir DIR} */
+@Command(name = "ringkv-storage", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Runs one ringkv storage node: stores its share of the keys in RocksDB under "
+        + "--data-dir, coordinates client requests and replicates to its peers.")
+public final class StorageMain implements Callable<Integer> {
+
+  @Option(names = "--id", required = true,
+      description = "Stable node id, e.g. server1. Restart with the same id and data dir to "
+          + "rejoin with the same ranges.")
+  String nodeId;
+
+  @Option(names = "--host", description = "Address to listen on and advertise "
+      + "(default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Port to listen on; 0 picks a free one "
+      + "(default: ${DEFAULT-VALUE}).")
+  int port = 0;
+
+  @Option(names = "--data-dir", required = true, description = "Directory for this node's data.")
+  Path dataDir;
+
+  @Option(names = "--manager", description = "Manager address host:port "
+      + "(default: ${DEFAULT-VALUE}).")
+  String managerAddress = "127.0.0.1:50051";
+
+  @Option(names = "--heartbeat-ms", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
+  long heartbeatMs = 300;
+
+  @Option(names = "--replica-timeout-ms", description = "Deadline of a call to another replica "
+      + "(default: ${DEFAULT-VALUE}).")
+  long replicaTimeoutMs = 1000;
+
+  @Option(names = "--hint-interval-ms", description = "How often held hints are offered to "
+      + "their targets (default: ${DEFAULT-VALUE}).")
+  long hintIntervalMs = 500;
+
+  @Option(names = "--max-key-bytes", description = "Largest key accepted, in UTF-8 bytes "
+      + "(default: ${DEFAULT-VALUE}).")
+  int maxKeyBytes = RequestLimits.DEFAULT_MAX_KEY_BYTES;
+
+  @Option(names = "--max-value-bytes", description = "Largest value accepted "
+      + "(default: ${DEFAULT-VALUE}).")
+  int maxValueBytes = RequestLimits.DEFAULT_MAX_VALUE_BYTES;
+
+  @Override
+  public Integer call() throws Exception {
+    StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
+        heartbeatMs, replicaTimeoutMs, hintIntervalMs,
+        new RequestLimits(maxKeyBytes, maxValueBytes));
+    StorageNode node = new StorageNode(config);
+    node.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, nodeId + "-shutdown"));
+    node.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("ringkv.node", nodeIdOf(args)); // read by logback.xml for the line prefix
+    CommandLine cli = new CommandLine(new StorageMain());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("ringkv-storage: " + e.getMessage());
+      return 1;
+    });
+    System.exit(cli.execute(args));
+  }
+
+  private static String nodeIdOf(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--id") && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (args[i].startsWith("--id=")) {
+        return args[i].substring(5);
+      }
+    }
+    return "storage";
+  }
+}

@@ -1,0 +1,132 @@
+package dev.ringkv.storage.server;
+
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.coordinator.Coordinator;
+import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.engine.RocksStorageEngine;
+import dev.ringkv.storage.grpc.GrpcManagerClient;
+import dev.ringkv.storage.grpc.GrpcReplicaClient;
+import dev.ringkv.storage.grpc.KvService;
+import dev.ringkv.storage.grpc.ReplicaService;
+import dev.ringkv.storage.hints.HintDelivery;
+import dev.ringkv.storage.membership.HeartbeatLoop;
+import dev.ringkv.storage.membership.TableHolder;
+import dev.ringkv.storage.version.HybridClock;
+import dev.ringkv.wire.ChannelPool;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One storage node: its store, its gRPC server, its heartbeat and hint delivery. {@link #start()}
+ * once; {@link #close()} stops everything it started.
+ */
+public final class StorageNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StorageNode.class);
+
+  private final StorageConfig config;
+  private RocksStorageEngine engine;
+  private ChannelPool channels;
+  private Server server;
+  private ScheduledExecutorService heartbeats;
+  private ScheduledExecutorService hintDelivery;
+  private boolean closed;
+
+  public StorageNode(StorageConfig config) {
+    this.config = config;
+  }
+
+  public synchronized void start() throws IOException {
+    if (engine != null) {
+      throw new IllegalStateException("node already started");
+    }
+    String id = config.nodeId();
+    engine = RocksStorageEngine.open(config.dataDir().resolve("db"));
+    LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis));
+    // Until the manager answers, the node has no table and coordinates nothing.
+    TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
+    channels = new ChannelPool(config.maxMessageBytes());
+    tables.onChange(table -> channels.resetConnectBackoff()); // a node may be back: reconnect now
+    GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
+    Coordinator coordinator =
+        new Coordinator(id, tables, local, replicas, KeyHasher.murmur3());
+
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .maxInboundMessageSize(config.maxMessageBytes())
+        .addService(new KvService(id, coordinator, tables, config.limits()))
+        .addService(new ReplicaService(id, local, tables))
+        .build()
+        .start();
+    String address = config.host() + ":" + server.getPort();
+    Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(server.getPort()),
+        StandardCharsets.UTF_8);
+
+    HeartbeatLoop heartbeat = new HeartbeatLoop(id, address,
+        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables);
+    heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
+    heartbeats.scheduleAtFixedRate(heartbeat, 0, config.heartbeatIntervalMs(),
+        TimeUnit.MILLISECONDS);
+    hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
+    hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables)),
+        config.hintIntervalMs(), config.hintIntervalMs(), TimeUnit.MILLISECONDS);
+    log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
+            + "{} ms, max key {} bytes, max value {} bytes)", id, address, config.dataDir(),
+        config.managerAddress(), config.heartbeatIntervalMs(), config.replicaTimeoutMs(),
+        config.limits().maxKeyBytes(), config.limits().maxValueBytes());
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (closed || engine == null) {
+      return;
+    }
+    closed = true;
+    heartbeats.shutdownNow();
+    hintDelivery.shutdownNow();
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+    }
+    hintDelivery.awaitTermination(5, TimeUnit.SECONDS);
+    channels.close();
+    engine.close();
+    log.info("node {} stopped", config.nodeId());
+  }
+
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("background task failed", e);
+      }
+    };
+  }
+
+  private ThreadFactory named(String role) {
+    return r -> {
+      Thread t = new Thread(r, config.nodeId() + "-" + role);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

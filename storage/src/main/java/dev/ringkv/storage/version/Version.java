@@ -1,0 +1,37 @@
+package dev.ringkv.storage.version;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * A hybrid-logical-clock timestamp: wall-clock milliseconds, a logical counter for events within
+ * the same millisecond, and the stamping node's id as the final tie break. Totally ordered.
+ */
+public record Version(long physicalMs, int logical, String nodeId) implements Comparable<Version> {
+
+  private static final Comparator<Version> ORDER = Comparator
+      .comparingLong(Version::physicalMs)
+      .thenComparingInt(Version::logical)
+      .thenComparing(Version::nodeId);
+
+  public Version {
+    Objects.requireNonNull(nodeId, "nodeId");
+    if (logical < 0) {
+      throw new IllegalArgumentException("logical counter must not be negative, got " + logical);
+    }
+  }
+
+  @Override
+  public int compareTo(Version other) {
+    return ORDER.compare(this, other);
+  }
+
+  public boolean isNewerThan(Version other) {
+    return other == null || compareTo(other) > 0;
+  }
+
+  @Override
+  public String toString() {
+    return physicalMs + "." + logical + "@" + nodeId;
+  }
+}

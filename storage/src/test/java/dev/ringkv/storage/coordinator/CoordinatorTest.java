@@ -1,0 +1,147 @@
+package dev.ringkv.storage.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringkv.ring.Consistency;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.engine.MemoryStorageEngine;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.version.HybridClock;
+import dev.ringkv.storage.version.Version;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator's quorum, hint and repair logic over in-memory replicas. Every key hashes to
+ * token 0, so its home replicas are n1, n2, n3 in that order (tokens 10, 20, 30; n4 at 40).
+ */
+class CoordinatorTest {
+
+  private final AtomicLong wall = new AtomicLong(1_000);
+  private final Map<String, MemoryStorageEngine> engines = new HashMap<>();
+  private final Map<String, LocalReplica> replicas = new HashMap<>();
+  private final Set<String> unreachable = new HashSet<>();
+  private RingTable table;
+
+  @BeforeEach
+  void cluster() {
+    for (String id : List.of("n1", "n2", "n3", "n4")) {
+      MemoryStorageEngine engine = new MemoryStorageEngine();
+      engines.put(id, engine);
+      replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get)));
+    }
+    table = table(NodeState.UP);
+  }
+
+  private static RingTable table(NodeState n2State) {
+    return RingTable.of("c", 1, 3, List.of(
+        new Node("n1", "h:1", NodeState.UP, List.of(10L)),
+        new Node("n2", "h:2", n2State, List.of(20L)),
+        new Node("n3", "h:3", NodeState.UP, List.of(30L)),
+        new Node("n4", "h:4", NodeState.UP, List.of(40L))));
+  }
+
+  /** Peers reached in memory; a node in {@code unreachable} fails like a dead process. */
+  private final ReplicaClient network = new ReplicaClient() {
+    @Override
+    public CompletableFuture<Void> write(Node target, String key, Record record, String hintFor) {
+      if (unreachable.contains(target.id())) {
+        return CompletableFuture.failedFuture(new RuntimeException("connection refused"));
+      }
+      replicas.get(target.id()).store(key, record, hintFor);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Record>> read(Node target, String key) {
+      if (unreachable.contains(target.id())) {
+        return CompletableFuture.failedFuture(new RuntimeException("connection refused"));
+      }
+      return CompletableFuture.completedFuture(replicas.get(target.id()).read(key));
+    }
+  };
+
+  private Coordinator coordinatorOn(String id) {
+    return new Coordinator(id, () -> table, replicas.get(id), network, key -> 0L);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void quorumWriteSucceedsWithOneReplicaDownAndHoldsAHintForIt() {
+    unreachable.add("n3");
+    Version v = coordinatorOn("n1").write("k", bytes("v"), Consistency.QUORUM).join();
+    assertThat(engines.get("n1").get("k")).contains(Record.value(v, bytes("v")));
+    assertThat(engines.get("n2").get("k")).contains(Record.value(v, bytes("v")));
+    assertThat(engines.get("n1").hintsFor("n3", 10)).extracting(h -> h.record().version())
+        .containsExactly(v);
+  }
+
+  @Test
+  void writeFailsAsUnavailableWhenTooFewReplicasAcknowledge() {
+    unreachable.addAll(List.of("n2", "n3"));
+    assertThatThrownBy(() -> coordinatorOn("n1").write("k", bytes("v"), Consistency.QUORUM).join())
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(UnavailableException.class)
+        .hasMessageContaining("QUORUM write needs 2 of 3 replicas but only 1 answered")
+        .hasMessageContaining("n2: connection refused");
+  }
+
+  @Test
+  void writeToADownHomeReplicaGoesToTheNextNodeWithAHint() {
+    table = table(NodeState.DOWN);
+    coordinatorOn("n1").write("k", bytes("v"), Consistency.ALL).join();
+    assertThat(engines.get("n4").get("k")).isPresent();
+    assertThat(engines.get("n4").hintsFor("n2", 10)).hasSize(1);
+    assertThat(engines.get("n2").get("k")).isEmpty();
+  }
+
+  @Test
+  void readReturnsTheNewestVersionAndRepairsStaleReplicas() {
+    Record old = Record.value(new Version(1, 0, "n1"), bytes("old"));
+    Record fresh = Record.value(new Version(2, 0, "n3"), bytes("new"));
+    engines.get("n1").apply("k", old);
+    engines.get("n2").apply("k", old);
+    engines.get("n3").apply("k", fresh);
+
+    Optional<Record> read = coordinatorOn("n1").read("k", Consistency.ALL).join();
+
+    assertThat(read).contains(fresh);
+    assertThat(engines.get("n1").get("k")).contains(fresh);
+    assertThat(engines.get("n2").get("k")).contains(fresh);
+  }
+
+  @Test
+  void aWriteStampedAfterSeeingANewerVersionIsNewerEvenWithALaggingClock() {
+    Record fromTheFuture = Record.value(new Version(9_999, 3, "n2"), bytes("future"));
+    engines.get("n1").apply("k", fromTheFuture);
+    Version v = coordinatorOn("n1").write("k", bytes("later"), Consistency.QUORUM).join();
+    assertThat(v).isGreaterThan(fromTheFuture.version());
+    assertThat(coordinatorOn("n2").read("k", Consistency.QUORUM).join().orElseThrow().value())
+        .isEqualTo(bytes("later"));
+  }
+
+  @Test
+  void deletesAreTombstonesThatHideOlderValues() {
+    Coordinator c = coordinatorOn("n1");
+    c.write("k", bytes("v"), Consistency.QUORUM).join();
+    wall.incrementAndGet();
+    c.write("k", null, Consistency.QUORUM).join();
+    assertThat(c.read("k", Consistency.QUORUM).join().orElseThrow().isTombstone()).isTrue();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.ringkv.storage.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringkv.storage.version.Version;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksStorageEngineTest {
+
+  @TempDir Path dir;
+
+  private static Record value(long ms, String v) {
+    return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void newerVersionWinsWhateverTheArrivalOrder() {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+      assertThat(engine.apply("k", value(2, "new"))).isTrue();
+      assertThat(engine.apply("k", value(1, "old"))).isFalse();
+      assertThat(engine.get("k")).contains(value(2, "new"));
+      assertThat(engine.apply("k", Record.tombstone(new Version(3, 0, "n2")))).isTrue();
+      assertThat(engine.get("k").orElseThrow().isTombstone()).isTrue();
+      assertThat(engine.get("absent")).isEmpty();
+    }
+  }
+
+  @Test
+  void dataAndHintsSurviveReopening() {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+      engine.apply("a", value(1, "x"));
+      engine.apply("b", value(1, "y"));
+      engine.apply("c", Record.tombstone(new Version(1, 0, "n1")));
+      engine.addHint("server2", "a", value(1, "x"));
+    }
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+      assertThat(engine.get("a")).contains(value(1, "x"));
+      assertThat(engine.liveKeyCount()).as("tombstones are not live keys").isEqualTo(2);
+      assertThat(engine.hintsFor("server2", 10)).containsExactly(new Hint("server2", "a", value(1, "x")));
+    }
+  }
+
+  @Test
+  void hintsKeepTheNewestPerTargetAndKeyAndAreRemovedOnlyIfUnchanged() {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+      engine.addHint("server2", "k", value(1, "old"));
+      engine.addHint("server2", "k", value(3, "new"));
+      engine.addHint("server2", "k", value(2, "mid"));
+      engine.addHint("server10", "k", value(1, "other"));
+      engine.addHint("server1", "z", value(1, "z"));
+      assertThat(engine.hintsFor("server2", 10)).containsExactly(new Hint("server2", "k", value(3, "new")));
+      assertThat(engine.hintTargets()).containsExactlyInAnyOrder("server1", "server2", "server10");
+      assertThat(engine.hintCount()).isEqualTo(3);
+
+      engine.removeHint(new Hint("server2", "k", value(1, "old")));
+      assertThat(engine.hintsFor("server2", 10)).as("a newer hint is kept").hasSize(1);
+      engine.removeHint(new Hint("server2", "k", value(3, "new")));
+      assertThat(engine.hintsFor("server2", 10)).isEmpty();
+      assertThat(engine.hintsFor("server10", 10)).hasSize(1);
+    }
+  }
+}
