@@ -34,11 +34,15 @@ class ClusterIT {
       }
       // QUORUM answers after 2 of 3; the third copy lands just after.
       Map<String, Long> perNode = new HashMap<>();
-      Poll.untilTrue(Duration.ofSeconds(20), "600 copies of 200 keys", () -> {
-        perNode.clear();
-        cluster.storageNodeIds().forEach(id -> perNode.put(id, cluster.stats(id).getLiveKeys()));
-        return perNode.values().stream().mapToLong(Long::longValue).sum() == 600;
-      });
+      try {
+        Poll.untilTrue(Duration.ofSeconds(20), "600 copies of 200 keys", () -> {
+          perNode.clear();
+          cluster.storageNodeIds().forEach(id -> perNode.put(id, cluster.stats(id).getLiveKeys()));
+          return perNode.values().stream().mapToLong(Long::longValue).sum() == 600;
+        });
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; keys held per node: " + perNode, e);
+      }
       assertThat(perNode.values()).as("keys held per node: %s", perNode).allMatch(n -> n > 0);
     }
   }

@@ -18,6 +18,7 @@ import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
 import dev.ringkv.wire.TableCodec;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -29,13 +30,19 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final Coordinator coordinator;
   private final Supplier<RingTable> tables;
   private final RequestLimits limits;
+  private final Runnable refreshTable;
 
+  /**
+   * @param refreshTable asks for this node's table to be refreshed soon; called when a client
+   *     shows a newer table than the node has
+   */
   public KvService(String nodeId, Coordinator coordinator, Supplier<RingTable> tables,
-      RequestLimits limits) {
+      RequestLimits limits, Runnable refreshTable) {
     this.nodeId = nodeId;
     this.coordinator = coordinator;
     this.tables = tables;
     this.limits = limits;
+    this.refreshTable = refreshTable;
   }
 
   @Override
@@ -47,6 +54,9 @@ public final class KvService extends KvGrpc.KvImplBase {
       consistency = ProtoConverter.fromProto(request.getConsistency());
     } catch (IllegalArgumentException e) {
       reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
+    }
+    if (refusedAsBehind(request.getTable(), reply)) {
       return;
     }
     coordinator.write(request.getKey(), request.getValue().toByteArray(), consistency)
@@ -63,6 +73,9 @@ public final class KvService extends KvGrpc.KvImplBase {
       reply.onError(StatusMapper.toStatus(nodeId, e));
       return;
     }
+    if (refusedAsBehind(request.getTable(), reply)) {
+      return;
+    }
     coordinator.write(request.getKey(), null, consistency)
         .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
   }
@@ -75,6 +88,9 @@ public final class KvService extends KvGrpc.KvImplBase {
       consistency = ProtoConverter.fromProto(request.getConsistency());
     } catch (IllegalArgumentException e) {
       reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
+    }
+    if (refusedAsBehind(request.getTable(), reply)) {
       return;
     }
     coordinator.read(request.getKey(), consistency).whenComplete((record, error) -> {
@@ -118,6 +134,28 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     newerTableThan(callerTable).ifPresent(b::setNewerTable);
     return b.build();
+  }
+
+  /**
+   * A coordinator must not route with an older table than its client: it could miss replicas
+   * that joined or came back. It refuses (retryable) and fetches the newer table at once.
+   */
+  private boolean refusedAsBehind(TableRef callerTable, StreamObserver<?> reply) {
+    RingTable table = tables.get();
+    String problem = null;
+    if (table.epoch() == 0) {
+      problem = nodeId + " has not joined the cluster yet";
+    } else if (table.clusterId().equals(callerTable.getClusterId())
+        && callerTable.getEpoch() > table.epoch()) {
+      problem = nodeId + " has table epoch " + table.epoch() + ", older than the caller's "
+          + callerTable.getEpoch() + "; retry shortly";
+    }
+    if (problem == null) {
+      return false;
+    }
+    refreshTable.run();
+    reply.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+    return true;
   }
 
   /** This node's table, if the caller should switch to it (never before the node has joined). */

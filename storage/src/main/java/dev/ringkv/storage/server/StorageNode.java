@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,20 +64,30 @@ public final class StorageNode implements AutoCloseable {
     Coordinator coordinator =
         new Coordinator(id, tables, local, replicas, KeyHasher.murmur3());
 
+    heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
+    AtomicReference<HeartbeatLoop> heartbeat = new AtomicReference<>();
+    AtomicBoolean beatQueued = new AtomicBoolean();
+    Runnable beatSoon = () -> {
+      if (heartbeat.get() != null && beatQueued.compareAndSet(false, true)) {
+        heartbeats.execute(() -> {
+          beatQueued.set(false);
+          heartbeat.get().run();
+        });
+      }
+    };
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .maxInboundMessageSize(config.maxMessageBytes())
-        .addService(new KvService(id, coordinator, tables, config.limits()))
+        .addService(new KvService(id, coordinator, tables, config.limits(), beatSoon))
         .addService(new ReplicaService(id, local, tables))
         .build()
         .start();
+    // The advertised address needs the bound port, so the heartbeat starts after the server.
     String address = config.host() + ":" + server.getPort();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(server.getPort()),
         StandardCharsets.UTF_8);
-
-    HeartbeatLoop heartbeat = new HeartbeatLoop(id, address,
-        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables);
-    heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
-    heartbeats.scheduleAtFixedRate(heartbeat, 0, config.heartbeatIntervalMs(),
+    heartbeat.set(new HeartbeatLoop(id, address,
+        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables));
+    heartbeats.scheduleAtFixedRate(heartbeat.get(), 0, config.heartbeatIntervalMs(),
         TimeUnit.MILLISECONDS);
     hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
     hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables)),
