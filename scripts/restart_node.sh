@@ -8,7 +8,8 @@ usage() {
 Usage: scripts/restart_node.sh ID [--run-dir DIR]
 
 Starts node ID (server1..serverN, or manager) of the cluster in DIR (default: $RINGKV_ROOT/run)
-again, with the same port and data dir, and waits until the manager sees it UP.
+again, with the same port and data dir, and waits until it is UP and has caught up on its
+ranges.
 USAGE
 }
 
@@ -40,7 +41,7 @@ echo "started $ID (pid $(cat "$RUN_DIR/pids/$ID.pid")) on port $port"
 node_is_up() {
   local table
   table="$(cluster_status 2>/dev/null)" || return 1
-  [[ "$ID" == manager ]] || grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP$" <<<"$table"
+  [[ "$ID" == manager ]] || grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP +yes " <<<"$table"
 }
 deadline=$((SECONDS + 60))
 until node_is_up; do

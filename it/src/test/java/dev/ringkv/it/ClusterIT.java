@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvException;
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,18 +32,24 @@ class ClusterIT {
       for (int i = 0; i < 200; i++) {
         assertThat(kv.get("key-" + i).value()).contains("value-" + i);
       }
-      // QUORUM answers after 2 of 3; the third copy lands just after.
-      Map<String, Long> perNode = new HashMap<>();
-      try {
-        Poll.untilTrue(Duration.ofSeconds(20), "600 copies of 200 keys", () -> {
-          perNode.clear();
-          cluster.storageNodeIds().forEach(id -> perNode.put(id, cluster.stats(id).getLiveKeys()));
-          return perNode.values().stream().mapToLong(Long::longValue).sum() == 600;
-        });
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "; keys held per node: " + perNode, e);
+      // Each key must be on all three of its home replicas (QUORUM answers after two of them;
+      // the third copy lands just after), read from each replica alone.
+      RingTable table = cluster.table();
+      Poll.untilTrue(Duration.ofSeconds(20), "every key on its 3 home replicas", () -> {
+        for (int i = 0; i < 200; i++) {
+          String key = "key-" + i;
+          String expected = "value-" + i;
+          for (Node home : table.homeReplicas(KeyHasher.murmur3().hash(key))) {
+            if (!cluster.readFrom(home.id(), key).map(expected::equals).orElse(false)) {
+              return false;
+            }
+          }
+        }
+        return true;
+      });
+      for (String id : cluster.storageNodeIds()) {
+        assertThat(cluster.stats(id).getLiveKeys()).as("keys on %s", id).isGreaterThan(0);
       }
-      assertThat(perNode.values()).as("keys held per node: %s", perNode).allMatch(n -> n > 0);
     }
   }
 

@@ -4,6 +4,8 @@ import dev.ringkv.client.KvClient;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaReadReply;
+import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.RingTable;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -47,7 +50,7 @@ public final class LocalCluster implements AutoCloseable {
   private final long failureTimeoutMs;
   private final Map<String, Process> processes = new TreeMap<>();
   private final Map<String, Integer> ports = new TreeMap<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final Map<String, ManagedChannel> channels = new TreeMap<>();
 
   private LocalCluster(Path dir, int replicationFactor, long failureTimeoutMs) {
     this.dir = dir;
@@ -74,6 +77,7 @@ public final class LocalCluster implements AutoCloseable {
         cluster.startNode("server" + i);
       }
       cluster.awaitTable(t -> t.upCount() == nodes, START_TIMEOUT, nodes + " nodes up");
+      cluster.awaitCaughtUp(cluster.storageNodeIds());
       return cluster;
     } catch (RuntimeException | Error e) {
       cluster.close();
@@ -154,11 +158,31 @@ public final class LocalCluster implements AutoCloseable {
     });
   }
 
+  /** Waits until each of {@code nodeIds} reports every range it serves caught up. */
+  public void awaitCaughtUp(List<String> nodeIds) {
+    Poll.untilTrue(START_TIMEOUT, nodeIds + " caught up", () -> nodeIds.stream().allMatch(id -> {
+      try {
+        return stats(id).getCaughtUp();
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }));
+  }
+
   /** What the node itself reports: live keys, hints held, table epoch. */
   public StatsReply stats(String nodeId) {
     return ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .stats(StatsRequest.getDefaultInstance());
+  }
+
+  /** The value one node holds for {@code key}, asked of that node alone (no quorum, no repair). */
+  public Optional<String> readFrom(String nodeId, String key) {
+    ReplicaReadReply r = ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .read(ReplicaReadRequest.newBuilder().setKey(key).build());
+    return r.getFound() && !r.getRecord().getTombstone()
+        ? Optional.of(r.getRecord().getValue().toStringUtf8()) : Optional.empty();
   }
 
   public List<String> storageNodeIds() {
@@ -217,9 +241,8 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private synchronized ManagedChannel channel(String address) {
-    ManagedChannel c = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
-    channels.add(c);
-    return c;
+    return channels.computeIfAbsent(address,
+        a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
   }
 
   public String logTail(String id) {
@@ -243,7 +266,7 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    channels.forEach(ManagedChannel::shutdownNow);
+    channels.values().forEach(ManagedChannel::shutdownNow);
     keepLogsAndDelete();
   }
 

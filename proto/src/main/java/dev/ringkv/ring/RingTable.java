@@ -125,6 +125,34 @@ public final class RingTable {
     return other == null || !clusterId.equals(other.clusterId) || epoch > other.epoch;
   }
 
+  /** Every range of the ring, in token order; empty for a table without nodes. */
+  public List<TokenRange> ranges() {
+    List<TokenRange> ranges = new ArrayList<>(ringTokens.length);
+    for (int i = 0; i < ringTokens.length; i++) {
+      long previous = ringTokens[(i + ringTokens.length - 1) % ringTokens.length];
+      ranges.add(new TokenRange(previous, ringTokens[i]));
+    }
+    return ranges;
+  }
+
+  /**
+   * The range that holds {@code keyToken}.
+   *
+   * @throws IllegalStateException if the table has no nodes
+   */
+  public TokenRange rangeOf(long keyToken) {
+    int n = ringTokens.length;
+    if (n == 0) {
+      throw new IllegalStateException("a table without nodes has no ranges");
+    }
+    int index = Arrays.binarySearch(ringTokens, keyToken);
+    if (index < 0) {
+      index = -index - 1;
+    }
+    index %= n;
+    return new TokenRange(ringTokens[(index + n - 1) % n], ringTokens[index]);
+  }
+
   /** The first {@code replicationFactor} distinct nodes clockwise from {@code keyToken}, UP or not. */
   public List<Node> homeReplicas(long keyToken) {
     List<Node> home = new ArrayList<>(replicationFactor);

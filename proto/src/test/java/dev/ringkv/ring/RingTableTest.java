@@ -117,4 +117,24 @@ class RingTableTest {
         List.of(node("a", NodeState.UP, 5L), node("a", NodeState.UP, 6L))))
         .hasMessage("node id a appears twice in the table");
   }
+
+  @Test
+  void rangesCoverTheRingAndEveryKeyFallsInTheRangeOfItsFirstReplica() {
+    RingTable t = table(3, NodeState.UP, NodeState.UP);
+    assertThat(t.ranges()).containsExactly(new TokenRange(50, 10), new TokenRange(10, 20),
+        new TokenRange(20, 30), new TokenRange(30, 40), new TokenRange(40, 50));
+    for (long token : new long[] {Long.MIN_VALUE, 5, 10, 11, 20, 45, 50, 51, Long.MAX_VALUE}) {
+      TokenRange r = t.rangeOf(token);
+      assertThat(r.contains(token)).as("%d in %s", token, r).isTrue();
+      assertThat(t.homeReplicas(token)).isEqualTo(t.homeReplicas(r.end()));
+    }
+  }
+
+  @Test
+  void aSingleTokenRangeIsTheWholeRing() {
+    TokenRange whole = new TokenRange(7, 7);
+    assertThat(whole.contains(7)).isTrue();
+    assertThat(whole.contains(Long.MIN_VALUE)).isTrue();
+    assertThat(whole.contains(8)).isTrue();
+  }
 }

@@ -2,6 +2,9 @@ package dev.ringkv.client.cli;
 
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.StatsReply;
+import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -16,6 +19,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -25,7 +30,8 @@ import picocli.CommandLine.Option;
 /** Prints the manager's ring table; optionally waits until a number of nodes are UP. */
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Prints the cluster's nodes as the manager sees them: id, pid (with "
-        + "--run-dir), address and state.")
+        + "--run-dir), address, state, and whether each UP node has caught up on its ranges "
+        + "(only then do its reads count toward a quorum) with its live key count.")
 public final class ClusterStatus implements Callable<Integer> {
 
   @Option(names = "--manager", paramLabel = "HOST:PORT",
@@ -37,7 +43,7 @@ public final class ClusterStatus implements Callable<Integer> {
   Path runDir;
 
   @Option(names = "--wait-up", paramLabel = "N",
-      description = "Wait until at least N nodes are UP before printing.")
+      description = "Wait until at least N nodes are UP and caught up before printing.")
   int waitUp;
 
   @Option(names = "--wait-timeout", paramLabel = "MS",
@@ -60,11 +66,13 @@ public final class ClusterStatus implements Callable<Integer> {
               .withDeadlineAfter(2, TimeUnit.SECONDS)
               .getTable(GetTableRequest.getDefaultInstance());
           RingTable table = TableCodec.fromProto(reply.getTable());
-          if (table.upCount() >= waitUp) {
-            print(table);
+          Map<String, StatsReply> stats = statsOfUpNodes(table);
+          long ready = stats.values().stream().filter(StatsReply::getCaughtUp).count();
+          if (ready >= waitUp) {
+            print(table, stats);
             return 0;
           }
-          lastProblem = table.upCount() + " of " + waitUp + " nodes are up";
+          lastProblem = table.upCount() + " nodes are up and " + ready + " caught up, of " + waitUp;
         } catch (StatusRuntimeException e) {
           lastProblem = "cannot reach the manager at " + manager + " ("
               + e.getStatus().getCode() + ")";
@@ -84,12 +92,37 @@ public final class ClusterStatus implements Callable<Integer> {
     }
   }
 
-  private void print(RingTable table) {
+  /** Each UP node's own report; a node that does not answer is left out. */
+  private Map<String, StatsReply> statsOfUpNodes(RingTable table) {
+    Map<String, StatsReply> stats = new TreeMap<>();
+    for (Node n : table.nodes()) {
+      if (!n.isUp()) {
+        continue;
+      }
+      ManagedChannel ch = Grpc.newChannelBuilder(n.address(), InsecureChannelCredentials.create())
+          .build();
+      try {
+        stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
+            .stats(StatsRequest.getDefaultInstance()));
+      } catch (StatusRuntimeException e) {
+        // not answering: shown as '-'
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    return stats;
+  }
+
+  private void print(RingTable table, Map<String, StatsReply> stats) {
     out.printf("cluster %s  epoch %d  replication %d  nodes up %d/%d%n", table.clusterId(),
         table.epoch(), table.replicationFactor(), table.upCount(), table.nodes().size());
-    out.printf("%-12s %-8s %-22s %s%n", "NODE", "PID", "ADDRESS", "STATE");
+    out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", "NODE", "PID", "ADDRESS", "STATE", "CAUGHT-UP",
+        "KEYS");
     for (Node n : table.nodes()) {
-      out.printf("%-12s %-8s %-22s %s%n", n.id(), pidOf(n.id()), n.address(), n.state());
+      StatsReply s = stats.get(n.id());
+      out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", n.id(), pidOf(n.id()), n.address(),
+          n.state(), s == null ? "-" : s.getCaughtUp() ? "yes" : "no",
+          s == null ? "-" : Long.toString(s.getLiveKeys()));
     }
   }
 

@@ -91,12 +91,14 @@ public final class Coordinator {
     Quorum<Optional<Record>> quorum = new Quorum<>(needed, placements.size(), operation);
     for (Placement placement : placements) {
       String nodeId = placement.node().id();
-      CompletableFuture<Optional<Record>> answer = nodeId.equals(selfId)
+      CompletableFuture<ReplicaAnswer> answer = nodeId.equals(selfId)
           ? readLocally(key)
           : replicas.read(placement.node(), key);
-      answer.whenComplete((record, error) -> {
+      answer.whenComplete((reply, error) -> {
         if (error == null) {
-          quorum.succeed(nodeId, record);
+          // A replica still catching up may lack an acknowledged write: its answer is used for
+          // the newest value and for repair, but it does not count toward R.
+          quorum.succeed(nodeId, reply.record(), reply.caughtUp());
         } else {
           quorum.fail(nodeId, error);
         }
@@ -118,7 +120,7 @@ public final class Coordinator {
     }
   }
 
-  private CompletableFuture<Optional<Record>> readLocally(String key) {
+  private CompletableFuture<ReplicaAnswer> readLocally(String key) {
     try {
       return CompletableFuture.completedFuture(local.read(key));
     } catch (RuntimeException e) {

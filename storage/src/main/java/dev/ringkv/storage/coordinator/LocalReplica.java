@@ -4,7 +4,7 @@ import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.storage.version.Version;
-import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * This node in its role as a replica: stores records (keeping a hint when it stands in for a
@@ -14,10 +14,16 @@ public final class LocalReplica {
 
   private final StorageEngine engine;
   private final HybridClock clock;
+  private final Predicate<String> caughtUp;
 
-  public LocalReplica(StorageEngine engine, HybridClock clock) {
+  /**
+   * @param caughtUp whether this node has caught up on a key's range, so its reads count toward
+   *     a quorum
+   */
+  public LocalReplica(StorageEngine engine, HybridClock clock, Predicate<String> caughtUp) {
     this.engine = engine;
     this.clock = clock;
+    this.caughtUp = caughtUp;
   }
 
   /** Stores {@code record} unless a newer one is held; {@code hintFor} may be null. */
@@ -29,8 +35,8 @@ public final class LocalReplica {
     }
   }
 
-  public Optional<Record> read(String key) {
-    return engine.get(key);
+  public ReplicaAnswer read(String key) {
+    return new ReplicaAnswer(engine.get(key), caughtUp.test(key));
   }
 
   /** Keeps {@code record} to hand off to {@code targetNodeId} when it is UP again. */

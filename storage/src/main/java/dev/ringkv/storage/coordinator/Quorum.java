@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Collects the answers of one fan-out. {@link #reached()} completes as soon as {@code needed}
- * replicas succeeded, or fails once so many failed that {@code needed} cannot be reached;
- * {@link #settled()} completes when every replica has answered.
+ * replicas succeeded with an answer that counts, or fails once so many failed (or answered
+ * without counting) that {@code needed} cannot be reached; {@link #settled()} completes when
+ * every replica has answered. Every successful answer is kept, counted or not.
  */
 final class Quorum<T> {
 
@@ -20,6 +21,7 @@ final class Quorum<T> {
   private final int total;
   private final String operation;
   private final List<Answer<T>> successes = new ArrayList<>();
+  private int counted;
   private final Map<String, String> failures = new LinkedHashMap<>();
   private final CompletableFuture<List<Answer<T>>> reached = new CompletableFuture<>();
   private final CompletableFuture<List<Answer<T>>> settled = new CompletableFuture<>();
@@ -31,22 +33,37 @@ final class Quorum<T> {
   }
 
   synchronized void succeed(String nodeId, T value) {
+    succeed(nodeId, value, true);
+  }
+
+  /** Records an answer; only one that {@code counts} moves the quorum forward. */
+  synchronized void succeed(String nodeId, T value, boolean counts) {
     successes.add(new Answer<>(nodeId, value));
-    if (successes.size() == needed) {
-      reached.complete(List.copyOf(successes));
+    if (counts) {
+      counted++;
+      if (counted == needed) {
+        reached.complete(List.copyOf(successes));
+      }
+    } else {
+      failures.put(nodeId, "still catching up on this key's range");
+      failIfUnreachable();
     }
     settleIfDone();
   }
 
   synchronized void fail(String nodeId, Throwable cause) {
     failures.put(nodeId, describe(cause));
+    failIfUnreachable();
+    settleIfDone();
+  }
+
+  private void failIfUnreachable() {
     if (total - failures.size() < needed && !reached.isDone()) {
       reached.completeExceptionally(new UnavailableException(operation + " needs " + needed
-          + " of " + total + " replicas but only " + successes.size() + " answered ("
+          + " of " + total + " replicas but only " + counted + " answered ("
           + String.join("; ", failures.entrySet().stream()
               .map(e -> e.getKey() + ": " + e.getValue()).toList()) + ")"));
     }
-    settleIfDone();
   }
 
   CompletableFuture<List<Answer<T>>> reached() {
@@ -58,7 +75,7 @@ final class Quorum<T> {
   }
 
   private void settleIfDone() {
-    if (successes.size() + failures.size() == total) {
+    if (counted + failures.size() == total) {
       settled.complete(List.copyOf(successes));
     }
   }

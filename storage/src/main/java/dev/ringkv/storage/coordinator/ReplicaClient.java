@@ -2,7 +2,6 @@ package dev.ringkv.storage.coordinator;
 
 import dev.ringkv.ring.Node;
 import dev.ringkv.storage.engine.Record;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** How a node reaches the other replicas. Implementations bound each call by a deadline. */
@@ -14,6 +13,6 @@ public interface ReplicaClient {
    */
   CompletableFuture<Void> write(Node target, String key, Record record, String hintFor);
 
-  /** The record {@code target} holds for {@code key}, tombstones included. */
-  CompletableFuture<Optional<Record>> read(Node target, String key);
+  /** The record {@code target} holds for {@code key} (tombstones included), and whether it counts. */
+  CompletableFuture<ReplicaAnswer> read(Node target, String key);
 }

@@ -1,5 +1,8 @@
 package dev.ringkv.storage.engine;
 
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.TokenRange;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -18,6 +22,8 @@ import org.rocksdb.WriteOptions;
 
 /**
  * {@link StorageEngine} on RocksDB: records in the default column family, hints in {@code hints}.
+ * Records are keyed by the key's ring token, then the key, so that one ring range is one
+ * contiguous scan.
  * Every write goes through RocksDB's write-ahead log, so an acknowledged write survives a
  * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
  * last moments, which the other replicas still hold).
@@ -40,10 +46,12 @@ public final class RocksStorageEngine implements StorageEngine {
   private final ColumnFamilyHandle hints;
   // Last-write-wins needs read-compare-write to be atomic per key.
   private final Object[] stripes = new Object[LOCK_STRIPES];
+  private final KeyHasher hasher;
   private volatile boolean closed;
 
   private RocksStorageEngine(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
-      List<ColumnFamilyHandle> handles) {
+      List<ColumnFamilyHandle> handles, KeyHasher hasher) {
+    this.hasher = hasher;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
     this.writeOptions = new WriteOptions();
@@ -55,8 +63,8 @@ public final class RocksStorageEngine implements StorageEngine {
     }
   }
 
-  /** Opens (creating if needed) the store in {@code dir}. */
-  public static RocksStorageEngine open(Path dir) {
+  /** Opens (creating if needed) the store in {@code dir}; {@code hasher} orders the keys. */
+  public static RocksStorageEngine open(Path dir, KeyHasher hasher) {
     try {
       Files.createDirectories(dir);
       DBOptions dbOptions = new DBOptions()
@@ -70,7 +78,7 @@ public final class RocksStorageEngine implements StorageEngine {
           new ColumnFamilyDescriptor(HINTS_CF, cfOptions));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      return new RocksStorageEngine(dbOptions, cfOptions, db, handles);
+      return new RocksStorageEngine(dbOptions, cfOptions, db, handles, hasher);
     } catch (RocksDBException | java.io.IOException e) {
       throw new StorageException("cannot open the store in " + dir + ": " + e.getMessage(), e);
     }
@@ -79,7 +87,7 @@ public final class RocksStorageEngine implements StorageEngine {
   @Override
   public Optional<Record> get(String key) {
     try {
-      byte[] bytes = db.get(data, utf8(key));
+      byte[] bytes = db.get(data, dataKey(key));
       return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
     } catch (RocksDBException e) {
       throw new StorageException("read of a key failed: " + e.getMessage(), e);
@@ -88,7 +96,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public boolean apply(String key, Record record) {
-    byte[] k = utf8(key);
+    byte[] k = dataKey(key);
     synchronized (stripeFor(k)) {
       try {
         byte[] current = db.get(data, k);
@@ -99,6 +107,38 @@ public final class RocksStorageEngine implements StorageEngine {
         return true;
       } catch (RocksDBException e) {
         throw new StorageException("write of a key failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public void scan(TokenRange range, BiConsumer<String, Record> visitor) {
+    if (range.start() == range.end()) {
+      scanTokens(Long.MIN_VALUE, true, Long.MAX_VALUE, visitor);
+    } else if (range.start() < range.end()) {
+      scanTokens(range.start(), false, range.end(), visitor);
+    } else {
+      scanTokens(range.start(), false, Long.MAX_VALUE, visitor);
+      scanTokens(Long.MIN_VALUE, true, range.end(), visitor);
+    }
+  }
+
+  /** Keys with tokens from {@code from} (inclusive or not) up to {@code to}, inclusive. */
+  private void scanTokens(long from, boolean fromInclusive, long to,
+      BiConsumer<String, Record> visitor) {
+    if (!fromInclusive && from == Long.MAX_VALUE) {
+      return;
+    }
+    long first = fromInclusive ? from : from + 1;
+    try (RocksIterator it = db.newIterator(data)) {
+      for (it.seek(tokenPrefix(first)); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        long token = ByteBuffer.wrap(k, 0, 8).getLong() ^ Long.MIN_VALUE;
+        if (token > to) {
+          break;
+        }
+        visitor.accept(new String(k, 8, k.length - 8, StandardCharsets.UTF_8),
+            RecordCodec.decode(it.value()));
       }
     }
   }
@@ -208,6 +248,19 @@ public final class RocksStorageEngine implements StorageEngine {
 
   private Object stripeFor(byte[] key) {
     return stripes[Math.floorMod(Arrays.hashCode(key), LOCK_STRIPES)];
+  }
+
+  /** Token (sign bit flipped, so bytes sort like signed longs) then the key's UTF-8 bytes. */
+  private byte[] dataKey(String key) {
+    byte[] k = utf8(key);
+    return ByteBuffer.allocate(8 + k.length)
+        .putLong(hasher.hash(key) ^ Long.MIN_VALUE)
+        .put(k)
+        .array();
+  }
+
+  private static byte[] tokenPrefix(long token) {
+    return ByteBuffer.allocate(8).putLong(token ^ Long.MIN_VALUE).array();
   }
 
   private static byte[] hintKey(String target, String key) {

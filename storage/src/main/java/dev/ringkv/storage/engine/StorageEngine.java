@@ -1,7 +1,9 @@
 package dev.ringkv.storage.engine;
 
+import dev.ringkv.ring.TokenRange;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The node-local, durable store. Writes are last-write-wins by version: applying an older record
@@ -13,6 +15,9 @@ public interface StorageEngine extends AutoCloseable {
 
   /** Stores {@code record} unless a newer one is already stored; returns whether it was stored. */
   boolean apply(String key, Record record);
+
+  /** Calls {@code visitor} with every key (tombstones included) whose token is in {@code range}. */
+  void scan(TokenRange range, BiConsumer<String, Record> visitor);
 
   /** Keys that hold a value (tombstones are not counted). Walks the store: not for hot paths. */
   long liveKeyCount();

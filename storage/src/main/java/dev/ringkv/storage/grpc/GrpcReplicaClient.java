@@ -1,21 +1,34 @@
 package dev.ringkv.storage.grpc;
 
+import dev.ringkv.proto.KeyRecordProto;
+import dev.ringkv.proto.RangeSummaryRequest;
+import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.ring.Node;
+import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.sync.KeyVersion;
+import dev.ringkv.storage.sync.PeerSyncClient;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
 import io.grpc.Context;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** {@link ReplicaClient} over gRPC, one pooled channel per peer, each call under a deadline. */
-public final class GrpcReplicaClient implements ReplicaClient {
+/**
+ * {@link ReplicaClient} and {@link PeerSyncClient} over gRPC, one pooled channel per peer, each
+ * call under a deadline.
+ */
+public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
 
   private final ChannelPool channels;
   private final long timeoutMs;
@@ -40,11 +53,36 @@ public final class GrpcReplicaClient implements ReplicaClient {
   }
 
   @Override
-  public CompletableFuture<Optional<Record>> read(Node target, String key) {
+  public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
     return detached(() -> GrpcFutures.toCompletable(
             stub(target).read(ReplicaReadRequest.newBuilder().setKey(key).build())))
-        .thenApply(r -> r.getFound()
-            ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty());
+        .thenApply(r -> new ReplicaAnswer(r.getFound()
+            ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
+            r.getCaughtUp()));
+  }
+
+  @Override
+  public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
+      long digest) {
+    RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
+        .setStart(range.start()).setEnd(range.end()).setDigest(digest).build();
+    return detached(() -> GrpcFutures.toCompletable(stub(peer).rangeSummary(request)))
+        .thenApply(r -> r.getInSync() ? Optional.empty() : Optional.of(r.getEntriesList().stream()
+            .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
+            .toList()));
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
+    ReadManyRequest request = ReadManyRequest.newBuilder().addAllKeys(keys).build();
+    return detached(() -> GrpcFutures.toCompletable(stub(peer).readMany(request)))
+        .thenApply(r -> {
+          Map<String, Record> records = new HashMap<>();
+          for (KeyRecordProto kr : r.getRecordsList()) {
+            records.put(kr.getKey(), ProtoConverter.fromProto(kr.getRecord()));
+          }
+          return records;
+        });
   }
 
   private static <T> CompletableFuture<T> detached(Supplier<CompletableFuture<T>> call) {

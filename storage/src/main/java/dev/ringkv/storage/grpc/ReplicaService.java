@@ -1,5 +1,11 @@
 package dev.ringkv.storage.grpc;
 
+import dev.ringkv.proto.KeyRecordProto;
+import dev.ringkv.proto.KeyVersionProto;
+import dev.ringkv.proto.RangeSummaryReply;
+import dev.ringkv.proto.RangeSummaryRequest;
+import dev.ringkv.proto.ReadManyReply;
+import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
@@ -8,10 +14,15 @@ import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.sync.KeyVersion;
+import dev.ringkv.storage.sync.RangeDigest;
 import io.grpc.stub.StreamObserver;
-import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** The replica-facing service: what coordinators and peers call on this node. */
@@ -21,12 +32,17 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private final String nodeId;
   private final LocalReplica local;
+  private final StorageEngine engine;
   private final Supplier<RingTable> tables;
+  private final BooleanSupplier allCaughtUp;
 
-  public ReplicaService(String nodeId, LocalReplica local, Supplier<RingTable> tables) {
+  public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
+      Supplier<RingTable> tables, BooleanSupplier allCaughtUp) {
     this.nodeId = nodeId;
     this.local = local;
+    this.engine = engine;
     this.tables = tables;
+    this.allCaughtUp = allCaughtUp;
   }
 
   @Override
@@ -45,9 +61,46 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   @Override
   public void read(ReplicaReadRequest request, StreamObserver<ReplicaReadReply> reply) {
     try {
-      Optional<Record> record = local.read(request.getKey());
-      ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder().setFound(record.isPresent());
-      record.ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
+      ReplicaAnswer answer = local.read(request.getKey());
+      ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
+          .setFound(answer.record().isPresent())
+          .setCaughtUp(answer.caughtUp());
+      answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
+      reply.onNext(b.build());
+      reply.onCompleted();
+    } catch (RuntimeException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+    }
+  }
+
+  @Override
+  public void rangeSummary(RangeSummaryRequest request, StreamObserver<RangeSummaryReply> reply) {
+    try {
+      TokenRange range = new TokenRange(request.getStart(), request.getEnd());
+      RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder();
+      if (RangeDigest.of(engine, range) == request.getDigest()) {
+        b.setInSync(true);
+      } else {
+        for (KeyVersion kv : RangeDigest.entries(engine, range)) {
+          b.addEntries(KeyVersionProto.newBuilder()
+              .setKey(kv.key()).setVersion(ProtoConverter.toProto(kv.version())));
+        }
+      }
+      reply.onNext(b.build());
+      reply.onCompleted();
+    } catch (RuntimeException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+    }
+  }
+
+  @Override
+  public void readMany(ReadManyRequest request, StreamObserver<ReadManyReply> reply) {
+    try {
+      ReadManyReply.Builder b = ReadManyReply.newBuilder();
+      for (String key : request.getKeysList()) {
+        engine.get(key).ifPresent(r -> b.addRecords(KeyRecordProto.newBuilder()
+            .setKey(key).setRecord(ProtoConverter.toProto(r))));
+      }
       reply.onNext(b.build());
       reply.onCompleted();
     } catch (RuntimeException e) {
@@ -63,6 +116,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
           .setLiveKeys(local.liveKeyCount())
           .setHints(local.hintCount())
           .setTableEpoch(tables.get().epoch())
+          .setCaughtUp(tables.get().epoch() > 0 && allCaughtUp.getAsBoolean())
           .build());
       reply.onCompleted();
     } catch (RuntimeException e) {

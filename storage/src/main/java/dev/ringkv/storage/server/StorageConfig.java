@@ -13,6 +13,7 @@ public record StorageConfig(
     long heartbeatIntervalMs,
     long replicaTimeoutMs,
     long hintIntervalMs,
+    long syncIntervalMs,
     RequestLimits limits) {
 
   public StorageConfig {
@@ -34,6 +35,10 @@ public record StorageConfig(
     if (replicaTimeoutMs < 10) {
       throw new IllegalArgumentException(
           "replica timeout must be at least 10 ms, got " + replicaTimeoutMs);
+    }
+    if (syncIntervalMs < 10) {
+      throw new IllegalArgumentException(
+          "range sync interval must be at least 10 ms, got " + syncIntervalMs);
     }
     if (hintIntervalMs < 10) {
       throw new IllegalArgumentException(

@@ -44,6 +44,10 @@ public final class StorageMain implements Callable<Integer> {
       + "their targets (default: ${DEFAULT-VALUE}).")
   long hintIntervalMs = 500;
 
+  @Option(names = "--sync-interval-ms", description = "How often ranges still to be caught up "
+      + "on are pulled again from peers (default: ${DEFAULT-VALUE}).")
+  long syncIntervalMs = 1000;
+
   @Option(names = "--max-key-bytes", description = "Largest key accepted, in UTF-8 bytes "
       + "(default: ${DEFAULT-VALUE}).")
   int maxKeyBytes = RequestLimits.DEFAULT_MAX_KEY_BYTES;
@@ -55,7 +59,7 @@ public final class StorageMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
-        heartbeatMs, replicaTimeoutMs, hintIntervalMs,
+        heartbeatMs, replicaTimeoutMs, hintIntervalMs, syncIntervalMs,
         new RequestLimits(maxKeyBytes, maxValueBytes));
     StorageNode node = new StorageNode(config);
     node.start();

@@ -12,6 +12,8 @@ import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.TableHolder;
+import dev.ringkv.storage.sync.RangeSync;
+import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import io.grpc.Server;
@@ -43,6 +45,7 @@ public final class StorageNode implements AutoCloseable {
   private Server server;
   private ScheduledExecutorService heartbeats;
   private ScheduledExecutorService hintDelivery;
+  private ScheduledExecutorService rangeSync;
   private boolean closed;
 
   public StorageNode(StorageConfig config) {
@@ -54,17 +57,28 @@ public final class StorageNode implements AutoCloseable {
       throw new IllegalStateException("node already started");
     }
     String id = config.nodeId();
-    engine = RocksStorageEngine.open(config.dataDir().resolve("db"));
-    LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis));
+    KeyHasher hasher = KeyHasher.murmur3();
+    engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
     // Until the manager answers, the node has no table and coordinates nothing.
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
+    SyncState syncState = new SyncState(id, tables, hasher);
+    LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
+        syncState::isCaughtUp);
     channels = new ChannelPool(config.maxMessageBytes());
-    tables.onChange(table -> channels.resetConnectBackoff()); // a node may be back: reconnect now
     GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
-    Coordinator coordinator =
-        new Coordinator(id, tables, local, replicas, KeyHasher.murmur3());
+    Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
 
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
+    hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
+    rangeSync = Executors.newSingleThreadScheduledExecutor(named("range-sync"));
+    Runnable syncPass = guarded(new RangeSync(syncState, engine, local, replicas, tables,
+        config.replicaTimeoutMs()));
+    tables.onChange(table -> {
+      channels.resetConnectBackoff(); // a peer may be back: reconnect now, not after backoff
+      syncState.onTable(table);
+      rangeSync.execute(syncPass); // catch up on new ranges now, not at the next tick
+    });
+
     AtomicReference<HeartbeatLoop> heartbeat = new AtomicReference<>();
     AtomicBoolean beatQueued = new AtomicBoolean();
     Runnable beatSoon = () -> {
@@ -78,7 +92,7 @@ public final class StorageNode implements AutoCloseable {
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .maxInboundMessageSize(config.maxMessageBytes())
         .addService(new KvService(id, coordinator, tables, config.limits(), beatSoon))
-        .addService(new ReplicaService(id, local, tables))
+        .addService(new ReplicaService(id, local, engine, tables, syncState::allCaughtUp))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
@@ -89,9 +103,10 @@ public final class StorageNode implements AutoCloseable {
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables));
     heartbeats.scheduleAtFixedRate(heartbeat.get(), 0, config.heartbeatIntervalMs(),
         TimeUnit.MILLISECONDS);
-    hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
     hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables)),
         config.hintIntervalMs(), config.hintIntervalMs(), TimeUnit.MILLISECONDS);
+    rangeSync.scheduleWithFixedDelay(syncPass, config.syncIntervalMs(), config.syncIntervalMs(),
+        TimeUnit.MILLISECONDS);
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes)", id, address, config.dataDir(),
         config.managerAddress(), config.heartbeatIntervalMs(), config.replicaTimeoutMs(),
@@ -114,11 +129,13 @@ public final class StorageNode implements AutoCloseable {
     closed = true;
     heartbeats.shutdownNow();
     hintDelivery.shutdownNow();
+    rangeSync.shutdownNow();
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
     hintDelivery.awaitTermination(5, TimeUnit.SECONDS);
+    rangeSync.awaitTermination(5, TimeUnit.SECONDS);
     channels.close();
     engine.close();
     log.info("node {} stopped", config.nodeId());

@@ -34,6 +34,7 @@ class CoordinatorTest {
   private final Map<String, MemoryStorageEngine> engines = new HashMap<>();
   private final Map<String, LocalReplica> replicas = new HashMap<>();
   private final Set<String> unreachable = new HashSet<>();
+  private final Set<String> catchingUp = new HashSet<>();
   private RingTable table;
 
   @BeforeEach
@@ -41,7 +42,8 @@ class CoordinatorTest {
     for (String id : List.of("n1", "n2", "n3", "n4")) {
       MemoryStorageEngine engine = new MemoryStorageEngine();
       engines.put(id, engine);
-      replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get)));
+      replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get),
+          key -> !catchingUp.contains(id)));
     }
     table = table(NodeState.UP);
   }
@@ -66,7 +68,7 @@ class CoordinatorTest {
     }
 
     @Override
-    public CompletableFuture<Optional<Record>> read(Node target, String key) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
       if (unreachable.contains(target.id())) {
         return CompletableFuture.failedFuture(new RuntimeException("connection refused"));
       }
@@ -143,5 +145,19 @@ class CoordinatorTest {
     wall.incrementAndGet();
     c.write("k", null, Consistency.QUORUM).join();
     assertThat(c.read("k", Consistency.QUORUM).join().orElseThrow().isTombstone()).isTrue();
+  }
+
+  @Test
+  void aReplicaStillCatchingUpDoesNotCountTowardTheReadQuorum() {
+    Record written = Record.value(new Version(5, 0, "n1"), bytes("acknowledged"));
+    engines.get("n3").apply("k", written);
+    catchingUp.add("n2"); // n2 holds nothing yet: its "not found" must not be believed
+    unreachable.add("n3");
+    assertThatThrownBy(() -> coordinatorOn("n1").read("k", Consistency.QUORUM).join())
+        .hasCauseInstanceOf(UnavailableException.class)
+        .hasMessageContaining("n2: still catching up on this key's range");
+
+    unreachable.clear();
+    assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM).join()).contains(written);
   }
 }

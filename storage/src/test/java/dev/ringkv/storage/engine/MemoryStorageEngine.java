@@ -1,14 +1,28 @@
 package dev.ringkv.storage.engine;
 
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.TokenRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /** An in-memory {@link StorageEngine} for unit tests of the layers above the store. */
 public final class MemoryStorageEngine implements StorageEngine {
+
+  private final KeyHasher hasher;
+
+  public MemoryStorageEngine(KeyHasher hasher) {
+    this.hasher = hasher;
+  }
+
+  public MemoryStorageEngine() {
+    this(KeyHasher.murmur3());
+  }
 
   private final Map<String, Record> data = new ConcurrentHashMap<>();
   private final ConcurrentSkipListMap<String, Map<String, Record>> hints = new ConcurrentSkipListMap<>();
@@ -25,6 +39,15 @@ public final class MemoryStorageEngine implements StorageEngine {
     }
     data.put(key, record);
     return true;
+  }
+
+  @Override
+  public void scan(TokenRange range, BiConsumer<String, Record> visitor) {
+    new TreeMap<>(data).forEach((k, r) -> {
+      if (range.contains(hasher.hash(k))) {
+        visitor.accept(k, r);
+      }
+    });
   }
 
   @Override

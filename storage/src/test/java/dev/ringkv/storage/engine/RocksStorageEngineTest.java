@@ -2,7 +2,12 @@ package dev.ringkv.storage.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.version.Version;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +23,7 @@ class RocksStorageEngineTest {
 
   @Test
   void newerVersionWinsWhateverTheArrivalOrder() {
-    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
       assertThat(engine.apply("k", value(2, "new"))).isTrue();
       assertThat(engine.apply("k", value(1, "old"))).isFalse();
       assertThat(engine.get("k")).contains(value(2, "new"));
@@ -30,13 +35,13 @@ class RocksStorageEngineTest {
 
   @Test
   void dataAndHintsSurviveReopening() {
-    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
       engine.apply("a", value(1, "x"));
       engine.apply("b", value(1, "y"));
       engine.apply("c", Record.tombstone(new Version(1, 0, "n1")));
       engine.addHint("server2", "a", value(1, "x"));
     }
-    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
       assertThat(engine.get("a")).contains(value(1, "x"));
       assertThat(engine.liveKeyCount()).as("tombstones are not live keys").isEqualTo(2);
       assertThat(engine.hintsFor("server2", 10)).containsExactly(new Hint("server2", "a", value(1, "x")));
@@ -45,7 +50,7 @@ class RocksStorageEngineTest {
 
   @Test
   void hintsKeepTheNewestPerTargetAndKeyAndAreRemovedOnlyIfUnchanged() {
-    try (RocksStorageEngine engine = RocksStorageEngine.open(dir)) {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
       engine.addHint("server2", "k", value(1, "old"));
       engine.addHint("server2", "k", value(3, "new"));
       engine.addHint("server2", "k", value(2, "mid"));
@@ -61,5 +66,26 @@ class RocksStorageEngineTest {
       assertThat(engine.hintsFor("server2", 10)).isEmpty();
       assertThat(engine.hintsFor("server10", 10)).hasSize(1);
     }
+  }
+
+  @Test
+  void scansReturnExactlyTheKeysOfARangeIncludingWrappingAndWholeRingRanges() {
+    Map<String, Long> tokens = Map.of("a", Long.MIN_VALUE, "b", -5L, "c", 0L, "d", 5L,
+        "e", Long.MAX_VALUE);
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, tokens::get)) {
+      tokens.keySet().forEach(k -> engine.apply(k, value(1, k)));
+      assertThat(scan(engine, new TokenRange(-5, 5))).containsExactly("c", "d");
+      assertThat(scan(engine, new TokenRange(Long.MIN_VALUE, -5))).containsExactly("b");
+      assertThat(scan(engine, new TokenRange(0, -5))).as("wraps").containsExactly("d", "e", "a", "b");
+      assertThat(scan(engine, new TokenRange(5, Long.MAX_VALUE))).containsExactly("e");
+      assertThat(scan(engine, new TokenRange(Long.MAX_VALUE, Long.MIN_VALUE))).containsExactly("a");
+      assertThat(scan(engine, new TokenRange(3, 3))).as("whole ring").hasSize(5);
+    }
+  }
+
+  private static List<String> scan(StorageEngine engine, TokenRange range) {
+    List<String> keys = new ArrayList<>();
+    engine.scan(range, (k, r) -> keys.add(k));
+    return keys;
   }
 }

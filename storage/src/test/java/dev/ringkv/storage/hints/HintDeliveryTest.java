@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
@@ -12,7 +13,6 @@ import dev.ringkv.storage.version.Version;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +42,7 @@ class HintDeliveryTest {
     }
 
     @Override
-    public CompletableFuture<Optional<Record>> read(Node target, String key) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
       throw new UnsupportedOperationException();
     }
   };

@@ -1,0 +1,127 @@
+package dev.ringkv.storage.sync;
+
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.StorageEngine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pass of range sync: pulls every pending range from all its live peers, several ranges at
+ * a time. For each peer it compares digests; only on a mismatch does it list the peer's versions
+ * and fetch the records that are newer there. Scheduled by its owner, and run at once when a new
+ * table arrives.
+ */
+public final class RangeSync implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(RangeSync.class);
+  private static final int FETCH_BATCH = 500;
+  private static final int MAX_RANGES_IN_FLIGHT = 32;
+
+  private final SyncState state;
+  private final StorageEngine engine;
+  private final LocalReplica local;
+  private final PeerSyncClient peers;
+  private final Supplier<RingTable> tables;
+  private final long callTimeoutMs;
+
+  public RangeSync(SyncState state, StorageEngine engine, LocalReplica local, PeerSyncClient peers,
+      Supplier<RingTable> tables, long callTimeoutMs) {
+    this.state = state;
+    this.engine = engine;
+    this.local = local;
+    this.peers = peers;
+    this.tables = tables;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  @Override
+  public void run() {
+    Map<TokenRange, Long> pending = state.pending();
+    if (pending.isEmpty()) {
+      return;
+    }
+    RingTable table = tables.get();
+    Semaphore inFlight = new Semaphore(MAX_RANGES_IN_FLIGHT);
+    List<CompletableFuture<Long>> pulls = new ArrayList<>();
+    AtomicInteger caughtUp = new AtomicInteger();
+    for (Map.Entry<TokenRange, Long> e : pending.entrySet()) {
+      TokenRange range = e.getKey();
+      if (!state.isPending(range, e.getValue())) {
+        continue; // a newer table changed this range while the pass was running
+      }
+      try {
+        inFlight.acquire();
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      CompletableFuture<Long> pull = pullRange(table, range)
+          .orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS)
+          .whenComplete((fetched, error) -> {
+            inFlight.release();
+            if (error == null) {
+              state.pulled(range, e.getValue());
+              caughtUp.incrementAndGet();
+            } else {
+              log.debug("pull of range {} failed, will retry: {}", range, error.toString());
+            }
+          });
+      pulls.add(pull.exceptionally(error -> 0L));
+    }
+    long fetched = pulls.stream().mapToLong(CompletableFuture::join).sum();
+    if (caughtUp.get() > 0) {
+      log.info("range sync: caught up on {} of {} pending ranges, {} records pulled from peers{}",
+          caughtUp.get(), pending.size(), fetched,
+          state.allCaughtUp() ? "; all ranges caught up" : "");
+    }
+  }
+
+  /** Pulls {@code range} from every live peer; completes with the number of records fetched. */
+  private CompletableFuture<Long> pullRange(RingTable table, TokenRange range) {
+    long digest = RangeDigest.of(engine, range);
+    CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
+    for (Node peer : state.peersFor(table, range)) {
+      CompletableFuture<Long> fromPeer = peers.summary(peer, range, digest)
+          .thenCompose(summary -> fetchNewer(peer, summary));
+      total = total.thenCombine(fromPeer, Long::sum);
+    }
+    return total;
+  }
+
+  private CompletableFuture<Long> fetchNewer(Node peer, Optional<List<KeyVersion>> summary) {
+    if (summary.isEmpty()) {
+      return CompletableFuture.completedFuture(0L);
+    }
+    List<String> wanted = new ArrayList<>();
+    for (KeyVersion kv : summary.get()) {
+      Optional<Record> mine = engine.get(kv.key());
+      if (mine.isEmpty() || kv.version().isNewerThan(mine.get().version())) {
+        wanted.add(kv.key());
+      }
+    }
+    CompletableFuture<Long> done = CompletableFuture.completedFuture(0L);
+    for (int from = 0; from < wanted.size(); from += FETCH_BATCH) {
+      List<String> batch = wanted.subList(from, Math.min(wanted.size(), from + FETCH_BATCH));
+      done = done.thenCompose(count -> peers.readMany(peer, batch).thenApply(records -> {
+        Map<String, Record> copy = new HashMap<>(records);
+        copy.forEach((key, record) -> local.store(key, record, null));
+        return count + copy.size();
+      }));
+    }
+    return done;
+  }
+}

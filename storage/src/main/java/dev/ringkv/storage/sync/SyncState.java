@@ -1,0 +1,124 @@
+package dev.ringkv.storage.sync;
+
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.Placement;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Which ranges this node has caught up on. A range is caught up once the node has pulled it from
+ * every live peer of the range since it last joined the range's preference list. Kept in memory
+ * only: after a restart nothing is caught up until pulled again, which is the safe default.
+ *
+ * <p>On every table the node adopts, ranges it newly serves become pending and not caught up;
+ * ranges whose peers came back UP become pending again but stay caught up (the node missed
+ * nothing that was acknowledged; it only collects what the returning peer alone holds).
+ */
+public final class SyncState {
+
+  private final String selfId;
+  private final Supplier<RingTable> tables;
+  private final KeyHasher hasher;
+  private final Set<TokenRange> caughtUp = ConcurrentHashMap.newKeySet();
+  // A range's generation grows each time it becomes pending, so a pull that started before a
+  // newer reason to pull cannot clear it.
+  private final Map<TokenRange, Long> pending = new ConcurrentHashMap<>();
+  private long generation;
+  private RingTable previous;
+
+  public SyncState(String selfId, Supplier<RingTable> tables, KeyHasher hasher) {
+    this.selfId = selfId;
+    this.tables = tables;
+    this.hasher = hasher;
+  }
+
+  /** Recomputes the work to do for a newly adopted table. */
+  public synchronized void onTable(RingTable table) {
+    Set<TokenRange> current = new HashSet<>();
+    for (TokenRange range : table.ranges()) {
+      current.add(range);
+      if (!serves(table, range)) {
+        caughtUp.remove(range);
+        pending.remove(range);
+      } else if (peersFor(table, range).isEmpty()) {
+        caughtUp.add(range); // nobody to pull from: what this node holds is all there is
+        pending.remove(range);
+      } else if (!caughtUp.contains(range) || peerCameBack(table, range)) {
+        pending.put(range, ++generation);
+      }
+    }
+    caughtUp.retainAll(current);
+    pending.keySet().retainAll(current);
+    previous = table;
+  }
+
+  /** Whether this node's answers for {@code key} count toward a read quorum. */
+  public boolean isCaughtUp(String key) {
+    RingTable table = tables.get();
+    return !table.nodes().isEmpty() && caughtUp.contains(table.rangeOf(hasher.hash(key)));
+  }
+
+  /** Ranges to pull, with the generation to hand back to {@link #pulled}. */
+  public Map<TokenRange, Long> pending() {
+    return Map.copyOf(pending);
+  }
+
+  /** Whether {@code range} still waits for the pull that began at {@code generation}. */
+  public boolean isPending(TokenRange range, long generation) {
+    Long current = pending.get(range);
+    return current != null && current == generation;
+  }
+
+  /** Records a successful pull of {@code range} started at {@code generation}. */
+  public synchronized void pulled(TokenRange range, long startedAt) {
+    if (pending.remove(range, startedAt)) {
+      caughtUp.add(range);
+    }
+  }
+
+  public boolean allCaughtUp() {
+    return pending.isEmpty();
+  }
+
+  /** The live nodes to pull {@code range} from: its UP home replicas and preference list. */
+  public List<Node> peersFor(RingTable table, TokenRange range) {
+    Set<Node> peers = new LinkedHashSet<>();
+    for (Node n : table.homeReplicas(range.end())) {
+      if (n.isUp() && !n.id().equals(selfId)) {
+        peers.add(n);
+      }
+    }
+    for (Placement p : table.preferenceList(range.end())) {
+      if (!p.node().id().equals(selfId)) {
+        peers.add(p.node());
+      }
+    }
+    return List.copyOf(peers);
+  }
+
+  private boolean serves(RingTable table, TokenRange range) {
+    return table.preferenceList(range.end()).stream()
+        .anyMatch(p -> p.node().id().equals(selfId));
+  }
+
+  private boolean peerCameBack(RingTable table, TokenRange range) {
+    if (previous == null || !previous.clusterId().equals(table.clusterId())) {
+      return true;
+    }
+    for (Node peer : peersFor(table, range)) {
+      boolean wasUp = previous.node(peer.id()).map(Node::isUp).orElse(false);
+      if (!wasUp) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.ringkv.storage.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.engine.MemoryStorageEngine;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.version.HybridClock;
+import dev.ringkv.storage.version.Version;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes, replication factor 2, so both serve every range. Keys "a".."e" have tokens 1..5;
+ * n1 owns token 10 and n2 token 20, so the ranges are (20, 10] and (10, 20].
+ */
+class RangeSyncTest {
+
+  private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
+  private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
+  private final Map<String, MemoryStorageEngine> engines = Map.of(
+      "n1", new MemoryStorageEngine(HASHER), "n2", new MemoryStorageEngine(HASHER));
+
+  private static RingTable table(NodeState n1State) {
+    return RingTable.of("c", 1, 2, List.of(
+        new Node("n1", "h:1", n1State, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L))));
+  }
+
+  /** Peers answered from their in-memory engines, as the replica service would. */
+  private final PeerSyncClient network = new PeerSyncClient() {
+    @Override
+    public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
+        long digest) {
+      MemoryStorageEngine e = engines.get(peer.id());
+      return CompletableFuture.completedFuture(RangeDigest.of(e, range) == digest
+          ? Optional.empty() : Optional.of(RangeDigest.entries(e, range)));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
+      Map<String, Record> out = new HashMap<>();
+      keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
+      return CompletableFuture.completedFuture(out);
+    }
+  };
+
+  private static Record value(long ms, String v) {
+    return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aNodeThatJoinsARangeIsNotCaughtUpUntilItPulledItAndThenHoldsTheNewestVersions() {
+    MemoryStorageEngine n1 = engines.get("n1");
+    n1.apply("a", value(1, "a1"));
+    n1.apply("b", value(2, "b2"));
+    engines.get("n2").apply("b", value(1, "b-old"));
+    engines.get("n2").apply("c", value(9, "c-only-on-n2"));
+
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    state.onTable(table.get());
+    assertThat(state.isCaughtUp("a")).isFalse();
+    assertThat(state.pending()).hasSize(2);
+
+    MemoryStorageEngine n2 = engines.get("n2");
+    LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp);
+    new RangeSync(state, n2, local, network, table::get, 1000).run();
+
+    assertThat(state.isCaughtUp("a")).isTrue();
+    assertThat(state.allCaughtUp()).isTrue();
+    assertThat(n2.get("a")).contains(value(1, "a1"));
+    assertThat(n2.get("b")).as("the newer version wins").contains(value(2, "b2"));
+    assertThat(n2.get("c")).as("what only n2 had stays").contains(value(9, "c-only-on-n2"));
+  }
+
+  @Test
+  void aPeerComingBackMakesRangesPendingButTheyStayCaughtUp() {
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    table.set(table(NodeState.DOWN));
+    state.onTable(table.get());
+    assertThat(state.allCaughtUp()).as("no live peer to pull from").isTrue();
+    assertThat(state.isCaughtUp("a")).isTrue();
+
+    table.set(table(NodeState.UP));
+    state.onTable(table.get());
+    assertThat(state.pending()).hasSize(2);
+    assertThat(state.isCaughtUp("a")).isTrue();
+  }
+
+  @Test
+  void aPullThatStartedBeforeANewerReasonDoesNotClearIt() {
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    state.onTable(table.get());
+    Map<TokenRange, Long> started = state.pending();
+    table.set(table(NodeState.DOWN));
+    state.onTable(table.get());
+    table.set(table(NodeState.UP));
+    state.onTable(table.get()); // n1 came back: pending again with a newer generation
+    started.forEach(state::pulled);
+    assertThat(state.allCaughtUp()).isFalse();
+  }
+}
