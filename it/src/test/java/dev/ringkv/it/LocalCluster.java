@@ -8,6 +8,8 @@ import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.StatsRequest;
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Grpc;
@@ -125,6 +127,41 @@ public final class LocalCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** {@code kill -9} of several processes at the same moment: all signals go out before any wait. */
+  public void kill9Together(String... ids) {
+    List<String> command = new ArrayList<>(List.of("kill", "-9"));
+    for (String id : ids) {
+      command.add(Long.toString(processes.get(id).pid()));
+    }
+    try {
+      if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
+        throw new IllegalStateException("kill -9 of " + List.of(ids) + " failed");
+      }
+      for (String id : ids) {
+        processes.get(id).waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The home replicas of {@code key} in the manager's current table. */
+  public List<String> homeReplicas(String key) {
+    return table().homeReplicas(KeyHasher.murmur3().hash(key)).stream().map(Node::id).toList();
+  }
+
+  /** Waits until every running storage node has caught up on all the ranges it serves. */
+  public void awaitSettled(Duration timeout) {
+    List<String> running = storageNodeIds().stream().filter(this::isRunning).toList();
+    awaitTable(t -> running.stream().allMatch(id -> t.node(id).map(Node::isUp).orElse(false))
+        && t.nodes().stream().filter(Node::isUp).allMatch(n -> running.contains(n.id())),
+        timeout, "the table to show exactly " + running + " up");
+    awaitCaughtUp(running);
   }
 
   /** Starts a killed node (or the manager) again with the same id, port and data dir. */

@@ -1,0 +1,159 @@
+package dev.ringkv.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringkv.client.KvClient;
+import dev.ringkv.ring.Consistency;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Storage nodes die by {@code kill -9}; the service keeps answering with the latest values. */
+@Timeout(300)
+class FailureIT {
+
+  @TempDir Path tmp;
+
+  /** Seed test 3: 3 nodes, rep 2; kill the coordinator of three keys; all read back latest. */
+  @Test
+  void seedTest3AvailabilityThroughASingleNodeFailure() {
+    try (LocalCluster cluster = LocalCluster.start(3, 2)) {
+      Cli cli = new Cli(cluster.managerAddress(), tmp.resolve("table.pb"));
+      String serverX = cli.put("key1", "value1").substring("OK, ".length());
+      assertThat(cli.put("key1", "newvalue1")).isEqualTo("OK, " + serverX);
+      Map<String, String> onX = new LinkedHashMap<>(Map.of("key1", "newvalue1"));
+      for (int i = 2; onX.size() < 3; i++) {
+        if (cli.put("key" + i, "value" + i).equals("OK, " + serverX)) {
+          onX.put("key" + i, "value" + i);
+        }
+      }
+
+      cluster.kill9(serverX);
+
+      for (Map.Entry<String, String> e : onX.entrySet()) {
+        String line = cli.get(e.getKey());
+        assertThat(line).startsWith(e.getKey() + ", " + e.getValue() + ", server")
+            .doesNotEndWith(serverX);
+      }
+    }
+  }
+
+  /**
+   * Seed test 4: 7 nodes, rep 3; 20+ keys, some overwritten; two servers killed at the same
+   * moment, among them two of the three replicas of some keys; every key reads back latest,
+   * read at once after the kill (retryable errors inside the client are fine, stale is not).
+   */
+  @Test
+  void seedTest4AvailabilityThroughTwoSimultaneousFailures() {
+    try (LocalCluster cluster = LocalCluster.start(7, 3); KvClient kv = cluster.client()) {
+      Map<String, String> latest = new LinkedHashMap<>();
+      List<String> coordinators = new ArrayList<>();
+      for (int i = 1; i <= 24; i++) {
+        coordinators.add(kv.put("key" + i, "value" + i).coordinator());
+        latest.put("key" + i, "value" + i);
+      }
+      for (int i = 1; i <= 4; i++) {
+        kv.put("key" + i, "newvalue" + i);
+        latest.put("key" + i, "newvalue" + i);
+      }
+      assertThat(coordinators.stream().distinct().count()).isGreaterThanOrEqualTo(4);
+      // The victims hold two of key1's three replicas.
+      List<String> key1Homes = cluster.homeReplicas("key1");
+      String[] victims = {key1Homes.get(0), key1Homes.get(1)};
+      awaitFullyReplicated(cluster, latest);
+
+      cluster.kill9Together(victims);
+
+      for (Map.Entry<String, String> e : latest.entrySet()) {
+        assertThat(kv.get(e.getKey()).value()).as("%s after killing %s", e.getKey(),
+            List.of(victims)).contains(e.getValue());
+      }
+    }
+  }
+
+  /**
+   * Recovery (seed 002): 3 nodes, rep 2; write, kill one, write more, restart it; then kill the
+   * other two one after another, letting re-replication settle in between; the last node alone
+   * still serves every latest value.
+   */
+  @Test
+  void recoveryThroughRestartsAndSuccessiveFailures() {
+    try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
+      Map<String, String> latest = new LinkedHashMap<>();
+      for (int i = 0; i < 30; i++) {
+        kv.put("k" + i, "v" + i);
+        latest.put("k" + i, "v" + i);
+      }
+      cluster.kill9("server3");
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      for (int i = 20; i < 50; i++) {
+        kv.put("k" + i, "w" + i);
+        latest.put("k" + i, "w" + i);
+      }
+      cluster.restart("server3");
+      cluster.awaitSettled(Duration.ofSeconds(30));
+
+      cluster.kill9("server1");
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      latest.forEach((k, v) -> assertThat(kv.get(k).value()).as(k).contains(v));
+
+      cluster.kill9("server2");
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      // One node left of rep 2: QUORUM cannot be met, ONE reads that node alone.
+      latest.forEach((k, v) -> assertThat(
+          kv.getAsync(k, Consistency.ONE).join().value()).as(k).contains(v));
+      latest.forEach((k, v) -> assertThat(cluster.readFrom("server3", k)).as(k).contains(v));
+    }
+  }
+
+  /**
+   * Hints for a DOWN replica are stored durably, survive a kill -9 and restart of the node
+   * holding them, and are handed off (then deleted) when the replica returns.
+   */
+  @Test
+  void hintsSurviveTheirHoldersCrashAndReachTheReturningReplica() {
+    try (LocalCluster cluster = LocalCluster.start(4, 2); KvClient kv = cluster.client()) {
+      String target = "server2";
+      cluster.kill9(target);
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      Map<String, String> forTarget = new LinkedHashMap<>();
+      for (int i = 0; forTarget.size() < 10; i++) {
+        String key = "h" + i;
+        if (cluster.homeReplicas(key).contains(target)) {
+          kv.put(key, "hinted" + i);
+          forTarget.put(key, "hinted" + i);
+        }
+      }
+      String holder = cluster.storageNodeIds().stream()
+          .filter(id -> !id.equals(target) && cluster.stats(id).getHints() > 0)
+          .findFirst().orElseThrow(() -> new AssertionError("no node stored a hint"));
+      long held = cluster.stats(holder).getHints();
+
+      cluster.kill9(holder);
+      cluster.restart(holder);
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      assertThat(cluster.stats(holder).getHints()).as("hints after kill -9 of " + holder)
+          .isEqualTo(held);
+
+      cluster.restart(target);
+      Poll.untilTrue(Duration.ofSeconds(30), holder + " to hand off its hints",
+          () -> cluster.stats(holder).getHints() == 0);
+      forTarget.forEach((k, v) -> assertThat(cluster.readFrom(target, k)).as(k).contains(v));
+      assertThat(cluster.logTail(holder)).contains("delivered", "hints to " + target);
+    }
+  }
+
+  /** Waits until every home replica of every key holds its latest value. */
+  private static void awaitFullyReplicated(LocalCluster cluster, Map<String, String> latest) {
+    Poll.untilTrue(Duration.ofSeconds(20), "all copies written", () ->
+        latest.entrySet().stream().allMatch(e -> cluster.homeReplicas(e.getKey()).stream()
+            .allMatch(id -> cluster.readFrom(id, e.getKey()).map(e.getValue()::equals)
+                .orElse(false))));
+  }
+}
