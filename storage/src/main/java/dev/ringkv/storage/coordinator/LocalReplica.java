@@ -4,6 +4,7 @@ import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.storage.version.Version;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -15,6 +16,7 @@ public final class LocalReplica {
   private final StorageEngine engine;
   private final HybridClock clock;
   private final Predicate<String> caughtUp;
+  private final AtomicLong hintsStored = new AtomicLong();
 
   /**
    * @param caughtUp whether this node has caught up on a key's range, so its reads count toward
@@ -31,7 +33,7 @@ public final class LocalReplica {
     clock.observe(record.version());
     engine.apply(key, record);
     if (hintFor != null) {
-      engine.addHint(hintFor, key, record);
+      holdHint(hintFor, key, record);
     }
   }
 
@@ -42,6 +44,12 @@ public final class LocalReplica {
   /** Keeps {@code record} to hand off to {@code targetNodeId} when it is UP again. */
   public void holdHint(String targetNodeId, String key, Record record) {
     engine.addHint(targetNodeId, key, record);
+    hintsStored.incrementAndGet();
+  }
+
+  /** Hints stored since the last call (for the log). */
+  public long takeHintsStored() {
+    return hintsStored.getAndSet(0);
   }
 
   /** A version newer than both the clock and anything stored locally for {@code key}. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Collects the answers of one fan-out. {@link #reached()} completes as soon as {@code needed}
@@ -60,7 +61,7 @@ final class Quorum<T> {
   private void failIfUnreachable() {
     if (total - failures.size() < needed && !reached.isDone()) {
       reached.completeExceptionally(new UnavailableException(operation + " needs " + needed
-          + " of " + total + " replicas but only " + counted + " answered ("
+          + " of " + total + " replicas, and " + failures.size() + " cannot answer ("
           + String.join("; ", failures.entrySet().stream()
               .map(e -> e.getKey() + ": " + e.getValue()).toList()) + ")"));
     }
@@ -82,7 +83,8 @@ final class Quorum<T> {
 
   private static String describe(Throwable cause) {
     Throwable root = cause;
-    while (root.getCause() != null && root.getMessage() == null) {
+    while (root.getCause() != null
+        && (root.getMessage() == null || root instanceof CompletionException)) {
       root = root.getCause();
     }
     String message = root.getMessage();

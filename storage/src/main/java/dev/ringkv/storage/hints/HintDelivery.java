@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +31,24 @@ public final class HintDelivery implements Runnable {
   private final StorageEngine engine;
   private final ReplicaClient replicas;
   private final Supplier<RingTable> tables;
+  private final LongSupplier hintsStoredSinceLastPass;
   private final Set<String> pausedTargets = new HashSet<>(); // logged once per failed stretch
 
-  public HintDelivery(StorageEngine engine, ReplicaClient replicas, Supplier<RingTable> tables) {
+  public HintDelivery(StorageEngine engine, ReplicaClient replicas, Supplier<RingTable> tables,
+      LongSupplier hintsStoredSinceLastPass) {
     this.engine = engine;
     this.replicas = replicas;
     this.tables = tables;
+    this.hintsStoredSinceLastPass = hintsStoredSinceLastPass;
   }
 
   @Override
   public void run() {
+    long stored = hintsStoredSinceLastPass.getAsLong();
+    if (stored > 0) {
+      log.info("stored {} hints for replicas that missed writes; holding {} in all", stored,
+          engine.hintCount());
+    }
     RingTable table = tables.get();
     for (String target : engine.hintTargets()) {
       Optional<Node> node = table.node(target);

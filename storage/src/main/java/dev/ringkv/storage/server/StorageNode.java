@@ -103,7 +103,8 @@ public final class StorageNode implements AutoCloseable {
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables));
     heartbeats.scheduleAtFixedRate(heartbeat.get(), 0, config.heartbeatIntervalMs(),
         TimeUnit.MILLISECONDS);
-    hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables)),
+    hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables,
+        local::takeHintsStored)),
         config.hintIntervalMs(), config.hintIntervalMs(), TimeUnit.MILLISECONDS);
     rangeSync.scheduleWithFixedDelay(syncPass, config.syncIntervalMs(), config.syncIntervalMs(),
         TimeUnit.MILLISECONDS);

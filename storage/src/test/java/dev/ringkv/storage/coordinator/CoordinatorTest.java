@@ -100,7 +100,7 @@ class CoordinatorTest {
     assertThatThrownBy(() -> coordinatorOn("n1").write("k", bytes("v"), Consistency.QUORUM).join())
         .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(UnavailableException.class)
-        .hasMessageContaining("QUORUM write needs 2 of 3 replicas but only 1 answered")
+        .hasMessageContaining("QUORUM write needs 2 of 3 replicas, and 2 cannot answer")
         .hasMessageContaining("n2: connection refused");
   }
 

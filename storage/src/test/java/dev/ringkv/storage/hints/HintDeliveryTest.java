@@ -47,7 +47,7 @@ class HintDeliveryTest {
     }
   };
 
-  private final HintDelivery delivery = new HintDelivery(holder, network, () -> table);
+  private final HintDelivery delivery = new HintDelivery(holder, network, () -> table, () -> 0);
 
   private static Record record(long ms) {
     return Record.value(new Version(ms, 0, "holder"), new byte[] {(byte) ms});
