@@ -48,23 +48,32 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The --tls/--token-file flags of the cluster (from cluster.env), for any of its processes.
+security_flags() {
+  SECURITY_FLAGS=()
+  [[ -z "${TLS_DIR:-}" ]] || SECURITY_FLAGS+=(--tls "$TLS_DIR")
+  [[ -z "${TOKEN_FILE:-}" ]] || SECURITY_FLAGS+=(--token-file "$TOKEN_FILE")
+}
+
 # Starts one storage node in the background and records its pid.
 start_storage() {
   local id="$1" port="$2"
   mkdir -p "$RUN_DIR/data/$id" "$RUN_DIR/logs" "$RUN_DIR/pids"
+  security_flags
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS -jar "$STORAGE_JAR" --id "$id" --port "$port" \
-    --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" \
+    --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
     >>"$RUN_DIR/logs/$id.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$id.pid"
 }
 
 start_manager() {
   mkdir -p "$RUN_DIR/data/manager" "$RUN_DIR/logs" "$RUN_DIR/pids"
+  security_flags
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" \
     --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
-    --failure-timeout-ms "$FAILURE_TIMEOUT_MS" \
+    --failure-timeout-ms "$FAILURE_TIMEOUT_MS" "${SECURITY_FLAGS[@]}" \
     >>"$RUN_DIR/logs/manager.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/manager.pid"
 }
@@ -82,9 +91,10 @@ port_of() {
 }
 
 cluster_status() {
+  security_flags
   # shellcheck disable=SC2086
   java $CLIENT_JVM_OPTS -cp "$CLIENT_JAR" dev.ringkv.client.cli.ClusterStatus \
-    --manager "127.0.0.1:$MANAGER_PORT" --run-dir "$RUN_DIR" "$@"
+    --manager "127.0.0.1:$MANAGER_PORT" --run-dir "$RUN_DIR" "${SECURITY_FLAGS[@]}" "$@"
 }
 
 # Parses the --run-dir option common to every script; sets RUN_DIR.

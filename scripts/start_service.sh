@@ -18,11 +18,16 @@ Options:
   --port P                manager port (default: 50051)
   --tokens T              tokens (virtual nodes) per storage node (default: 128)
   --failure-timeout-ms MS heartbeat silence before a node is marked DOWN (default: 2000)
+  --tls DIR               every endpoint serves TLS; nodes and manager use mutual TLS. The
+                          certificates come from DIR, made there by gen_certs.sh if missing.
+                          Clients then need: scripts/client --tls DIR ...
+  --token-file FILE       clients need the bearer token in FILE (a random one is written there
+                          if FILE does not exist). Clients then need: --token-file FILE
   -h, --help              show this help
 USAGE
 }
 
-NODES="" REP="" MANAGER_PORT=50051 TOKENS=128 FAILURE_TIMEOUT_MS=2000
+NODES="" REP="" MANAGER_PORT=50051 TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
 while (($#)); do
   case "$1" in
     --nodes) NODES="${2:-}"; shift 2 ;;
@@ -31,6 +36,8 @@ while (($#)); do
     --port) MANAGER_PORT="${2:-}"; shift 2 ;;
     --tokens) TOKENS="${2:-}"; shift 2 ;;
     --failure-timeout-ms) FAILURE_TIMEOUT_MS="${2:-}"; shift 2 ;;
+    --tls) TLS_DIR="${2:-}"; shift 2 ;;
+    --token-file) TOKEN_FILE="${2:-}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "error: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -56,6 +63,18 @@ for ((port = MANAGER_PORT; port <= MANAGER_PORT + NODES; port++)); do
 done
 
 ensure_jars
+if [[ -n "$TLS_DIR" ]]; then
+  "$(dirname "$0")/gen_certs.sh" "$TLS_DIR" --nodes "$NODES" >/dev/null
+  TLS_DIR="$(cd "$TLS_DIR" && pwd)"
+fi
+if [[ -n "$TOKEN_FILE" ]]; then
+  if [[ ! -f "$TOKEN_FILE" ]]; then
+    mkdir -p "$(dirname "$TOKEN_FILE")"
+    (umask 077 && openssl rand -hex 32 >"$TOKEN_FILE")
+    echo "wrote a new client token to $TOKEN_FILE"
+  fi
+  TOKEN_FILE="$(cd "$(dirname "$TOKEN_FILE")" && pwd)/$(basename "$TOKEN_FILE")"
+fi
 rm -f "$RUN_DIR"/pids/*.pid
 cat >"$RUN_DIR/cluster.env" <<ENV
 MANAGER_PORT=$MANAGER_PORT
@@ -63,6 +82,8 @@ NODES=$NODES
 REP=$REP
 TOKENS=$TOKENS
 FAILURE_TIMEOUT_MS=$FAILURE_TIMEOUT_MS
+TLS_DIR=$TLS_DIR
+TOKEN_FILE=$TOKEN_FILE
 ENV
 
 start_manager

@@ -12,8 +12,12 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.Credentials;
+import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
+import io.grpc.CallCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
@@ -62,14 +66,17 @@ public final class KvClient implements AutoCloseable {
   private final ChannelPool channels;
   private final TableRouter router;
   private final ScheduledExecutorService timer;
+  private final CallCredentials callCredentials;
 
   private KvClient(Builder b) {
     this.consistency = b.consistency;
     this.attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.deadlineMs = b.deadline.toMillis();
     this.hasher = b.hasher;
-    this.channels = new ChannelPool(b.maxMessageBytes);
-    this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs);
+    this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls));
+    this.callCredentials = b.token == null ? null : new BearerToken(b.token);
+    this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
+        callCredentials);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ringkv-client-retry");
       t.setDaemon(true);
@@ -81,8 +88,15 @@ public final class KvClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** Stores {@code value} under {@code key} at the client's default consistency. */
+  /**
+   * Stores {@code value} under {@code key} at the client's default consistency.
+   *
+   * @throws IllegalArgumentException at once if the key is empty or either string is not valid
+   *     Unicode (an unpaired surrogate cannot be encoded as UTF-8)
+   * @throws KvException if the cluster rejected or could not serve the request
+   */
   public PutResult put(String key, String value) {
+    checkUnicode(value, "value");
     return await(putAsync(key, value.getBytes(StandardCharsets.UTF_8), consistency));
   }
 
@@ -104,6 +118,7 @@ public final class KvClient implements AutoCloseable {
    */
   public CompletableFuture<PutResult> putAsync(String key, byte[] value, Consistency level) {
     checkKey(key);
+    Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
     ByteString bytes = ByteString.copyFrom(value);
     return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.put(PutRequest.newBuilder()
@@ -206,6 +221,9 @@ public final class KvClient implements AutoCloseable {
       KvGrpc.KvFutureStub stub = KvGrpc.newFutureStub(channels.channel(target.address()))
           .withDeadlineAfter(Math.max(1, Math.min(attemptTimeoutMs, remainingMs)),
               TimeUnit.MILLISECONDS);
+      if (callCredentials != null) {
+        stub = stub.withCallCredentials(callCredentials);
+      }
       return request.send(stub, router.ref()).exceptionally(e -> {
         throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
       });
@@ -330,6 +348,22 @@ public final class KvClient implements AutoCloseable {
     if (key.isEmpty()) {
       throw new IllegalArgumentException("key must not be empty");
     }
+    checkUnicode(key, "key");
+  }
+
+  /** UTF-8 cannot carry a lone surrogate; Java would silently send '?' in its place. */
+  private static void checkUnicode(String text, String what) {
+    Objects.requireNonNull(text, what);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what + " is not valid Unicode: unpaired surrogate at index " + i);
+      }
+    }
   }
 
   private static ConsistencyProto toProto(Consistency level) {
@@ -347,6 +381,8 @@ public final class KvClient implements AutoCloseable {
     private Duration attemptTimeout = Duration.ofSeconds(1);
     private Duration deadline = Duration.ofSeconds(10);
     private TableCache tableCache = TableCache.none();
+    private TlsFiles tls;
+    private String token;
     private KeyHasher hasher = KeyHasher.murmur3();
     private int maxMessageBytes = 8 * 1024 * 1024;
 
@@ -382,6 +418,19 @@ public final class KvClient implements AutoCloseable {
     /** Where the table is kept between client runs (default: nowhere). */
     public Builder tableCache(TableCache cache) {
       this.tableCache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** Talk TLS, trusting the cluster CA in {@code tls} (default: plaintext). */
+    public Builder tls(TlsFiles tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /** The bearer token of a cluster that requires one (default: none). */
+    public Builder token(String token) {
+      new BearerToken(token); // validates
+      this.token = token;
       return this;
     }
 

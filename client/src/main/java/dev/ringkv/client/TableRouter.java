@@ -11,6 +11,8 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
 import dev.ringkv.wire.TableCodec;
+import io.grpc.CallCredentials;
+import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,15 +35,17 @@ final class TableRouter {
   private final ChannelPool channels;
   private final TableCache cache;
   private final long attemptTimeoutMs;
+  private final CallCredentials callCredentials;
   private final AtomicReference<RingTable> table = new AtomicReference<>();
   private CompletableFuture<RingTable> refreshing;
 
   TableRouter(String managerAddress, ChannelPool channels, TableCache cache,
-      long attemptTimeoutMs) {
+      long attemptTimeoutMs, CallCredentials callCredentials) {
     this.managerAddress = managerAddress;
     this.channels = channels;
     this.cache = cache;
     this.attemptTimeoutMs = attemptTimeoutMs;
+    this.callCredentials = callCredentials;
     cache.load().ifPresent(t -> {
       table.set(t);
       log.debug("using cached table epoch {}", t.epoch());
@@ -93,6 +97,9 @@ final class TableRouter {
     log.debug("asking the manager at {} for a new table", managerAddress);
     refreshing = fetchFromManager()
         .exceptionallyCompose(managerError -> {
+          if (TableRouter.unwrap(managerError) instanceof KvException refused) {
+            return CompletableFuture.failedFuture(refused);
+          }
           log.debug("manager at {} did not answer ({}); asking storage nodes", managerAddress,
               managerError.getMessage());
           RingTable known = table.get();
@@ -111,7 +118,9 @@ final class TableRouter {
   private CompletableFuture<TableReply> fetchFromManager() {
     return GrpcFutures.toCompletable(ManagerGrpc.newFutureStub(channels.channel(managerAddress))
         .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
-        .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()));
+        .withCallCredentials(callCredentials)
+        .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()))
+        .exceptionallyCompose(TableRouter::failFastIfRefused);
   }
 
   private CompletableFuture<TableReply> fetchFromNodes(List<Node> nodes, int index,
@@ -127,8 +136,28 @@ final class TableRouter {
     Node node = nodes.get(index);
     return GrpcFutures.toCompletable(KvGrpc.newFutureStub(channels.channel(node.address()))
             .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
+            .withCallCredentials(callCredentials)
             .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()))
         .exceptionallyCompose(e -> fetchFromNodes(nodes, index + 1, managerError));
+  }
+
+  /** A manager that refuses the caller (bad token) is not a manager outage: say so at once. */
+  private static CompletableFuture<TableReply> failFastIfRefused(Throwable error) {
+    Status status = Status.fromThrowable(error);
+    if (status.getCode() == Status.Code.UNAUTHENTICATED
+        || status.getCode() == Status.Code.PERMISSION_DENIED) {
+      return CompletableFuture.failedFuture(new KvException(KvException.Reason.UNAUTHENTICATED,
+          "the manager refused the request: " + status.getDescription()));
+    }
+    return CompletableFuture.failedFuture(error);
+  }
+
+  static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 
   static String describe(Throwable error) {

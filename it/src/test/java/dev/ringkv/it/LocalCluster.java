@@ -11,9 +11,11 @@ import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.Credentials;
+import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,32 +49,57 @@ public final class LocalCluster implements AutoCloseable {
       "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * How the processes run: failure timeout, flags for every process (such as {@code --tls DIR}
+   * and {@code --token-file F}) and flags for storage nodes only.
+   */
+  public record Options(long failureTimeoutMs, List<String> commonArgs, List<String> nodeArgs,
+      Path tlsDir, Path tokenFile) {
+    public static Options defaults() {
+      return new Options(2_000, List.of(), List.of(), null, null);
+    }
+
+    /** TLS with the certificates in {@code dir} and, if not null, a client token. */
+    public Options secured(Path dir, Path token) {
+      List<String> common = new ArrayList<>(commonArgs);
+      common.addAll(List.of("--tls", dir.toString()));
+      if (token != null) {
+        common.addAll(List.of("--token-file", token.toString()));
+      }
+      return new Options(failureTimeoutMs, common, nodeArgs, dir, token);
+    }
+
+    public Options withNodeArgs(String... args) {
+      return new Options(failureTimeoutMs, commonArgs, List.of(args), tlsDir, tokenFile);
+    }
+  }
+
   private final Path dir;
   private final int replicationFactor;
-  private final long failureTimeoutMs;
+  private final Options options;
   private final Map<String, Process> processes = new TreeMap<>();
   private final Map<String, Integer> ports = new TreeMap<>();
   private final Map<String, ManagedChannel> channels = new TreeMap<>();
 
-  private LocalCluster(Path dir, int replicationFactor, long failureTimeoutMs) {
+  private LocalCluster(Path dir, int replicationFactor, Options options) {
     this.dir = dir;
     this.replicationFactor = replicationFactor;
-    this.failureTimeoutMs = failureTimeoutMs;
+    this.options = options;
   }
 
-  /** Starts a manager and {@code nodes} storage nodes and waits until all are UP. */
+  /** Starts a manager and {@code nodes} storage nodes and waits until all are UP and caught up. */
   public static LocalCluster start(int nodes, int replicationFactor) {
-    return start(nodes, replicationFactor, 2_000);
+    return start(nodes, replicationFactor, Options.defaults());
   }
 
-  public static LocalCluster start(int nodes, int replicationFactor, long failureTimeoutMs) {
+  public static LocalCluster start(int nodes, int replicationFactor, Options options) {
     Path dir;
     try {
       dir = Files.createTempDirectory("ringkv-it-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    LocalCluster cluster = new LocalCluster(dir, replicationFactor, failureTimeoutMs);
+    LocalCluster cluster = new LocalCluster(dir, replicationFactor, options);
     try {
       cluster.startManager();
       for (int i = 1; i <= nodes; i++) {
@@ -99,9 +126,16 @@ public final class LocalCluster implements AutoCloseable {
     return dir;
   }
 
-  /** A client of this cluster with no table cache; the caller closes it. */
+  /** A client of this cluster with no table cache (with its CA and token, if any). */
   public KvClient client() {
-    return KvClient.builder().manager(managerAddress()).build();
+    KvClient.Builder b = KvClient.builder().manager(managerAddress());
+    if (options.tlsDir() != null) {
+      b.tls(TlsFiles.trustOnly(options.tlsDir().resolve("ca.crt")));
+    }
+    if (options.tokenFile() != null) {
+      b.token(BearerToken.readFile(options.tokenFile()));
+    }
+    return b.build();
   }
 
   public long pid(String id) {
@@ -121,6 +155,34 @@ public final class LocalCluster implements AutoCloseable {
       if (kill.waitFor() != 0 || !p.waitFor(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("kill -9 of " + id + " (pid " + p.pid() + ") failed");
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code kill -TERM} of several processes at once (a graceful stop); waits for them to exit.
+   *
+   * @return how long the slowest took to exit, in ms
+   */
+  public long terminateTogether(List<String> ids, Duration bound) {
+    List<String> command = new ArrayList<>(List.of("kill", "-TERM"));
+    ids.forEach(id -> command.add(Long.toString(processes.get(id).pid())));
+    long start = System.nanoTime();
+    try {
+      if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
+        throw new IllegalStateException("kill -TERM of " + ids + " failed");
+      }
+      for (String id : ids) {
+        long left = bound.toNanos() - (System.nanoTime() - start);
+        if (!processes.get(id).waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          throw new AssertionError(id + " did not stop within " + bound.toMillis() + " ms");
+        }
+      }
+      return (System.nanoTime() - start) / 1_000_000;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -180,6 +242,8 @@ public final class LocalCluster implements AutoCloseable {
   public RingTable table() {
     return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress()))
         .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .withCallCredentials(options.tokenFile() == null ? null
+            : new BearerToken(BearerToken.readFile(options.tokenFile())))
         .getTable(GetTableRequest.getDefaultInstance()).getTable());
   }
 
@@ -232,7 +296,7 @@ public final class LocalCluster implements AutoCloseable {
         "--port", Integer.toString(ports.getOrDefault("manager", 0)),
         "--data-dir", data.toString(),
         "--rep", Integer.toString(replicationFactor),
-        "--failure-timeout-ms", Long.toString(failureTimeoutMs)), "manager.port");
+        "--failure-timeout-ms", Long.toString(options.failureTimeoutMs())), "manager.port");
   }
 
   private void startNode(String id) {
@@ -242,10 +306,15 @@ public final class LocalCluster implements AutoCloseable {
         "--port", Integer.toString(ports.getOrDefault(id, 0)),
         "--data-dir", data.toString(),
         "--manager", managerAddress(),
-        "--heartbeat-ms", "250"), "node.port");
+        "--heartbeat-ms", "250"), "node.port", options.nodeArgs());
   }
 
   private void start(String id, Path dataDir, List<String> args, String portFileName) {
+    start(id, dataDir, args, portFileName, List.of());
+  }
+
+  private void start(String id, Path dataDir, List<String> args, String portFileName,
+      List<String> moreArgs) {
     try {
       Files.createDirectories(dataDir);
       Files.createDirectories(dir.resolve("logs"));
@@ -255,6 +324,8 @@ public final class LocalCluster implements AutoCloseable {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(JVM_FLAGS);
       command.addAll(args);
+      command.addAll(options.commonArgs());
+      command.addAll(moreArgs);
       Process p = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/" + id + ".log").toFile()))
@@ -277,9 +348,10 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** A channel as an operator's tool would open it: with the admin identity under TLS. */
   private synchronized ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address,
-        a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
+    return channels.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, Credentials.channel(
+        options.tlsDir() == null ? null : TlsFiles.identity(options.tlsDir(), "admin"))).build());
   }
 
   public String logTail(String id) {

@@ -1,5 +1,6 @@
 package dev.ringkv.wire;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -15,10 +16,17 @@ public final class ChannelPool implements AutoCloseable {
 
   private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxInboundMessageBytes;
+  private final ChannelCredentials credentials;
   private volatile boolean closed;
 
+  /** A plaintext pool. */
   public ChannelPool(int maxInboundMessageBytes) {
+    this(maxInboundMessageBytes, InsecureChannelCredentials.create());
+  }
+
+  public ChannelPool(int maxInboundMessageBytes, ChannelCredentials credentials) {
     this.maxInboundMessageBytes = maxInboundMessageBytes;
+    this.credentials = credentials;
   }
 
   /** The channel to {@code address}; throws {@link IllegalStateException} once closed. */
@@ -27,7 +35,7 @@ public final class ChannelPool implements AutoCloseable {
       throw new IllegalStateException("channel pool is closed");
     }
     return channels.computeIfAbsent(address, a ->
-        Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
+        Grpc.newChannelBuilder(a, credentials)
             .maxInboundMessageSize(maxInboundMessageBytes)
             .build());
   }

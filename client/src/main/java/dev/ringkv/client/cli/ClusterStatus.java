@@ -10,7 +10,12 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.Credentials;
+import dev.ringkv.security.TlsFiles;
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -50,13 +55,23 @@ public final class ClusterStatus implements Callable<Integer> {
       description = "How long --wait-up may wait (default: ${DEFAULT-VALUE}).")
   long waitTimeoutMs = 60_000;
 
+  @Option(names = "--tls", paramLabel = "DIR", description = "Talk mutual TLS with the admin "
+      + "identity in DIR (DIR/admin.crt, DIR/admin.key, DIR/ca.crt).")
+  Path tlsDir;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "Send the bearer token in FILE.")
+  Path tokenFile;
+
   private PrintStream out;
+  private ChannelCredentials credentials;
+  private CallCredentials token;
   private PrintStream err;
 
   @Override
   public Integer call() throws InterruptedException {
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(manager, InsecureChannelCredentials.create()).build();
+    credentials = Credentials.channel(tlsDir == null ? null : TlsFiles.identity(tlsDir, "admin"));
+    token = tokenFile == null ? null : new BearerToken(BearerToken.readFile(tokenFile));
+    ManagedChannel channel = Grpc.newChannelBuilder(manager, credentials).build();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitTimeoutMs);
       String lastProblem;
@@ -64,6 +79,7 @@ public final class ClusterStatus implements Callable<Integer> {
         try {
           TableReply reply = ManagerGrpc.newBlockingStub(channel)
               .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .withCallCredentials(token)
               .getTable(GetTableRequest.getDefaultInstance());
           RingTable table = TableCodec.fromProto(reply.getTable());
           Map<String, StatsReply> stats = statsOfUpNodes(table);
@@ -75,8 +91,9 @@ public final class ClusterStatus implements Callable<Integer> {
           lastProblem = table.upCount() + " nodes are up and " + ready + " caught up, of " + waitUp;
         } catch (StatusRuntimeException e) {
           lastProblem = "cannot reach the manager at " + manager + " ("
-              + e.getStatus().getCode() + ")";
-          if (waitUp == 0) {
+              + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+              : ": " + e.getStatus().getDescription()) + ")";
+          if (waitUp == 0 || e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
             err.println("error: " + lastProblem);
             return ExitCode.NO_CLUSTER.code;
           }
@@ -99,8 +116,7 @@ public final class ClusterStatus implements Callable<Integer> {
       if (!n.isUp()) {
         continue;
       }
-      ManagedChannel ch = Grpc.newChannelBuilder(n.address(), InsecureChannelCredentials.create())
-          .build();
+      ManagedChannel ch = Grpc.newChannelBuilder(n.address(), credentials).build();
       try {
         stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
             .stats(StatsRequest.getDefaultInstance()));

@@ -7,6 +7,8 @@ import dev.ringkv.client.KvException;
 import dev.ringkv.client.PutResult;
 import dev.ringkv.client.TableCache;
 import dev.ringkv.ring.Consistency;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.TlsFiles;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +87,18 @@ public final class KvCli implements Callable<Integer> {
   @Option(names = "--no-table-cache", description = "Do not read or write the table cache.")
   boolean noTableCache;
 
+  @Option(names = "--tls", paramLabel = "DIR", description = "Talk TLS to a cluster started with "
+      + "--tls DIR, trusting DIR/ca.crt.")
+  Path tlsDir;
+
+  @Option(names = "--cacert", paramLabel = "FILE", description = "Talk TLS, trusting this CA "
+      + "certificate (PEM).")
+  Path caCert;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "Send the bearer token in "
+      + "FILE (for a cluster started with --token-file).")
+  Path tokenFile;
+
   @Option(names = {"-v", "--verbose"}, description = "Log routing: the table used, timeouts, "
       + "refreshes and retries.")
   boolean verbose;
@@ -119,6 +133,15 @@ public final class KvCli implements Callable<Integer> {
     KvClient.Builder builder;
     try {
       builder = KvClient.builder().manager(manager);
+      if (tlsDir != null && caCert != null) {
+        throw new IllegalArgumentException("give --tls or --cacert, not both");
+      }
+      if (tlsDir != null || caCert != null) {
+        builder.tls(TlsFiles.trustOnly(caCert != null ? caCert : tlsDir.resolve("ca.crt")));
+      }
+      if (tokenFile != null) {
+        builder.token(BearerToken.readFile(tokenFile));
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -131,7 +154,10 @@ public final class KvCli implements Callable<Integer> {
         .build()) {
       return run(kv);
     } catch (KvException e) {
-      err.println("error: " + e.getMessage());
+      boolean plaintext = tlsDir == null && caCert == null;
+      String hint = e.reason() == KvException.Reason.NO_CLUSTER && plaintext
+          ? " (if the cluster runs TLS, give --tls DIR)" : "";
+      err.println("error: " + e.getMessage() + hint);
       return ExitCode.of(e.reason()).code;
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());

@@ -81,7 +81,8 @@ class KvCliTest {
         "--attempt-timeout", "500");
     assertThat(r.exit()).isEqualTo(6);
     assertThat(r.err().strip()).startsWith("error: cannot reach the manager at 127.0.0.1:1")
-        .endsWith("and no storage node is known").doesNotContain("\n");
+        .endsWith("and no storage node is known (if the cluster runs TLS, give --tls DIR)")
+        .doesNotContain("\n");
   }
 
   @Test

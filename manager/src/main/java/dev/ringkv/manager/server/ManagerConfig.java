@@ -1,8 +1,12 @@
 package dev.ringkv.manager.server;
 
+import dev.ringkv.security.TlsFiles;
 import java.nio.file.Path;
 
-/** Everything a manager process is configured with, checked once at start-up. */
+/**
+ * Everything a manager process is configured with, checked once at start-up. {@code tls} and
+ * {@code token} may be null: plaintext, and no token asked of clients.
+ */
 public record ManagerConfig(
     String host,
     int port,
@@ -10,7 +14,9 @@ public record ManagerConfig(
     int replicationFactor,
     int tokensPerNode,
     long failureTimeoutMs,
-    long detectorIntervalMs) {
+    long detectorIntervalMs,
+    TlsFiles tls,
+    String token) {
 
   public ManagerConfig {
     if (port < 0 || port > 65535) {

@@ -1,5 +1,7 @@
 package dev.ringkv.manager.server;
 
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.TlsFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,10 +35,21 @@ public final class ManagerMain implements Callable<Integer> {
       + "marked DOWN (default: ${DEFAULT-VALUE}).")
   long failureTimeoutMs = 2000;
 
+  @Option(names = "--tls", paramLabel = "DIR", description = "Serve TLS with DIR/manager.crt and "
+      + "DIR/manager.key; nodes must present certificates from DIR/ca.crt "
+      + "(see scripts/gen_certs.sh).")
+  Path tlsDir;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "Require this bearer token "
+      + "of clients reading the table.")
+  Path tokenFile;
+
   @Override
   public Integer call() throws Exception {
     ManagerConfig config = new ManagerConfig(host, port, dataDir, replicationFactor, tokensPerNode,
-        failureTimeoutMs, Math.max(10, Math.min(100, failureTimeoutMs / 10)));
+        failureTimeoutMs, Math.max(10, Math.min(100, failureTimeoutMs / 10)),
+        tlsDir == null ? null : TlsFiles.identity(tlsDir, "manager"),
+        tokenFile == null ? null : BearerToken.readFile(tokenFile));
     ManagerServer server = new ManagerServer(config);
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,7 +3,10 @@ package dev.ringkv.manager.server;
 import dev.ringkv.manager.grpc.ManagerService;
 import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.Credentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,8 +38,11 @@ public final class ManagerServer implements AutoCloseable {
     Membership membership = Membership.open(new FileStateStore(config.dataDir()),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         System::currentTimeMillis);
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-        .addService(new ManagerService(membership))
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
+            Credentials.server(config.tls()))
+        .maxInboundMetadataSize(16 * 1024)
+        .addService(ServerInterceptors.intercept(new ManagerService(membership),
+            new AccessPolicy(config.tls() != null, config.token())))
         .build()
         .start();
     // Lets scripts and tests that asked for port 0 find the port that was chosen.
@@ -55,8 +61,10 @@ public final class ManagerServer implements AutoCloseable {
       }
     }, config.detectorIntervalMs(), config.detectorIntervalMs(), TimeUnit.MILLISECONDS);
     log.info("manager listening on {}:{} (data dir {}, replication factor {}, {} tokens per node, "
-            + "failure timeout {} ms)", config.host(), port(), config.dataDir(),
-        config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs());
+            + "failure timeout {} ms, {}, {})", config.host(), port(), config.dataDir(),
+        config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
+        config.tls() == null ? "plaintext" : "TLS", config.token() == null ? "no token"
+            : "token required");
   }
 
   public int port() {

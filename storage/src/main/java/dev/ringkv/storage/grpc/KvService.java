@@ -18,6 +18,7 @@ import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
 import dev.ringkv.wire.TableCodec;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
@@ -43,6 +44,11 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.tables = tables;
     this.limits = limits;
     this.refreshTable = refreshTable;
+  }
+
+  /** The load shedding to put in front of this service. */
+  public static ServerInterceptor admission(String nodeId, int maxCalls, long maxBytes) {
+    return new Admission(nodeId, maxCalls, maxBytes);
   }
 
   @Override

@@ -117,6 +117,8 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
           .setHints(local.hintCount())
           .setTableEpoch(tables.get().epoch())
           .setCaughtUp(tables.get().epoch() > 0 && allCaughtUp.getAsBoolean())
+          .setHeapUsedBytes(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
+          .setHeapMaxBytes(Runtime.getRuntime().maxMemory())
           .build());
       reply.onCompleted();
     } catch (RuntimeException e) {

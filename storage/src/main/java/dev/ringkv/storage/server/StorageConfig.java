@@ -1,9 +1,13 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
 
-/** Everything a storage node is configured with, checked once at start-up. */
+/**
+ * Everything a storage node is configured with, checked once at start-up. {@code tls} and
+ * {@code token} may be null: plaintext, and no token asked of clients.
+ */
 public record StorageConfig(
     String nodeId,
     String host,
@@ -14,7 +18,11 @@ public record StorageConfig(
     long replicaTimeoutMs,
     long hintIntervalMs,
     long syncIntervalMs,
-    RequestLimits limits) {
+    RequestLimits limits,
+    int maxInFlightRequests,
+    long maxInFlightBytes,
+    TlsFiles tls,
+    String token) {
 
   public StorageConfig {
     if (!nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -39,6 +47,15 @@ public record StorageConfig(
     if (syncIntervalMs < 10) {
       throw new IllegalArgumentException(
           "range sync interval must be at least 10 ms, got " + syncIntervalMs);
+    }
+    if (maxInFlightRequests < 1) {
+      throw new IllegalArgumentException(
+          "max in-flight requests must be at least 1, got " + maxInFlightRequests);
+    }
+    if (maxInFlightBytes < limits.maxValueBytes() + limits.maxKeyBytes()) {
+      throw new IllegalArgumentException("max in-flight bytes (" + maxInFlightBytes
+          + ") must hold at least one largest request (" + (limits.maxValueBytes()
+          + limits.maxKeyBytes()) + " bytes)");
     }
     if (hintIntervalMs < 10) {
       throw new IllegalArgumentException(

@@ -1,5 +1,7 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,11 +58,33 @@ public final class StorageMain implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int maxValueBytes = RequestLimits.DEFAULT_MAX_VALUE_BYTES;
 
+  @Option(names = "--max-in-flight", description = "Requests served at once, client-facing and "
+      + "replica-facing each; more are refused with RESOURCE_EXHAUSTED. Each may hold a value of "
+      + "up to --max-value-bytes in network buffers before it is read, so keep this times the "
+      + "value limit well under the heap (default: ${DEFAULT-VALUE}).")
+  int maxInFlight = 64;
+
+  @Option(names = "--max-in-flight-bytes", description = "Bytes of requests held at once, "
+      + "client-facing and replica-facing each; more are refused with RESOURCE_EXHAUSTED "
+      + "(default: ${DEFAULT-VALUE}).")
+  long maxInFlightBytes = 32L * 1024 * 1024;
+
+  @Option(names = "--tls", paramLabel = "DIR", description = "Serve TLS with DIR/ID.crt and "
+      + "DIR/ID.key, and talk to peers and the manager with mutual TLS trusting DIR/ca.crt "
+      + "(see scripts/gen_certs.sh).")
+  Path tlsDir;
+
+  @Option(names = "--token-file", paramLabel = "FILE", description = "Require this bearer token "
+      + "of clients.")
+  Path tokenFile;
+
   @Override
   public Integer call() throws Exception {
     StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
         heartbeatMs, replicaTimeoutMs, hintIntervalMs, syncIntervalMs,
-        new RequestLimits(maxKeyBytes, maxValueBytes));
+        new RequestLimits(maxKeyBytes, maxValueBytes), maxInFlight, maxInFlightBytes,
+        tlsDir == null ? null : TlsFiles.identity(tlsDir, nodeId),
+        tokenFile == null ? null : BearerToken.readFile(tokenFile));
     StorageNode node = new StorageNode(config);
     node.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -16,7 +16,10 @@ import dev.ringkv.storage.sync.RangeSync;
 import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
+import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.Credentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -64,7 +67,7 @@ public final class StorageNode implements AutoCloseable {
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
         syncState::isCaughtUp);
-    channels = new ChannelPool(config.maxMessageBytes());
+    channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()));
     GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
 
@@ -89,10 +92,21 @@ public final class StorageNode implements AutoCloseable {
         });
       }
     };
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+    AccessPolicy access = new AccessPolicy(config.tls() != null, config.token());
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
+            Credentials.server(config.tls()))
         .maxInboundMessageSize(config.maxMessageBytes())
-        .addService(new KvService(id, coordinator, tables, config.limits(), beatSoon))
-        .addService(new ReplicaService(id, local, engine, tables, syncState::allCaughtUp))
+        .maxInboundMetadataSize(16 * 1024)
+        .maxConcurrentCallsPerConnection(config.maxInFlightRequests())
+        .addService(ServerInterceptors.intercept(
+            new KvService(id, coordinator, tables, config.limits(), beatSoon),
+            KvService.admission(id, config.maxInFlightRequests(), config.maxInFlightBytes()),
+            access))
+        // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
+        .addService(ServerInterceptors.intercept(
+            new ReplicaService(id, local, engine, tables, syncState::allCaughtUp),
+            KvService.admission(id, config.maxInFlightRequests(), config.maxInFlightBytes()),
+            access))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
@@ -109,9 +123,12 @@ public final class StorageNode implements AutoCloseable {
     rangeSync.scheduleWithFixedDelay(syncPass, config.syncIntervalMs(), config.syncIntervalMs(),
         TimeUnit.MILLISECONDS);
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
-            + "{} ms, max key {} bytes, max value {} bytes)", id, address, config.dataDir(),
-        config.managerAddress(), config.heartbeatIntervalMs(), config.replicaTimeoutMs(),
-        config.limits().maxKeyBytes(), config.limits().maxValueBytes());
+            + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
+            + "{})", id, address, config.dataDir(), config.managerAddress(),
+        config.heartbeatIntervalMs(), config.replicaTimeoutMs(), config.limits().maxKeyBytes(),
+        config.limits().maxValueBytes(), config.maxInFlightRequests(), config.maxInFlightBytes(),
+        config.tls() == null ? "plaintext" : "mutual TLS",
+        config.token() == null ? "no token" : "token required");
   }
 
   public int port() {
