@@ -67,21 +67,28 @@ class ClusterIT {
 
   @Test
   void dataPathKeepsWorkingWhileTheManagerIsDownAndItsRestartKeepsTokensAndEpochs() {
-    try (LocalCluster cluster = LocalCluster.start(3, 2)) {
+    try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
       Cli cli = new Cli(cluster.managerAddress(), tmp.resolve("table.pb"));
       cli.put("before", "1");
+      kv.put("lib-before", "1");
       RingTable before = cluster.table();
 
       cluster.kill9("manager");
       assertThat(cli.put("during", "2")).startsWith("OK, server");
       assertThat(cli.get("before")).startsWith("before, 1, server");
       assertThat(cli.get("during")).startsWith("during, 2, server");
+      kv.put("lib-during", "2");
+      assertThat(kv.get("lib-before").value()).contains("1");
+      assertThat(kv.get("lib-during").value()).contains("2");
+      assertThat(kv.refreshTable().epoch()).as("the table from a storage node")
+          .isEqualTo(before.epoch());
 
       cluster.restart("manager");
       RingTable after = cluster.awaitTable(t -> t.upCount() == 3, Duration.ofSeconds(30), "3 up");
       assertThat(after.clusterId()).isEqualTo(before.clusterId());
-      assertThat(after.epoch()).isGreaterThanOrEqualTo(before.epoch());
+      assertThat(after.epoch()).isGreaterThan(before.epoch());
       assertThat(after.nodes()).isEqualTo(before.nodes());
+      assertThat(kv.get("lib-during").value()).contains("2");
 
       cluster.kill9("server3");
       RingTable down = cluster.awaitTable(t -> t.upCount() == 2, Duration.ofSeconds(30),

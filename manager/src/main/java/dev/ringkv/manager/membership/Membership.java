@@ -65,7 +65,17 @@ public final class Membership {
       log.info("loaded cluster {} at epoch {} with {} nodes", initial.clusterId(),
           initial.epoch(), initial.nodes().size());
     }
-    return new Membership(initial, tokensPerNode, failureTimeoutMs, clockMs, store);
+    Membership membership =
+        new Membership(initial, tokensPerNode, failureTimeoutMs, clockMs, store);
+    if (!initial.nodes().isEmpty()) {
+      membership.publishRestart();
+    }
+    return membership;
+  }
+
+  /** A restart is a membership event too: the new incarnation speaks with a new epoch. */
+  private synchronized void publishRestart() {
+    publish(nodesById());
   }
 
   public RingTable table() {
