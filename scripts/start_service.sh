@@ -53,6 +53,13 @@ done
 
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
+if [[ -f "$RUN_DIR/cluster.env" ]]; then
+  old_nodes="$(sed -n 's/^NODES=//p' "$RUN_DIR/cluster.env")"
+  old_rep="$(sed -n 's/^REP=//p' "$RUN_DIR/cluster.env")"
+  if [[ "$old_nodes" != "$NODES" || "$old_rep" != "$REP" ]]; then
+    die "$RUN_DIR holds a cluster started with --nodes $old_nodes --rep $old_rep; start it with those, pick another --run-dir, or delete $RUN_DIR for a new cluster"
+  fi
+fi
 for pid_file in "$RUN_DIR"/pids/*.pid; do
   [[ -e "$pid_file" ]] || continue
   pid="$(live_pid "$pid_file")"
