@@ -6,7 +6,7 @@ MANAGER_JAR="$RINGKV_ROOT/manager/target/ringkv-manager.jar"
 STORAGE_JAR="$RINGKV_ROOT/storage/target/ringkv-storage.jar"
 CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 # Small heaps and a quick start: a laptop runs the manager and many nodes side by side.
-SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled}"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 
 die() {

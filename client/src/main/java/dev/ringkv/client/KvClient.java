@@ -73,7 +73,7 @@ public final class KvClient implements AutoCloseable {
     this.attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.deadlineMs = b.deadline.toMillis();
     this.hasher = b.hasher;
-    this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls));
+    this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls), true);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
@@ -98,6 +98,11 @@ public final class KvClient implements AutoCloseable {
   public PutResult put(String key, String value) {
     checkUnicode(value, "value");
     return await(putAsync(key, value.getBytes(StandardCharsets.UTF_8), consistency));
+  }
+
+  /** Stores the bytes {@code value} under {@code key} at the client's default consistency. */
+  public PutResult put(String key, byte[] value) {
+    return await(putAsync(key, value, consistency));
   }
 
   /** Reads {@code key} at the client's default consistency. */

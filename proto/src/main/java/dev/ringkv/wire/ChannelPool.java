@@ -4,6 +4,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -17,16 +18,23 @@ public final class ChannelPool implements AutoCloseable {
   private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxInboundMessageBytes;
   private final ChannelCredentials credentials;
+  private final boolean callbacksOnNetworkThreads;
   private volatile boolean closed;
 
   /** A plaintext pool. */
   public ChannelPool(int maxInboundMessageBytes) {
-    this(maxInboundMessageBytes, InsecureChannelCredentials.create());
+    this(maxInboundMessageBytes, InsecureChannelCredentials.create(), false);
   }
 
-  public ChannelPool(int maxInboundMessageBytes, ChannelCredentials credentials) {
+  /**
+   * @param callbacksOnNetworkThreads run response callbacks on the network threads instead of
+   *     handing them to an executor: faster, but then no callback may ever block
+   */
+  public ChannelPool(int maxInboundMessageBytes, ChannelCredentials credentials,
+      boolean callbacksOnNetworkThreads) {
     this.maxInboundMessageBytes = maxInboundMessageBytes;
     this.credentials = credentials;
+    this.callbacksOnNetworkThreads = callbacksOnNetworkThreads;
   }
 
   /** The channel to {@code address}; throws {@link IllegalStateException} once closed. */
@@ -34,10 +42,15 @@ public final class ChannelPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("channel pool is closed");
     }
-    return channels.computeIfAbsent(address, a ->
-        Grpc.newChannelBuilder(a, credentials)
-            .maxInboundMessageSize(maxInboundMessageBytes)
-            .build());
+    return channels.computeIfAbsent(address, a -> {
+      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(a, credentials)
+          .maxInboundMessageSize(maxInboundMessageBytes)
+          .disableRetry(); // ringkv retries itself, on another replica; gRPC's buffering is waste
+      if (callbacksOnNetworkThreads) {
+        builder.directExecutor();
+      }
+      return builder.build();
+    });
   }
 
   /**

@@ -67,7 +67,7 @@ public final class StorageNode implements AutoCloseable {
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
         syncState::isCaughtUp);
-    channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()));
+    channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true);
     GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
 
@@ -95,6 +95,9 @@ public final class StorageNode implements AutoCloseable {
     AccessPolicy access = new AccessPolicy(config.tls() != null, config.token());
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
+        // Handlers never block (the local store answers in microseconds, replicas
+        // asynchronously): running them on the network threads saves a thread hand-off per call.
+        .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxInboundMetadataSize(16 * 1024)
         .maxConcurrentCallsPerConnection(config.maxInFlightRequests())

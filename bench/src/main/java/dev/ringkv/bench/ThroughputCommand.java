@@ -1,0 +1,119 @@
+package dev.ringkv.bench;
+
+import dev.ringkv.bench.report.Charts;
+import dev.ringkv.bench.report.ResultFiles;
+import dev.ringkv.client.KvClient;
+import dev.ringkv.ring.Consistency;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Throughput and latency against replication factor, each on a fresh cluster. */
+@Command(name = "throughput", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "For each replication factor in --reps: start a fresh cluster of --nodes, "
+        + "write every key once, warm up, run --ops operations (--read-ratio reads) with "
+        + "--concurrency outstanding, record ops/s and latency percentiles, stop the cluster. "
+        + "Writes throughput.csv, throughput.json and throughput.png.")
+final class ThroughputCommand implements Callable<Integer> {
+
+  /** One replication factor's figures. */
+  record Row(int nodes, int rep, String consistency, long ops, long errors, double seconds,
+      double opsPerSecond, double p50Ms, double p95Ms, double p99Ms, double maxMs) {}
+
+  @Option(names = "--reps", split = ",", description = "Replication factors (default: 1,3,5).")
+  List<Integer> reps = List.of(1, 3, 5);
+
+  @Option(names = "--nodes", description = "Storage nodes (default: ${DEFAULT-VALUE}).")
+  int nodes = 7;
+
+  @Option(names = "--ops", description = "Measured operations per run (default: ${DEFAULT-VALUE}).")
+  long ops = 200_000;
+
+  @Option(names = "--warmup-ops", description = "Operations before measuring "
+      + "(default: ${DEFAULT-VALUE}).")
+  long warmupOps = 50_000;
+
+  @Option(names = "--read-ratio", description = "Share of reads (default: ${DEFAULT-VALUE}).")
+  double readRatio = 0.5;
+
+  @Option(names = "--keys", description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+  int keys = 10_000;
+
+  @Option(names = "--value-size", description = "Value bytes (default: ${DEFAULT-VALUE}).")
+  int valueSize = 16;
+
+  @Option(names = "--concurrency", description = "Requests outstanding "
+      + "(default: ${DEFAULT-VALUE}).")
+  int concurrency = 64;
+
+  @Option(names = "--consistency", description = "ONE, QUORUM or ALL "
+      + "(default: ${DEFAULT-VALUE}).")
+  Consistency consistency = Consistency.QUORUM;
+
+  @Option(names = "--out", description = "Result directory (default: ${DEFAULT-VALUE}).")
+  Path out = Path.of("bench-results");
+
+  @Option(names = "--root", description = "Repository root (default: found from the jar).")
+  Path root;
+
+  @Override
+  public Integer call() throws Exception {
+    check();
+    Path repo = BenchMain.repositoryRoot(root);
+    Files.createDirectories(out);
+    List<Row> rows = new ArrayList<>();
+    for (int rep : reps) {
+      System.out.printf("throughput: %d nodes, replication %d, %s, %,d ops, %d outstanding%n",
+          nodes, rep, consistency, ops, concurrency);
+      Path runDir = Files.createTempDirectory("ringkv-bench-");
+      try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, rep, List.of());
+           KvClient kv = KvClient.builder().manager(cluster.managerAddress())
+               .deadline(Duration.ofSeconds(30)).build()) {
+        LoadGenerator load = new LoadGenerator(kv, keys, valueSize, readRatio, concurrency,
+            consistency);
+        load.load("rep " + rep + " load");
+        load.run(warmupOps, "rep " + rep + " warm-up");
+        LoadGenerator.Measurement m = load.run(ops, "rep " + rep);
+        Row row = toRow(rep, m);
+        rows.add(row);
+        System.out.printf("  rep %d: %,.0f ops/s, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, "
+            + "max %.1f ms, %d errors%n", rep, row.opsPerSecond(), row.p50Ms(), row.p95Ms(),
+            row.p99Ms(), row.maxMs(), row.errors());
+      }
+    }
+    ResultFiles.writeCsv(out.resolve("throughput.csv"), rows);
+    ResultFiles.writeJson(out.resolve("throughput.json"), rows);
+    Charts.throughput(out.resolve("throughput.png"), rows);
+    System.out.println(ResultFiles.table(rows));
+    System.out.println("wrote " + out.resolve("throughput.csv") + ", throughput.json, throughput.png");
+    return rows.stream().anyMatch(r -> r.errors() > 0) ? 1 : 0;
+  }
+
+  private Row toRow(int rep, LoadGenerator.Measurement m) {
+    Histogram h = m.latencyMicros();
+    return new Row(nodes, rep, consistency.name(), m.ops(), m.errors(), m.seconds(),
+        m.opsPerSecond(), h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+        h.getMaxValue() / 1000.0);
+  }
+
+  private void check() {
+    for (int rep : reps) {
+      if (rep < 1 || rep > nodes) {
+        throw new IllegalArgumentException("replication factor " + rep + " must be 1 to --nodes ("
+            + nodes + ")");
+      }
+    }
+    if (ops < 1 || warmupOps < 0 || keys < 1 || valueSize < 0 || concurrency < 1
+        || readRatio < 0 || readRatio > 1) {
+      throw new IllegalArgumentException("--ops, --keys and --concurrency must be positive, "
+          + "--warmup-ops and --value-size not negative, --read-ratio within 0..1");
+    }
+  }
+}
