@@ -60,7 +60,7 @@ final class LoadBalanceCommand implements Callable<Integer> {
     Path runDir = Files.createTempDirectory("ringkv-bench-");
     try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, 1, List.of());
          KvClient kv = KvClient.builder().manager(cluster.managerAddress())
-             .deadline(Duration.ofSeconds(30)).build()) {
+             .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
       LoadGenerator.Measurement m = new LoadGenerator(kv, inserts, 16, 0, concurrency,
           Consistency.ONE).load("inserts");
       if (m.errors() > 0) {

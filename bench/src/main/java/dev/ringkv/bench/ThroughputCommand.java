@@ -74,7 +74,7 @@ final class ThroughputCommand implements Callable<Integer> {
       Path runDir = Files.createTempDirectory("ringkv-bench-");
       try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, rep, List.of());
            KvClient kv = KvClient.builder().manager(cluster.managerAddress())
-               .deadline(Duration.ofSeconds(30)).build()) {
+               .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
         LoadGenerator load = new LoadGenerator(kv, keys, valueSize, readRatio, concurrency,
             consistency);
         load.load("rep " + rep + " load");

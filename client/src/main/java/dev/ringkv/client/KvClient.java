@@ -73,7 +73,8 @@ public final class KvClient implements AutoCloseable {
     this.attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.deadlineMs = b.deadline.toMillis();
     this.hasher = b.hasher;
-    this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls), true);
+    this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
+        b.callbacksOnNetworkThreads);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
@@ -388,6 +389,7 @@ public final class KvClient implements AutoCloseable {
     private TableCache tableCache = TableCache.none();
     private TlsFiles tls;
     private String token;
+    private boolean callbacksOnNetworkThreads;
     private KeyHasher hasher = KeyHasher.murmur3();
     private int maxMessageBytes = 8 * 1024 * 1024;
 
@@ -436,6 +438,15 @@ public final class KvClient implements AutoCloseable {
     public Builder token(String token) {
       new BearerToken(token); // validates
       this.token = token;
+      return this;
+    }
+
+    /**
+     * Complete the async methods' futures on the network threads (default: on a gRPC executor).
+     * Faster under load, but then nothing chained on those futures may block.
+     */
+    public Builder callbacksOnNetworkThreads(boolean enabled) {
+      this.callbacksOnNetworkThreads = enabled;
       return this;
     }
 

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannelBuilder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * One long-lived channel per {@code host:port}, created on first use and shut down with the
@@ -17,6 +18,7 @@ public final class ChannelPool implements AutoCloseable {
 
   private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxInboundMessageBytes;
+  private final BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> builders;
   private final ChannelCredentials credentials;
   private final boolean callbacksOnNetworkThreads;
   private volatile boolean closed;
@@ -32,9 +34,17 @@ public final class ChannelPool implements AutoCloseable {
    */
   public ChannelPool(int maxInboundMessageBytes, ChannelCredentials credentials,
       boolean callbacksOnNetworkThreads) {
+    this(maxInboundMessageBytes, credentials, callbacksOnNetworkThreads, Grpc::newChannelBuilder);
+  }
+
+  /** As above, with the transport's own builders (to share an event loop, say). */
+  public ChannelPool(int maxInboundMessageBytes, ChannelCredentials credentials,
+      boolean callbacksOnNetworkThreads,
+      BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> builders) {
     this.maxInboundMessageBytes = maxInboundMessageBytes;
     this.credentials = credentials;
     this.callbacksOnNetworkThreads = callbacksOnNetworkThreads;
+    this.builders = builders;
   }
 
   /** The channel to {@code address}; throws {@link IllegalStateException} once closed. */
@@ -43,7 +53,7 @@ public final class ChannelPool implements AutoCloseable {
       throw new IllegalStateException("channel pool is closed");
     }
     return channels.computeIfAbsent(address, a -> {
-      ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(a, credentials)
+      ManagedChannelBuilder<?> builder = builders.apply(a, credentials)
           .maxInboundMessageSize(maxInboundMessageBytes)
           .disableRetry(); // ringkv retries itself, on another replica; gRPC's buffering is waste
       if (callbacksOnNetworkThreads) {

@@ -6,6 +6,8 @@ import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -75,7 +77,8 @@ public final class Coordinator {
   }
 
   /**
-   * Reads the newest record of {@code key} among the first replicas to answer.
+   * Reads the newest record of {@code key}: asks R replicas (this node first, if it is one), and
+   * one more for each that fails or has not caught up, so a healthy read costs R - 1 calls.
    *
    * @return the newest record (a tombstone if the key was deleted), or empty if no replica that
    *     answered holds the key
@@ -88,27 +91,65 @@ public final class Coordinator {
     if (placements.size() < needed) {
       return CompletableFuture.failedFuture(tooFewUp(operation, needed, placements, table));
     }
-    Quorum<Optional<Record>> quorum = new Quorum<>(needed, placements.size(), operation);
-    for (Placement placement : placements) {
+    List<Placement> order = new ArrayList<>(placements);
+    order.sort(Comparator.comparing(p -> !p.node().id().equals(selfId))); // self first
+    ReadFanout fanout = new ReadFanout(key, order, needed, operation);
+    fanout.start();
+    return fanout.quorum.reached().thenApply(Coordinator::newest).thenApply(newest -> {
+      newest.ifPresent(r -> local.observe(r.version()));
+      return newest;
+    });
+  }
+
+  /** One read's requests: R at first, then one more per answer that does not count. */
+  private final class ReadFanout {
+    private final String key;
+    private final List<Placement> order;
+    private final Quorum<Optional<Record>> quorum;
+    private final List<Quorum.Answer<Optional<Record>>> answers = new ArrayList<>();
+    private int asked;
+    private int answered;
+
+    ReadFanout(String key, List<Placement> order, int needed, String operation) {
+      this.key = key;
+      this.order = order;
+      this.quorum = new Quorum<>(needed, order.size(), operation);
+    }
+
+    synchronized void start() {
+      int first = quorum.needed();
+      for (int i = 0; i < first; i++) {
+        askNext();
+      }
+    }
+
+    private void askNext() {
+      Placement placement = order.get(asked++);
       String nodeId = placement.node().id();
       CompletableFuture<ReplicaAnswer> answer = nodeId.equals(selfId)
           ? readLocally(key)
           : replicas.read(placement.node(), key);
-      answer.whenComplete((reply, error) -> {
-        if (error == null) {
-          // A replica still catching up may lack an acknowledged write: its answer is used for
-          // the newest value and for repair, but it does not count toward R.
-          quorum.succeed(nodeId, reply.record(), reply.caughtUp());
-        } else {
-          quorum.fail(nodeId, error);
-        }
-      });
+      answer.whenComplete((reply, error) -> onAnswer(nodeId, reply, error));
     }
-    quorum.settled().thenAccept(answers -> repair(key, answers, placements));
-    return quorum.reached().thenApply(Coordinator::newest).thenApply(newest -> {
-      newest.ifPresent(r -> local.observe(r.version()));
-      return newest;
-    });
+
+    private synchronized void onAnswer(String nodeId, ReplicaAnswer reply, Throwable error) {
+      answered++;
+      boolean counts = error == null && reply.caughtUp();
+      if (error == null) {
+        answers.add(new Quorum.Answer<>(nodeId, reply.record()));
+        // A replica still catching up may lack an acknowledged write: its answer is used for
+        // the newest value and for repair, but it does not count toward R.
+        quorum.succeed(nodeId, reply.record(), reply.caughtUp());
+      } else {
+        quorum.fail(nodeId, error);
+      }
+      if (!counts && !quorum.reached().isDone() && asked < order.size()) {
+        askNext();
+      }
+      if (answered == asked) {
+        repair(key, List.copyOf(answers), order);
+      }
+    }
   }
 
   private CompletableFuture<Void> applyLocally(String key, Record record, String hintFor) {

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletionException;
 /**
  * Collects the answers of one fan-out. {@link #reached()} completes as soon as {@code needed}
  * replicas succeeded with an answer that counts, or fails once so many failed (or answered
- * without counting) that {@code needed} cannot be reached; {@link #settled()} completes when
- * every replica has answered. Every successful answer is kept, counted or not.
+ * without counting) that {@code needed} cannot be reached. Every successful answer is kept,
+ * counted or not.
  */
 final class Quorum<T> {
 
@@ -25,7 +25,6 @@ final class Quorum<T> {
   private int counted;
   private final Map<String, String> failures = new LinkedHashMap<>();
   private final CompletableFuture<List<Answer<T>>> reached = new CompletableFuture<>();
-  private final CompletableFuture<List<Answer<T>>> settled = new CompletableFuture<>();
 
   Quorum(int needed, int total, String operation) {
     this.needed = needed;
@@ -49,13 +48,11 @@ final class Quorum<T> {
       failures.put(nodeId, "still catching up on this key's range");
       failIfUnreachable();
     }
-    settleIfDone();
   }
 
   synchronized void fail(String nodeId, Throwable cause) {
     failures.put(nodeId, describe(cause));
     failIfUnreachable();
-    settleIfDone();
   }
 
   private void failIfUnreachable() {
@@ -67,18 +64,12 @@ final class Quorum<T> {
     }
   }
 
+  int needed() {
+    return needed;
+  }
+
   CompletableFuture<List<Answer<T>>> reached() {
     return reached;
-  }
-
-  CompletableFuture<List<Answer<T>>> settled() {
-    return settled;
-  }
-
-  private void settleIfDone() {
-    if (counted + failures.size() == total) {
-      settled.complete(List.copyOf(successes));
-    }
   }
 
   private static String describe(Throwable cause) {

@@ -20,7 +20,6 @@ import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +44,7 @@ public final class StorageNode implements AutoCloseable {
   private final StorageConfig config;
   private RocksStorageEngine engine;
   private ChannelPool channels;
+  private NetworkLoop networkLoop;
   private Server server;
   private ScheduledExecutorService heartbeats;
   private ScheduledExecutorService hintDelivery;
@@ -67,7 +67,11 @@ public final class StorageNode implements AutoCloseable {
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
         syncState::isCaughtUp);
-    channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true);
+    // One network thread per node: on a laptop many nodes share few cores, and one loop per
+    // node, serving and calling peers alike, spends the least on switching between threads.
+    networkLoop = NetworkLoop.create(config.nodeId());
+    channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
+        networkLoop::channelBuilder);
     GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
 
@@ -93,7 +97,7 @@ public final class StorageNode implements AutoCloseable {
       }
     };
     AccessPolicy access = new AccessPolicy(config.tls() != null, config.token());
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
+    server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         // Handlers never block (the local store answers in microseconds, replicas
         // asynchronously): running them on the network threads saves a thread hand-off per call.
@@ -158,6 +162,7 @@ public final class StorageNode implements AutoCloseable {
     hintDelivery.awaitTermination(5, TimeUnit.SECONDS);
     rangeSync.awaitTermination(5, TimeUnit.SECONDS);
     channels.close();
+    networkLoop.close();
     engine.close();
     log.info("node {} stopped", config.nodeId());
   }
