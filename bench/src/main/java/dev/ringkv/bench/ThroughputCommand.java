@@ -48,9 +48,9 @@ final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--value-size", description = "Value bytes (default: ${DEFAULT-VALUE}).")
   int valueSize = 16;
 
-  @Option(names = "--concurrency", description = "Requests outstanding "
-      + "(default: ${DEFAULT-VALUE}).")
-  int concurrency = 64;
+  @Option(names = "--concurrency", description = "Requests outstanding; more trades latency for "
+      + "throughput (default: ${DEFAULT-VALUE}).")
+  int concurrency = 256;
 
   @Option(names = "--consistency", description = "ONE, QUORUM or ALL "
       + "(default: ${DEFAULT-VALUE}).")

@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -30,8 +32,13 @@ import java.util.function.Supplier;
  */
 public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
 
+  // Coalescing pays once a peer has calls outstanding; two keep a peer busy without waiting.
+  private static final int WRITE_CALLS_IN_FLIGHT = 2;
+  private static final int MAX_BATCH_BYTES = 256 * 1024;
+
   private final ChannelPool channels;
   private final long timeoutMs;
+  private final ConcurrentMap<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
 
   public GrpcReplicaClient(ChannelPool channels, long timeoutMs) {
     this.channels = channels;
@@ -46,16 +53,18 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
     if (hintFor != null) {
       request.setHintFor(hintFor);
     }
+    WriteBatcher batcher = batchers.computeIfAbsent(target.address(), address ->
+        new WriteBatcher(WRITE_CALLS_IN_FLIGHT, MAX_BATCH_BYTES,
+            one -> stub(address).write(one), batch -> stub(address).writeBatch(batch)));
     // Detached from the client's call: the coordinator answers after a quorum, and the writes
     // to the remaining replicas must not be cancelled along with that call.
-    return detached(() -> GrpcFutures.toCompletable(stub(target).write(request.build())))
-        .thenApply(r -> null);
+    return detached(() -> batcher.submit(request.build()));
   }
 
   @Override
   public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
     return detached(() -> GrpcFutures.toCompletable(
-            stub(target).read(ReplicaReadRequest.newBuilder().setKey(key).build())))
+            stub(target.address()).read(ReplicaReadRequest.newBuilder().setKey(key).build())))
         .thenApply(r -> new ReplicaAnswer(r.getFound()
             ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
             r.getCaughtUp()));
@@ -66,7 +75,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
       long digest) {
     RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
         .setStart(range.start()).setEnd(range.end()).setDigest(digest).build();
-    return detached(() -> GrpcFutures.toCompletable(stub(peer).rangeSummary(request)))
+    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)))
         .thenApply(r -> r.getInSync() ? Optional.empty() : Optional.of(r.getEntriesList().stream()
             .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
             .toList()));
@@ -75,7 +84,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
   @Override
   public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
     ReadManyRequest request = ReadManyRequest.newBuilder().addAllKeys(keys).build();
-    return detached(() -> GrpcFutures.toCompletable(stub(peer).readMany(request)))
+    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).readMany(request)))
         .thenApply(r -> {
           Map<String, Record> records = new HashMap<>();
           for (KeyRecordProto kr : r.getRecordsList()) {
@@ -95,8 +104,8 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
     }
   }
 
-  private ReplicaGrpc.ReplicaFutureStub stub(Node target) {
-    return ReplicaGrpc.newFutureStub(channels.channel(target.address()))
+  private ReplicaGrpc.ReplicaFutureStub stub(String address) {
+    return ReplicaGrpc.newFutureStub(channels.channel(address))
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -9,6 +9,8 @@ import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
+import dev.ringkv.proto.ReplicaWriteBatch;
+import dev.ringkv.proto.ReplicaWriteBatchReply;
 import dev.ringkv.proto.ReplicaWriteReply;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.proto.StatsReply;
@@ -48,14 +50,33 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   @Override
   public void write(ReplicaWriteRequest request, StreamObserver<ReplicaWriteReply> reply) {
     try {
-      Record record = ProtoConverter.fromProto(request.getRecord());
-      String hintFor = request.getHintFor().isEmpty() ? null : request.getHintFor();
-      local.store(request.getKey(), record, hintFor);
+      store(request);
       reply.onNext(WRITTEN);
       reply.onCompleted();
     } catch (RuntimeException e) {
       reply.onError(StatusMapper.toStatus(nodeId, e));
     }
+  }
+
+  @Override
+  public void writeBatch(ReplicaWriteBatch request, StreamObserver<ReplicaWriteBatchReply> reply) {
+    ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
+    for (ReplicaWriteRequest write : request.getWritesList()) {
+      try {
+        store(write);
+        b.addErrors("");
+      } catch (RuntimeException e) {
+        b.addErrors(nodeId + ": " + e.getMessage());
+      }
+    }
+    reply.onNext(b.build());
+    reply.onCompleted();
+  }
+
+  private void store(ReplicaWriteRequest request) {
+    Record record = ProtoConverter.fromProto(request.getRecord());
+    String hintFor = request.getHintFor().isEmpty() ? null : request.getHintFor();
+    local.store(request.getKey(), record, hintFor);
   }
 
   @Override
