@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How evenly keys spread: insert, then ask every node how many keys it holds. */
@@ -42,18 +43,16 @@ final class LoadBalanceCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int concurrency = 64;
 
-  @Option(names = "--out", description = "Result directory (default: ${DEFAULT-VALUE}).")
-  Path out = Path.of("bench-results");
-
-  @Option(names = "--root", description = "Repository root (default: found from the jar).")
-  Path root;
+  @Mixin
+  OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
     if (nodes < 1 || inserts < 1 || concurrency < 1) {
       throw new IllegalArgumentException("--nodes, --inserts and --concurrency must be positive");
     }
-    Path repo = BenchMain.repositoryRoot(root);
+    Path repo = output.repositoryRoot();
+    Path out = output.out;
     Files.createDirectories(out);
     System.out.printf("loadbalance: %,d inserts on %d nodes, replication 1%n", inserts, nodes);
     Map<String, Long> perNode = new LinkedHashMap<>();

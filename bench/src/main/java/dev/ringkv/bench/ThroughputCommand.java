@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Throughput and latency against replication factor, each on a fresh cluster. */
@@ -56,16 +57,14 @@ final class ThroughputCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   Consistency consistency = Consistency.QUORUM;
 
-  @Option(names = "--out", description = "Result directory (default: ${DEFAULT-VALUE}).")
-  Path out = Path.of("bench-results");
-
-  @Option(names = "--root", description = "Repository root (default: found from the jar).")
-  Path root;
+  @Mixin
+  OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
     check();
-    Path repo = BenchMain.repositoryRoot(root);
+    Path repo = output.repositoryRoot();
+    Path out = output.out;
     Files.createDirectories(out);
     List<Row> rows = new ArrayList<>();
     for (int rep : reps) {

@@ -1,6 +1,7 @@
 package dev.ringkv.storage.grpc;
 
 import com.google.protobuf.ByteString;
+import dev.ringkv.proto.ConsistencyProto;
 import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetReply;
 import dev.ringkv.proto.GetRequest;
@@ -53,50 +54,29 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<WriteReply> reply) {
-    Consistency consistency;
-    try {
-      limits.checkKey(request.getKey());
-      limits.checkValue(request.getValue().size());
-      consistency = ProtoConverter.fromProto(request.getConsistency());
-    } catch (IllegalArgumentException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-      return;
+    Consistency consistency = admit(request.getKey(), request.getValue().size(),
+        request.getConsistency(), request.getTable(), reply);
+    if (consistency != null) {
+      coordinator.write(request.getKey(), request.getValue().toByteArray(), consistency)
+          .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
     }
-    if (refusedAsBehind(request.getTable(), reply)) {
-      return;
-    }
-    coordinator.write(request.getKey(), request.getValue().toByteArray(), consistency)
-        .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<WriteReply> reply) {
-    Consistency consistency;
-    try {
-      limits.checkKey(request.getKey());
-      consistency = ProtoConverter.fromProto(request.getConsistency());
-    } catch (IllegalArgumentException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-      return;
+    Consistency consistency = admit(request.getKey(), 0, request.getConsistency(),
+        request.getTable(), reply);
+    if (consistency != null) {
+      coordinator.write(request.getKey(), null, consistency)
+          .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
     }
-    if (refusedAsBehind(request.getTable(), reply)) {
-      return;
-    }
-    coordinator.write(request.getKey(), null, consistency)
-        .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetReply> reply) {
-    Consistency consistency;
-    try {
-      limits.checkKey(request.getKey());
-      consistency = ProtoConverter.fromProto(request.getConsistency());
-    } catch (IllegalArgumentException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-      return;
-    }
-    if (refusedAsBehind(request.getTable(), reply)) {
+    Consistency consistency = admit(request.getKey(), 0, request.getConsistency(),
+        request.getTable(), reply);
+    if (consistency == null) {
       return;
     }
     coordinator.read(request.getKey(), consistency).whenComplete((record, error) -> {
@@ -107,6 +87,27 @@ public final class KvService extends KvGrpc.KvImplBase {
       reply.onNext(toGetReply(record, request.getTable()));
       reply.onCompleted();
     });
+  }
+
+  /**
+   * Checks a request before it reaches the coordinator: key and value within limits, a known
+   * consistency level, and a caller not routing with a newer table than this node's.
+   *
+   * @return the consistency level to serve at, or null if the request was refused (the reply
+   *     already carries why)
+   */
+  private Consistency admit(String key, int valueBytes, ConsistencyProto consistency,
+      TableRef callerTable, StreamObserver<?> reply) {
+    Consistency level;
+    try {
+      limits.checkKey(key);
+      limits.checkValue(valueBytes);
+      level = ProtoConverter.fromProto(consistency);
+    } catch (IllegalArgumentException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+      return null;
+    }
+    return refusedAsBehind(callerTable, reply) ? null : level;
   }
 
   @Override
