@@ -4,13 +4,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 /**
  * Chooses tokens for a node joining the ring so that every node ends up owning close to an equal
  * share of it. The first node gets evenly spaced tokens; each later node takes its share one
- * token at a time from the currently most loaded node's largest range. Deterministic: the same
- * existing ring always yields the same tokens.
+ * token at a time from the currently most loaded node, from one of that node's largest ranges.
+ * Which of the near-largest ranges is drawn at random, so that a node's share is scattered over
+ * the whole ring: taking them in ring order would hand each newcomer one contiguous arc, and keys
+ * that hash close together would then pile onto the same nodes. Deterministic all the same: the
+ * draw is seeded by the ring, so the same existing ring always yields the same tokens.
  */
 public final class TokenAllocator {
 
@@ -42,13 +46,14 @@ public final class TokenAllocator {
       return evenlySpaced(count, rotation);
     }
     Map<String, Double> ownership = ownership(ring);
+    Random draw = new Random(rotation ^ ring.firstKey() ^ ((long) existing.size() << 32));
     String newcomer = "\u0000new";
     double need = RING_SIZE / (existing.size() + 1);
     List<Long> chosen = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       double want = need / (count - i);
       String donor = mostLoaded(ownership);
-      long[] range = largestRange(ring, donor); // {previous token, donor's token}
+      long[] range = aLargeRange(ring, donor, draw); // {previous token, donor's token}
       double rangeSize = unsignedToDouble(range[1] - range[0]);
       long steal = (long) Math.max(1, Math.min(want, rangeSize - 1));
       long token = range[0] + steal;
@@ -94,22 +99,29 @@ public final class TokenAllocator {
     return best;
   }
 
-  private static long[] largestRange(TreeMap<Long, String> ring, String owner) {
-    long[] best = null;
-    double bestSize = -1;
+  /** One of {@code owner}'s ranges at least 90% as large as its largest, drawn at random. */
+  private static long[] aLargeRange(TreeMap<Long, String> ring, String owner, Random draw) {
+    List<long[]> ranges = new ArrayList<>();
+    List<Double> sizes = new ArrayList<>();
+    double largest = 0;
     long previous = ring.lastKey();
     for (Map.Entry<Long, String> e : ring.entrySet()) {
       if (e.getValue().equals(owner)) {
         long distance = e.getKey() - previous;
         double size = distance == 0 ? RING_SIZE : unsignedToDouble(distance);
-        if (size > bestSize) {
-          bestSize = size;
-          best = new long[] {previous, e.getKey()};
-        }
+        ranges.add(new long[] {previous, e.getKey()});
+        sizes.add(size);
+        largest = Math.max(largest, size);
       }
       previous = e.getKey();
     }
-    return best;
+    List<long[]> candidates = new ArrayList<>();
+    for (int i = 0; i < ranges.size(); i++) {
+      if (sizes.get(i) >= 0.9 * largest) {
+        candidates.add(ranges.get(i));
+      }
+    }
+    return candidates.get(draw.nextInt(candidates.size()));
   }
 
   static double unsignedToDouble(long value) {

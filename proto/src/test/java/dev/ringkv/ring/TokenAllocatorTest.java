@@ -41,6 +41,51 @@ class TokenAllocatorTest {
   }
 
   @Test
+  void replicasAreSpreadTooAtReplicationFactor3() {
+    for (int nodes : new int[] {5, 7}) {
+      RingTable table = ringOf(nodes, 128, 3);
+      Map<String, Integer> counts = new HashMap<>();
+      KeyHasher hasher = KeyHasher.murmur3();
+      int keys = 100_000;
+      for (int i = 0; i < keys; i++) {
+        for (Node n : table.homeReplicas(hasher.hash("k" + i))) {
+          counts.merge(n.id(), 1, Integer::sum);
+        }
+      }
+      double mean = keys * 3.0 / nodes;
+      counts.forEach((node, count) -> assertThat(count)
+          .as("replicas on %s of %d nodes: %s", node, nodes, counts)
+          .isBetween((int) (mean * 0.85), (int) (mean * 1.15)));
+    }
+  }
+
+  @Test
+  void keysThatHashCloseTogetherDoNotPileOntoOneNode() {
+    // key2 and key3 lie 2.5% of the ring apart. If a node's tokens formed one arc, such keys
+    // would share a node far more often than keys spread independently (1 in 25 for 3 keys).
+    Random seeds = new Random(7);
+    int together = 0;
+    int clusters = 300;
+    for (int c = 0; c < clusters; c++) {
+      long rotation = seeds.nextLong();
+      Map<String, List<Long>> tokens = new LinkedHashMap<>();
+      for (int i = 1; i <= 5; i++) {
+        tokens.put("server" + i, TokenAllocator.allocate(tokens, 128, rotation));
+      }
+      RingTable table = RingTable.of("c", 1, 1, tokens.entrySet().stream()
+          .map(e -> new Node(e.getKey(), "h:1", NodeState.UP, e.getValue())).toList());
+      long owners = List.of("key1", "key2", "key3").stream()
+          .map(k -> table.homeReplicas(KeyHasher.murmur3().hash(k)).get(0).id())
+          .distinct().count();
+      if (owners == 1) {
+        together++;
+      }
+    }
+    assertThat(together).as("clusters out of %d with key1..key3 on one node", clusters)
+        .isLessThan(clusters * 12 / 100);
+  }
+
+  @Test
   void aRotationMovesTheFirstNodesTokensAndKeepsThemEvenlySpaced() {
     List<Long> plain = TokenAllocator.allocate(Map.of(), 4);
     List<Long> rotated = TokenAllocator.allocate(Map.of(), 4, 12345L);
