@@ -4,15 +4,19 @@ import dev.ringkv.proto.KeyRecordProto;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaWriteBatch;
+import dev.ringkv.proto.ReplicaWriteBatchReply;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
+import dev.ringkv.storage.coordinator.UnavailableException;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.PeerSyncClient;
+import dev.ringkv.wire.CallBatcher;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
 import io.grpc.Context;
@@ -38,7 +42,9 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
 
   private final ChannelPool channels;
   private final long timeoutMs;
-  private final ConcurrentMap<String, WriteBatcher> batchers = new ConcurrentHashMap<>();
+  // Per peer: the error of each write ("" when it was stored).
+  private final ConcurrentMap<String, CallBatcher<ReplicaWriteRequest, String>> batchers =
+      new ConcurrentHashMap<>();
 
   public GrpcReplicaClient(ChannelPool channels, long timeoutMs) {
     this.channels = channels;
@@ -53,12 +59,28 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
     if (hintFor != null) {
       request.setHintFor(hintFor);
     }
-    WriteBatcher batcher = batchers.computeIfAbsent(target.address(), address ->
-        new WriteBatcher(WRITE_CALLS_IN_FLIGHT, MAX_BATCH_BYTES,
-            one -> stub(address).write(one), batch -> stub(address).writeBatch(batch)));
+    CallBatcher<ReplicaWriteRequest, String> batcher = batchers.computeIfAbsent(
+        target.address(), address -> new CallBatcher<>(WRITE_CALLS_IN_FLIGHT, MAX_BATCH_BYTES,
+            ReplicaWriteRequest::getSerializedSize, writes -> sendWrites(address, writes)));
     // Detached from the client's call: the coordinator answers after a quorum, and the writes
     // to the remaining replicas must not be cancelled along with that call.
-    return detached(() -> batcher.submit(request.build()));
+    return detached(() -> batcher.submit(request.build())).thenAccept(error -> {
+      if (!error.isEmpty()) {
+        throw new UnavailableException(error);
+      }
+    });
+  }
+
+  /** One write alone as a plain call, several as one batch; one error string per write. */
+  private CompletableFuture<List<String>> sendWrites(String address,
+      List<ReplicaWriteRequest> writes) {
+    if (writes.size() == 1) {
+      return GrpcFutures.toCompletable(stub(address).write(writes.get(0)))
+          .thenApply(reply -> List.of(""));
+    }
+    return GrpcFutures.toCompletable(stub(address).writeBatch(
+            ReplicaWriteBatch.newBuilder().addAllWrites(writes).build()))
+        .thenApply(ReplicaWriteBatchReply::getErrorsList);
   }
 
   @Override
