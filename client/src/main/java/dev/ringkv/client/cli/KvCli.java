@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         "0:success", "1:key not found", "2:bad command line",
         "3:the cluster could not reach enough replicas (retryable)",
         "4:the server rejected the key or value", "5:the deadline passed",
-        "6:neither the manager nor any known node answered", "7:not authenticated",
+        "6:neither the manager nor any known node answered",
+        "7:refused: missing or wrong token, or no permission",
         "8:a server failed"})
 public final class KvCli implements Callable<Integer> {
 
