@@ -365,6 +365,12 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    String lastTable;
+    try {
+      lastTable = table().toString();
+    } catch (RuntimeException e) {
+      lastTable = "(manager not answering)";
+    }
     for (Process p : processes.values()) {
       p.destroyForcibly();
     }
@@ -376,12 +382,14 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     channels.values().forEach(ManagedChannel::shutdownNow);
-    keepLogsAndDelete();
+    Path kept = keepLogsAndDelete();
+    // What a failing test needs to start from: the last table and where the logs are.
+    System.out.println("cluster stopped; last table " + lastTable + "; logs in " + kept);
   }
 
-  private void keepLogsAndDelete() {
+  private Path keepLogsAndDelete() {
+    Path kept = ROOT.resolve("it/target/cluster-logs").resolve(dir.getFileName());
     try {
-      Path kept = ROOT.resolve("it/target/cluster-logs").resolve(dir.getFileName());
       Files.createDirectories(kept);
       try (Stream<Path> logs = Files.list(dir.resolve("logs"))) {
         for (Path log : logs.toList()) {
@@ -394,5 +402,6 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       System.err.println("could not clean up " + dir + ": " + e.getMessage());
     }
+    return kept;
   }
 }
