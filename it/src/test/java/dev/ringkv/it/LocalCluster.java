@@ -259,11 +259,15 @@ public final class LocalCluster implements AutoCloseable {
     });
   }
 
-  /** Waits until each of {@code nodeIds} reports every range it serves caught up. */
+  /**
+   * Waits until each of {@code nodeIds} holds the manager's current table and reports every
+   * range it serves caught up.
+   */
   public void awaitCaughtUp(List<String> nodeIds) {
     Poll.untilTrue(START_TIMEOUT, nodeIds + " caught up", () -> nodeIds.stream().allMatch(id -> {
       try {
-        return stats(id).getCaughtUp();
+        StatsReply s = stats(id);
+        return s.getCaughtUp() && s.getTableEpoch() >= table().epoch();
       } catch (RuntimeException e) {
         return false;
       }

@@ -83,7 +83,9 @@ public final class ClusterStatus implements Callable<Integer> {
               .getTable(GetTableRequest.getDefaultInstance());
           RingTable table = TableCodec.fromProto(reply.getTable());
           Map<String, StatsReply> stats = statsOfUpNodes(table);
-          long ready = stats.values().stream().filter(StatsReply::getCaughtUp).count();
+          // Ready: caught up, and routing with the manager's current table.
+          long ready = stats.values().stream()
+              .filter(st -> st.getCaughtUp() && st.getTableEpoch() >= table.epoch()).count();
           if (ready >= waitUp) {
             print(table, stats);
             return 0;
