@@ -19,7 +19,6 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,7 +192,6 @@ public final class KvClient implements AutoCloseable {
     private final long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
     private final Set<String> failedNodes = new HashSet<>();
     private int attempt;
-    private Throwable lastError;
 
     Attempts(long keyToken, Request<R> request, CompletableFuture<R> result) {
       this.keyToken = keyToken;
@@ -270,7 +267,6 @@ public final class KvClient implements AutoCloseable {
         result.completeExceptionally(toKvException(status));
         return;
       }
-      lastError = error;
       if (nodeId != null) {
         failedNodes.add(nodeId);
       }

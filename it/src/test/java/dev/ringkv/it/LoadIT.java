@@ -116,7 +116,6 @@ class LoadIT {
       }
       Poll.untilTrue(Duration.ofSeconds(30), "some writes acknowledged",
           () -> acknowledged.size() >= 100);
-      Map<String, String> before = Map.copyOf(acknowledged);
       long stopMs = cluster.terminateTogether(cluster.storageNodeIds(), Duration.ofSeconds(15));
       running.set(false);
       for (Thread t : writers) {
@@ -136,7 +135,6 @@ class LoadIT {
         assertThat(readSeq).as("%s: acknowledged %s, read %s", e.getKey(), e.getValue(), read)
             .isGreaterThanOrEqualTo(ackedSeq);
       }
-      assertThat(before).isNotEmpty();
     }
   }
 }

@@ -264,14 +264,17 @@ public final class LocalCluster implements AutoCloseable {
    * range it serves caught up.
    */
   public void awaitCaughtUp(List<String> nodeIds) {
-    Poll.untilTrue(START_TIMEOUT, nodeIds + " caught up", () -> nodeIds.stream().allMatch(id -> {
+    Poll.untilTrue(START_TIMEOUT, nodeIds + " caught up", () -> {
       try {
-        StatsReply s = stats(id);
-        return s.getCaughtUp() && s.getTableEpoch() >= table().epoch();
+        long epoch = table().epoch();
+        return nodeIds.stream().allMatch(id -> {
+          StatsReply s = stats(id);
+          return s.getCaughtUp() && s.getTableEpoch() >= epoch;
+        });
       } catch (RuntimeException e) {
-        return false;
+        return false; // a node or the manager not answering yet
       }
-    }));
+    });
   }
 
   /** What the node itself reports: live keys, hints held, table epoch. */

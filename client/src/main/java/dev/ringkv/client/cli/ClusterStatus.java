@@ -63,6 +63,7 @@ public final class ClusterStatus implements Callable<Integer> {
   Path tokenFile;
 
   private PrintStream out;
+  private final Map<String, ManagedChannel> nodeChannels = new TreeMap<>();
   private ChannelCredentials credentials;
   private CallCredentials token;
   private PrintStream err;
@@ -108,6 +109,7 @@ public final class ClusterStatus implements Callable<Integer> {
       }
     } finally {
       channel.shutdownNow();
+      nodeChannels.values().forEach(ManagedChannel::shutdownNow);
     }
   }
 
@@ -118,14 +120,14 @@ public final class ClusterStatus implements Callable<Integer> {
       if (!n.isUp()) {
         continue;
       }
-      ManagedChannel ch = Grpc.newChannelBuilder(n.address(), credentials).build();
+      // One channel per node for the whole run: --wait-up polls every 100 ms.
+      ManagedChannel ch = nodeChannels.computeIfAbsent(n.address(),
+          address -> Grpc.newChannelBuilder(address, credentials).build());
       try {
         stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
             .stats(StatsRequest.getDefaultInstance()));
       } catch (StatusRuntimeException e) {
         // not answering: shown as '-'
-      } finally {
-        ch.shutdownNow();
       }
     }
     return stats;

@@ -49,28 +49,83 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   @Override
   public void write(ReplicaWriteRequest request, StreamObserver<ReplicaWriteReply> reply) {
-    try {
+    answer(reply, () -> {
       store(request);
-      reply.onNext(WRITTEN);
-      reply.onCompleted();
-    } catch (RuntimeException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-    }
+      return WRITTEN;
+    });
   }
 
   @Override
   public void writeBatch(ReplicaWriteBatch request, StreamObserver<ReplicaWriteBatchReply> reply) {
-    ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
-    for (ReplicaWriteRequest write : request.getWritesList()) {
-      try {
-        store(write);
-        b.addErrors("");
-      } catch (RuntimeException e) {
-        b.addErrors(nodeId + ": " + e.getMessage());
+    answer(reply, () -> {
+      ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
+      for (ReplicaWriteRequest write : request.getWritesList()) {
+        try {
+          store(write);
+          b.addErrors("");
+        } catch (RuntimeException e) {
+          b.addErrors(nodeId + ": " + e.getMessage()); // this write failed; the others stand
+        }
       }
-    }
-    reply.onNext(b.build());
-    reply.onCompleted();
+      return b.build();
+    });
+  }
+
+  @Override
+  public void read(ReplicaReadRequest request, StreamObserver<ReplicaReadReply> reply) {
+    answer(reply, () -> {
+      ReplicaAnswer answer = local.read(request.getKey());
+      ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
+          .setFound(answer.record().isPresent())
+          .setCaughtUp(answer.caughtUp());
+      answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void rangeSummary(RangeSummaryRequest request, StreamObserver<RangeSummaryReply> reply) {
+    answer(reply, () -> {
+      TokenRange range = new TokenRange(request.getStart(), request.getEnd());
+      RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder();
+      if (RangeDigest.of(engine, range) == request.getDigest()) {
+        return b.setInSync(true).build();
+      }
+      for (KeyVersion kv : RangeDigest.entries(engine, range)) {
+        b.addEntries(KeyVersionProto.newBuilder()
+            .setKey(kv.key()).setVersion(ProtoConverter.toProto(kv.version())));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void readMany(ReadManyRequest request, StreamObserver<ReadManyReply> reply) {
+    answer(reply, () -> {
+      ReadManyReply.Builder b = ReadManyReply.newBuilder();
+      for (String key : request.getKeysList()) {
+        engine.get(key).ifPresent(r -> b.addRecords(KeyRecordProto.newBuilder()
+            .setKey(key).setRecord(ProtoConverter.toProto(r))));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void stats(StatsRequest request, StreamObserver<StatsReply> reply) {
+    answer(reply, () -> {
+      long epoch = tables.get().epoch();
+      Runtime runtime = Runtime.getRuntime();
+      return StatsReply.newBuilder()
+          .setNodeId(nodeId)
+          .setLiveKeys(local.liveKeyCount())
+          .setHints(local.hintCount())
+          .setTableEpoch(epoch)
+          .setCaughtUp(epoch > 0 && allCaughtUp.getAsBoolean())
+          .setHeapUsedBytes(runtime.totalMemory() - runtime.freeMemory())
+          .setHeapMaxBytes(runtime.maxMemory())
+          .build();
+    });
   }
 
   private void store(ReplicaWriteRequest request) {
@@ -79,71 +134,16 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     local.store(request.getKey(), record, hintFor);
   }
 
-  @Override
-  public void read(ReplicaReadRequest request, StreamObserver<ReplicaReadReply> reply) {
+  /** Replies with what {@code body} returns, or with the status its failure maps to. */
+  private <T> void answer(StreamObserver<T> reply, Supplier<T> body) {
+    T value;
     try {
-      ReplicaAnswer answer = local.read(request.getKey());
-      ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
-          .setFound(answer.record().isPresent())
-          .setCaughtUp(answer.caughtUp());
-      answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
-      reply.onNext(b.build());
-      reply.onCompleted();
+      value = body.get();
     } catch (RuntimeException e) {
       reply.onError(StatusMapper.toStatus(nodeId, e));
+      return;
     }
-  }
-
-  @Override
-  public void rangeSummary(RangeSummaryRequest request, StreamObserver<RangeSummaryReply> reply) {
-    try {
-      TokenRange range = new TokenRange(request.getStart(), request.getEnd());
-      RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder();
-      if (RangeDigest.of(engine, range) == request.getDigest()) {
-        b.setInSync(true);
-      } else {
-        for (KeyVersion kv : RangeDigest.entries(engine, range)) {
-          b.addEntries(KeyVersionProto.newBuilder()
-              .setKey(kv.key()).setVersion(ProtoConverter.toProto(kv.version())));
-        }
-      }
-      reply.onNext(b.build());
-      reply.onCompleted();
-    } catch (RuntimeException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-    }
-  }
-
-  @Override
-  public void readMany(ReadManyRequest request, StreamObserver<ReadManyReply> reply) {
-    try {
-      ReadManyReply.Builder b = ReadManyReply.newBuilder();
-      for (String key : request.getKeysList()) {
-        engine.get(key).ifPresent(r -> b.addRecords(KeyRecordProto.newBuilder()
-            .setKey(key).setRecord(ProtoConverter.toProto(r))));
-      }
-      reply.onNext(b.build());
-      reply.onCompleted();
-    } catch (RuntimeException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-    }
-  }
-
-  @Override
-  public void stats(StatsRequest request, StreamObserver<StatsReply> reply) {
-    try {
-      reply.onNext(StatsReply.newBuilder()
-          .setNodeId(nodeId)
-          .setLiveKeys(local.liveKeyCount())
-          .setHints(local.hintCount())
-          .setTableEpoch(tables.get().epoch())
-          .setCaughtUp(tables.get().epoch() > 0 && allCaughtUp.getAsBoolean())
-          .setHeapUsedBytes(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
-          .setHeapMaxBytes(Runtime.getRuntime().maxMemory())
-          .build());
-      reply.onCompleted();
-    } catch (RuntimeException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-    }
+    reply.onNext(value);
+    reply.onCompleted();
   }
 }
