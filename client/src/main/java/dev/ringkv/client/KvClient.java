@@ -19,6 +19,7 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -263,7 +264,7 @@ public final class KvClient implements AutoCloseable {
         return;
       }
       Status status = Status.fromThrowable(error);
-      if (!isRetryable(status.getCode())) {
+      if (!isRetryable(status)) {
         result.completeExceptionally(toKvException(status));
         return;
       }
@@ -305,9 +306,12 @@ public final class KvClient implements AutoCloseable {
     }
   }
 
-  private static boolean isRetryable(Status.Code code) {
-    return switch (code) {
+  static boolean isRetryable(Status status) {
+    return switch (status.getCode()) {
       case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, FAILED_PRECONDITION -> true;
+      // A connection that breaks under a call (its node was just killed) surfaces as UNKNOWN
+      // "channel closed" with the I/O error as cause; our servers never answer UNKNOWN themselves.
+      case UNKNOWN -> status.getCause() instanceof IOException;
       default -> false;
     };
   }
