@@ -5,8 +5,13 @@ import dev.ringkv.proto.ConsistencyProto;
 import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.KvReply;
+import dev.ringkv.proto.KvReplyFrame;
+import dev.ringkv.proto.KvRequest;
+import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.RingTableProto;
+import dev.ringkv.proto.TableRef;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
@@ -16,7 +21,9 @@ import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.ChannelPool;
-import dev.ringkv.wire.GrpcFutures;
+import dev.ringkv.wire.KvFraming;
+import dev.ringkv.wire.RequestStream;
+import dev.ringkv.wire.StreamErrors;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
 import java.io.IOException;
@@ -27,10 +34,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -57,6 +69,7 @@ public final class KvClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KvClient.class);
   private static final long MAX_BACKOFF_MS = 500;
+  private static final int MAX_FRAME_BYTES = 256 * 1024;
 
   private final Consistency consistency;
   private final long attemptTimeoutMs;
@@ -66,6 +79,10 @@ public final class KvClient implements AutoCloseable {
   private final TableRouter router;
   private final ScheduledExecutorService timer;
   private final CallCredentials callCredentials;
+  // Requests queued while the sender is busy leave together in one frame.
+  private final ExecutorService sender;
+  private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
+      KvReplyFrame>> streams = new ConcurrentHashMap<>();
 
   private KvClient(Builder b) {
     this.consistency = b.consistency;
@@ -77,11 +94,8 @@ public final class KvClient implements AutoCloseable {
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ringkv-client-retry");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-client-timer"));
+    this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
   }
 
   public static Builder builder() {
@@ -126,31 +140,30 @@ public final class KvClient implements AutoCloseable {
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
     ByteString bytes = ByteString.copyFrom(value);
-    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.put(PutRequest.newBuilder()
-            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table).build()))
-        .thenApply(r -> new Reply<>(new PutResult(key, r.getCoordinator()),
-            r.hasNewerTable() ? r.getNewerTable() : null)));
+    return call(key, table -> KvRequest.newBuilder().setPut(PutRequest.newBuilder()
+            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table)),
+        r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
+            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null));
   }
 
   /** Reads {@code key}; the result says whether it exists. */
   public CompletableFuture<GetResult> getAsync(String key, Consistency level) {
     checkKey(key);
-    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.get(GetRequest.newBuilder()
-            .setKey(key).setConsistency(toProto(level)).setTable(table).build()))
-        .thenApply(r -> new Reply<>(
-            new GetResult(key, r.getFound() ? r.getValue().toByteArray() : null,
-                r.getCoordinator()),
-            r.hasNewerTable() ? r.getNewerTable() : null)));
+    return call(key, table -> KvRequest.newBuilder().setGet(GetRequest.newBuilder()
+            .setKey(key).setConsistency(toProto(level)).setTable(table)),
+        r -> new Reply<>(new GetResult(key,
+            r.getGet().getFound() ? r.getGet().getValue().toByteArray() : null,
+            r.getGet().getCoordinator()),
+            r.getGet().hasNewerTable() ? r.getGet().getNewerTable() : null));
   }
 
   /** Deletes {@code key}. Deleting a key that does not exist succeeds. */
   public CompletableFuture<PutResult> deleteAsync(String key, Consistency level) {
     checkKey(key);
-    return call(key, (stub, table) -> GrpcFutures.toCompletable(stub.delete(
-            DeleteRequest.newBuilder().setKey(key).setConsistency(toProto(level)).setTable(table)
-                .build()))
-        .thenApply(r -> new Reply<>(new PutResult(key, r.getCoordinator()),
-            r.hasNewerTable() ? r.getNewerTable() : null)));
+    return call(key, table -> KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
+            .setKey(key).setConsistency(toProto(level)).setTable(table)),
+        r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
+            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null));
   }
 
   /** The ring table the client routes with, fetching it if there is none yet. */
@@ -165,7 +178,9 @@ public final class KvClient implements AutoCloseable {
 
   @Override
   public void close() {
+    streams.values().forEach(RequestStream::close);
     timer.shutdownNow();
+    sender.shutdownNow();
     channels.close();
   }
 
@@ -174,15 +189,26 @@ public final class KvClient implements AutoCloseable {
   /** A server's answer plus the newer table it may carry. */
   private record Reply<R>(R value, RingTableProto newerTable) {}
 
-  @FunctionalInterface
-  private interface Request<R> {
-    CompletableFuture<Reply<R>> send(KvGrpc.KvFutureStub stub, dev.ringkv.proto.TableRef table);
+  /** One operation: how to ask for it with a given table, and what its answer means. */
+  private record Request<R>(Function<TableRef, KvRequest.Builder> ask,
+      Function<KvReply, Reply<R>> answer) {}
+
+  private <R> CompletableFuture<R> call(String key, Function<TableRef, KvRequest.Builder> ask,
+      Function<KvReply, Reply<R>> answer) {
+    CompletableFuture<R> result = new CompletableFuture<>();
+    new Attempts<>(hasher.hash(key), new Request<>(ask, answer), result).next();
+    return result;
   }
 
-  private <R> CompletableFuture<R> call(String key, Request<R> request) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    new Attempts<>(hasher.hash(key), request, result).next();
-    return result;
+  /** The stream to the node at {@code address}, shared by every request it coordinates. */
+  private RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> stream(
+      String address) {
+    return streams.computeIfAbsent(address, a -> new RequestStream<>(KvFraming.INSTANCE,
+        replies -> {
+          KvGrpc.KvStub stub = KvGrpc.newStub(channels.channel(a));
+          return (callCredentials == null ? stub : stub.withCallCredentials(callCredentials))
+              .stream(replies);
+        }, sender, timer, MAX_FRAME_BYTES));
   }
 
   /** The attempts of one request: one coordinator after another until success or deadline. */
@@ -221,16 +247,19 @@ public final class KvClient implements AutoCloseable {
                 + table.epoch() + ")").asRuntimeException());
       }
       attempt++;
-      long remainingMs = remainingMs();
-      KvGrpc.KvFutureStub stub = KvGrpc.newFutureStub(channels.channel(target.address()))
-          .withDeadlineAfter(Math.max(1, Math.min(attemptTimeoutMs, remainingMs)),
-              TimeUnit.MILLISECONDS);
-      if (callCredentials != null) {
-        stub = stub.withCallCredentials(callCredentials);
-      }
-      return request.send(stub, router.ref()).exceptionally(e -> {
-        throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
-      });
+      long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
+      KvRequest.Builder ask = request.ask().apply(router.ref());
+      return stream(target.address())
+          .submit(id -> ask.setId(id).build(), timeoutMs)
+          .thenApply(reply -> {
+            if (reply.hasError()) {
+              throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
+            }
+            return request.answer().apply(reply);
+          })
+          .exceptionally(e -> {
+            throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
+          });
     }
 
     /** The first live node of the preference list this request has not yet seen fail. */
@@ -370,6 +399,14 @@ public final class KvClient implements AutoCloseable {
             what + " is not valid Unicode: unpaired surrogate at index " + i);
       }
     }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static ConsistencyProto toProto(Consistency level) {

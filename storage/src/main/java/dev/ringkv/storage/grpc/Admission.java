@@ -3,41 +3,39 @@ package dev.ringkv.storage.grpc;
 import com.google.protobuf.MessageLite;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
+import dev.ringkv.wire.InFlightBudget;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Load shedding for client requests: at most {@code maxCalls} in flight and at most
- * {@code maxBytes} of request messages held at once. Beyond either, a request is refused at once
- * with {@code RESOURCE_EXHAUSTED}, which clients retry with backoff, instead of queueing until the
- * node runs out of memory.
+ * Load shedding for single-request calls: each holds a slot and its message's bytes of the
+ * {@link InFlightBudget} until it ends. Beyond the budget, a call is refused at once with
+ * {@code RESOURCE_EXHAUSTED}, which clients retry with backoff, instead of queueing until the
+ * node runs out of memory. Streams are let through: they take from the budget per request.
  */
 final class Admission implements ServerInterceptor {
 
   private final String nodeId;
-  private final int maxCalls;
-  private final long maxBytes;
-  private final AtomicInteger calls = new AtomicInteger();
-  private final AtomicLong bytes = new AtomicLong();
+  private final InFlightBudget budget;
 
-  Admission(String nodeId, int maxCalls, long maxBytes) {
+  Admission(String nodeId, InFlightBudget budget) {
     this.nodeId = nodeId;
-    this.maxCalls = maxCalls;
-    this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
-    if (calls.incrementAndGet() > maxCalls) {
-      calls.decrementAndGet();
-      call.close(overloaded(maxCalls + " requests in flight"), new Metadata());
+    if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.BIDI_STREAMING) {
+      return next.startCall(call, headers);
+    }
+    if (!budget.tryTakeSlot()) {
+      call.close(overloaded(budget.maxRequests() + " requests in flight"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Admitted<Q, R> admitted = new Admitted<>(call);
@@ -70,10 +68,10 @@ final class Admission implements ServerInterceptor {
         @Override
         public void onMessage(Q message) {
           long size = message instanceof MessageLite m ? m.getSerializedSize() : 0;
-          if (bytes.addAndGet(size) > maxBytes) {
-            bytes.addAndGet(-size);
+          if (!budget.tryHoldBytes(size)) {
             refused = true;
-            close(overloaded("over " + maxBytes + " bytes of requests in flight"), new Metadata());
+            close(overloaded("over " + budget.maxBytes() + " bytes of requests in flight"),
+                new Metadata());
             return;
           }
           heldBytes = size;
@@ -114,8 +112,7 @@ final class Admission implements ServerInterceptor {
 
     private void release() {
       if (released.compareAndSet(false, true)) {
-        calls.decrementAndGet();
-        bytes.addAndGet(-heldBytes);
+        budget.release(heldBytes);
       }
     }
   }

@@ -4,21 +4,25 @@ import dev.ringkv.proto.KeyRecordProto;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
-import dev.ringkv.proto.ReplicaWriteBatch;
-import dev.ringkv.proto.ReplicaWriteBatchReply;
+import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
+import dev.ringkv.proto.ReplicaReply;
+import dev.ringkv.proto.ReplicaReplyFrame;
+import dev.ringkv.proto.ReplicaRequest;
+import dev.ringkv.proto.ReplicaRequestFrame;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
-import dev.ringkv.storage.coordinator.UnavailableException;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.PeerSyncClient;
-import dev.ringkv.wire.CallBatcher;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
+import dev.ringkv.wire.ReplicaFraming;
+import dev.ringkv.wire.RequestStream;
+import dev.ringkv.wire.StreamErrors;
 import io.grpc.Context;
 import java.util.HashMap;
 import java.util.List;
@@ -27,69 +31,83 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * {@link ReplicaClient} and {@link PeerSyncClient} over gRPC, one pooled channel per peer, each
- * call under a deadline.
+ * request under a deadline. Writes and reads, the traffic of every client request, travel over
+ * one long-lived stream per peer, so under load many share a frame; range sync uses single calls.
  */
-public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient {
-
-  // Coalescing pays once a peer has calls outstanding; two keep a peer busy without waiting.
-  private static final int WRITE_CALLS_IN_FLIGHT = 2;
-  private static final int MAX_BATCH_BYTES = 256 * 1024;
+public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, AutoCloseable {
 
   private final ChannelPool channels;
   private final long timeoutMs;
-  // Per peer: the error of each write ("" when it was stored).
-  private final ConcurrentMap<String, CallBatcher<ReplicaWriteRequest, String>> batchers =
-      new ConcurrentHashMap<>();
+  private final Executor sender;
+  private final ScheduledExecutorService timer;
+  private final int maxFrameBytes;
+  private final ConcurrentMap<String, RequestStream<ReplicaRequest, ReplicaRequestFrame,
+      ReplicaReply, ReplicaReplyFrame>> streams = new ConcurrentHashMap<>();
 
-  public GrpcReplicaClient(ChannelPool channels, long timeoutMs) {
+  /**
+   * @param sender where request frames are sent from (the node's network thread)
+   * @param timer runs request timeouts
+   */
+  public GrpcReplicaClient(ChannelPool channels, long timeoutMs, Executor sender,
+      ScheduledExecutorService timer, int maxFrameBytes) {
     this.channels = channels;
     this.timeoutMs = timeoutMs;
+    this.sender = sender;
+    this.timer = timer;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   @Override
   public CompletableFuture<Void> write(Node target, String key, Record record, String hintFor) {
-    ReplicaWriteRequest.Builder request = ReplicaWriteRequest.newBuilder()
+    ReplicaWriteRequest.Builder write = ReplicaWriteRequest.newBuilder()
         .setKey(key)
         .setRecord(ProtoConverter.toProto(record));
     if (hintFor != null) {
-      request.setHintFor(hintFor);
+      write.setHintFor(hintFor);
     }
-    CallBatcher<ReplicaWriteRequest, String> batcher = batchers.computeIfAbsent(
-        target.address(), address -> new CallBatcher<>(WRITE_CALLS_IN_FLIGHT, MAX_BATCH_BYTES,
-            ReplicaWriteRequest::getSerializedSize, writes -> sendWrites(address, writes)));
-    // Detached from the client's call: the coordinator answers after a quorum, and the writes
-    // to the remaining replicas must not be cancelled along with that call.
-    return detached(() -> batcher.submit(request.build())).thenAccept(error -> {
-      if (!error.isEmpty()) {
-        throw new UnavailableException(error);
-      }
-    });
-  }
-
-  /** One write alone as a plain call, several as one batch; one error string per write. */
-  private CompletableFuture<List<String>> sendWrites(String address,
-      List<ReplicaWriteRequest> writes) {
-    if (writes.size() == 1) {
-      return GrpcFutures.toCompletable(stub(address).write(writes.get(0)))
-          .thenApply(reply -> List.of(""));
-    }
-    return GrpcFutures.toCompletable(stub(address).writeBatch(
-            ReplicaWriteBatch.newBuilder().addAllWrites(writes).build()))
-        .thenApply(ReplicaWriteBatchReply::getErrorsList);
+    return stream(target.address())
+        .submit(id -> ReplicaRequest.newBuilder().setId(id).setWrite(write).build(), timeoutMs)
+        .thenAccept(reply -> {
+          if (reply.hasError()) {
+            throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
+          }
+        });
   }
 
   @Override
   public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
-    return detached(() -> GrpcFutures.toCompletable(
-            stub(target.address()).read(ReplicaReadRequest.newBuilder().setKey(key).build())))
-        .thenApply(r -> new ReplicaAnswer(r.getFound()
-            ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
-            r.getCaughtUp()));
+    ReplicaReadRequest read = ReplicaReadRequest.newBuilder().setKey(key).build();
+    return stream(target.address())
+        .submit(id -> ReplicaRequest.newBuilder().setId(id).setRead(read).build(), timeoutMs)
+        .thenApply(reply -> {
+          if (reply.hasError()) {
+            throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
+          }
+          ReplicaReadReply r = reply.getRead();
+          return new ReplicaAnswer(r.getFound()
+              ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
+              r.getCaughtUp());
+        });
+  }
+
+  /** Ends every stream to peers; their open requests fail. */
+  @Override
+  public void close() {
+    streams.values().forEach(RequestStream::close);
+  }
+
+  private RequestStream<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
+      stream(String address) {
+    return streams.computeIfAbsent(address, a -> new RequestStream<>(ReplicaFraming.INSTANCE,
+        replies -> ReplicaGrpc.newStub(channels.channel(a)).stream(replies), sender, timer,
+        maxFrameBytes));
   }
 
   @Override

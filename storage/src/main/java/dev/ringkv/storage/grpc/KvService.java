@@ -6,6 +6,10 @@ import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetReply;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.KvReply;
+import dev.ringkv.proto.KvReplyFrame;
+import dev.ringkv.proto.KvRequest;
+import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.RingTableProto;
@@ -18,14 +22,22 @@ import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
+import dev.ringkv.wire.InFlightBudget;
+import dev.ringkv.wire.KvFraming;
+import dev.ringkv.wire.StreamServer;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
-/** The client-facing service: validates, hands the request to the coordinator, replies. */
+/**
+ * The client-facing service: validates, hands the request to the coordinator, replies. Requests
+ * come one per call or many over a stream ({@code Stream}); both are served alike.
+ */
 public final class KvService extends KvGrpc.KvImplBase {
 
   private final String nodeId;
@@ -33,59 +45,100 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final Supplier<RingTable> tables;
   private final RequestLimits limits;
   private final Runnable refreshTable;
+  private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
 
   /**
    * @param refreshTable asks for this node's table to be refreshed soon; called when a client
    *     shows a newer table than the node has
+   * @param budget what streamed requests may hold at once (calls have their interceptor)
+   * @param sender where reply frames of streams are sent from
    */
   public KvService(String nodeId, Coordinator coordinator, Supplier<RingTable> tables,
-      RequestLimits limits, Runnable refreshTable) {
+      RequestLimits limits, Runnable refreshTable, InFlightBudget budget, Executor sender,
+      int maxFrameBytes) {
     this.nodeId = nodeId;
     this.coordinator = coordinator;
     this.tables = tables;
     this.limits = limits;
     this.refreshTable = refreshTable;
+    this.streams = new StreamServer<>(nodeId, KvFraming.INSTANCE, this::serve, budget, sender,
+        maxFrameBytes);
   }
 
-  /** The load shedding to put in front of this service. */
-  public static ServerInterceptor admission(String nodeId, int maxCalls, long maxBytes) {
-    return new Admission(nodeId, maxCalls, maxBytes);
+  /** The load shedding to put in front of this service's single calls. */
+  public static ServerInterceptor admission(String nodeId, InFlightBudget budget) {
+    return new Admission(nodeId, budget);
+  }
+
+  /** Refuses new streamed requests and ends each stream once its requests are answered. */
+  public void drainStreams() {
+    streams.drain();
   }
 
   @Override
   public void put(PutRequest request, StreamObserver<WriteReply> reply) {
-    Consistency consistency = admit(request.getKey(), request.getValue().size(),
-        request.getConsistency(), request.getTable(), reply);
-    if (consistency != null) {
-      coordinator.write(request.getKey(), request.getValue().toByteArray(), consistency)
-          .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
-    }
+    answer(put(request), reply);
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<WriteReply> reply) {
-    Consistency consistency = admit(request.getKey(), 0, request.getConsistency(),
-        request.getTable(), reply);
-    if (consistency != null) {
-      coordinator.write(request.getKey(), null, consistency)
-          .whenComplete((version, error) -> replyWrite(reply, request.getTable(), version, error));
-    }
+    answer(delete(request), reply);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetReply> reply) {
-    Consistency consistency = admit(request.getKey(), 0, request.getConsistency(),
-        request.getTable(), reply);
-    if (consistency == null) {
-      return;
-    }
-    coordinator.read(request.getKey(), consistency).whenComplete((record, error) -> {
+    answer(get(request), reply);
+  }
+
+  @Override
+  public StreamObserver<KvRequestFrame> stream(StreamObserver<KvReplyFrame> replies) {
+    return streams.open(replies);
+  }
+
+  private CompletableFuture<KvReply> serve(KvRequest request) {
+    KvReply.Builder reply = KvReply.newBuilder().setId(request.getId());
+    return switch (request.getOpCase()) {
+      case PUT -> put(request.getPut()).thenApply(r -> reply.setWrite(r).build());
+      case DELETE -> delete(request.getDelete()).thenApply(r -> reply.setWrite(r).build());
+      case GET -> get(request.getGet()).thenApply(r -> reply.setGet(r).build());
+      case OP_NOT_SET -> CompletableFuture.failedFuture(Status.INVALID_ARGUMENT
+          .withDescription("a streamed request names no operation").asRuntimeException());
+    };
+  }
+
+  private CompletableFuture<WriteReply> put(PutRequest request) {
+    return admit(request.getKey(), request.getValue().size(), request.getConsistency(),
+        request.getTable())
+        .thenCompose(level -> coordinator.write(request.getKey(),
+            request.getValue().toByteArray(), level))
+        .handle((version, error) -> writeReply(request.getTable(), version, error));
+  }
+
+  private CompletableFuture<WriteReply> delete(DeleteRequest request) {
+    return admit(request.getKey(), 0, request.getConsistency(), request.getTable())
+        .thenCompose(level -> coordinator.write(request.getKey(), null, level))
+        .handle((version, error) -> writeReply(request.getTable(), version, error));
+  }
+
+  private CompletableFuture<GetReply> get(GetRequest request) {
+    return admit(request.getKey(), 0, request.getConsistency(), request.getTable())
+        .thenCompose(level -> coordinator.read(request.getKey(), level))
+        .handle((record, error) -> {
+          if (error != null) {
+            throw StatusMapper.toStatus(nodeId, error);
+          }
+          return toGetReply(record, request.getTable());
+        });
+  }
+
+  private static <T> void answer(CompletableFuture<T> result, StreamObserver<T> reply) {
+    result.whenComplete((value, error) -> {
       if (error != null) {
-        reply.onError(StatusMapper.toStatus(nodeId, error));
-        return;
+        reply.onError(Status.fromThrowable(error).asRuntimeException());
+      } else {
+        reply.onNext(value);
+        reply.onCompleted();
       }
-      reply.onNext(toGetReply(record, request.getTable()));
-      reply.onCompleted();
     });
   }
 
@@ -93,21 +146,21 @@ public final class KvService extends KvGrpc.KvImplBase {
    * Checks a request before it reaches the coordinator: key and value within limits, a known
    * consistency level, and a caller not routing with a newer table than this node's.
    *
-   * @return the consistency level to serve at, or null if the request was refused (the reply
-   *     already carries why)
+   * @return the consistency level to serve at, or a failure saying why the request is refused
    */
-  private Consistency admit(String key, int valueBytes, ConsistencyProto consistency,
-      TableRef callerTable, StreamObserver<?> reply) {
+  private CompletableFuture<Consistency> admit(String key, int valueBytes,
+      ConsistencyProto consistency, TableRef callerTable) {
     Consistency level;
     try {
       limits.checkKey(key);
       limits.checkValue(valueBytes);
       level = ProtoConverter.fromProto(consistency);
     } catch (IllegalArgumentException e) {
-      reply.onError(StatusMapper.toStatus(nodeId, e));
-      return null;
+      return CompletableFuture.failedFuture(StatusMapper.toStatus(nodeId, e));
     }
-    return refusedAsBehind(callerTable, reply) ? null : level;
+    Status behind = behindCaller(callerTable);
+    return behind == null ? CompletableFuture.completedFuture(level)
+        : CompletableFuture.failedFuture(behind.asRuntimeException());
   }
 
   @Override
@@ -118,18 +171,15 @@ public final class KvService extends KvGrpc.KvImplBase {
     reply.onCompleted();
   }
 
-  private void replyWrite(StreamObserver<WriteReply> reply, TableRef callerTable, Version version,
-      Throwable error) {
+  private WriteReply writeReply(TableRef callerTable, Version version, Throwable error) {
     if (error != null) {
-      reply.onError(StatusMapper.toStatus(nodeId, error));
-      return;
+      throw StatusMapper.toStatus(nodeId, error);
     }
     WriteReply.Builder b = WriteReply.newBuilder()
         .setCoordinator(nodeId)
         .setVersion(ProtoConverter.toProto(version));
     newerTableThan(callerTable).ifPresent(b::setNewerTable);
-    reply.onNext(b.build());
-    reply.onCompleted();
+    return b.build();
   }
 
   private GetReply toGetReply(Optional<Record> record, TableRef callerTable) {
@@ -146,8 +196,10 @@ public final class KvService extends KvGrpc.KvImplBase {
   /**
    * A coordinator must not route with an older table than its client: it could miss replicas
    * that joined or came back. It refuses (retryable) and fetches the newer table at once.
+   *
+   * @return why the request is refused, or null if this node's table is recent enough
    */
-  private boolean refusedAsBehind(TableRef callerTable, StreamObserver<?> reply) {
+  private Status behindCaller(TableRef callerTable) {
     RingTable table = tables.get();
     String problem = null;
     if (table.epoch() == 0) {
@@ -158,11 +210,10 @@ public final class KvService extends KvGrpc.KvImplBase {
           + callerTable.getEpoch() + "; retry shortly";
     }
     if (problem == null) {
-      return false;
+      return null;
     }
     refreshTable.run();
-    reply.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
-    return true;
+    return Status.FAILED_PRECONDITION.withDescription(problem);
   }
 
   /** This node's table, if the caller should switch to it (never before the node has joined). */

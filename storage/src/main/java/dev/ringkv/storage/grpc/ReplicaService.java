@@ -9,8 +9,10 @@ import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
-import dev.ringkv.proto.ReplicaWriteBatch;
-import dev.ringkv.proto.ReplicaWriteBatchReply;
+import dev.ringkv.proto.ReplicaReply;
+import dev.ringkv.proto.ReplicaReplyFrame;
+import dev.ringkv.proto.ReplicaRequest;
+import dev.ringkv.proto.ReplicaRequestFrame;
 import dev.ringkv.proto.ReplicaWriteReply;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.proto.StatsReply;
@@ -23,11 +25,19 @@ import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.RangeDigest;
+import dev.ringkv.wire.InFlightBudget;
+import dev.ringkv.wire.ReplicaFraming;
+import dev.ringkv.wire.StreamServer;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** The replica-facing service: what coordinators and peers call on this node. */
+/**
+ * The replica-facing service: what coordinators and peers call on this node. A coordinator's
+ * writes and reads come over one stream per peer ({@code Stream}); single calls serve the rest.
+ */
 public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private static final ReplicaWriteReply WRITTEN = ReplicaWriteReply.getDefaultInstance();
@@ -38,13 +48,23 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final Supplier<RingTable> tables;
   private final BooleanSupplier allCaughtUp;
 
+  private final StreamServer<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
+      streams;
+
+  /**
+   * @param budget what streamed requests may hold at once (calls have their interceptor)
+   * @param sender where reply frames of streams are sent from
+   */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
-      Supplier<RingTable> tables, BooleanSupplier allCaughtUp) {
+      Supplier<RingTable> tables, BooleanSupplier allCaughtUp, InFlightBudget budget,
+      Executor sender, int maxFrameBytes) {
     this.nodeId = nodeId;
     this.local = local;
     this.engine = engine;
     this.tables = tables;
     this.allCaughtUp = allCaughtUp;
+    this.streams = new StreamServer<>(nodeId, ReplicaFraming.INSTANCE, this::serve, budget,
+        sender, maxFrameBytes);
   }
 
   @Override
@@ -56,31 +76,45 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   }
 
   @Override
-  public void writeBatch(ReplicaWriteBatch request, StreamObserver<ReplicaWriteBatchReply> reply) {
-    answer(reply, () -> {
-      ReplicaWriteBatchReply.Builder b = ReplicaWriteBatchReply.newBuilder();
-      for (ReplicaWriteRequest write : request.getWritesList()) {
-        try {
-          store(write);
-          b.addErrors("");
-        } catch (RuntimeException e) {
-          b.addErrors(nodeId + ": " + e.getMessage()); // this write failed; the others stand
+  public StreamObserver<ReplicaRequestFrame> stream(StreamObserver<ReplicaReplyFrame> replies) {
+    return streams.open(replies);
+  }
+
+  /** Refuses new streamed requests and ends each stream once its requests are answered. */
+  public void drainStreams() {
+    streams.drain();
+  }
+
+  private CompletableFuture<ReplicaReply> serve(ReplicaRequest request) {
+    ReplicaReply.Builder reply = ReplicaReply.newBuilder().setId(request.getId());
+    try {
+      switch (request.getOpCase()) {
+        case WRITE -> {
+          store(request.getWrite());
+          reply.setWrite(WRITTEN);
         }
+        case READ -> reply.setRead(read(request.getRead()));
+        case OP_NOT_SET -> throw new IllegalArgumentException(
+            "a streamed request names no operation");
       }
-      return b.build();
-    });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(StatusMapper.toStatus(nodeId, e));
+    }
+    return CompletableFuture.completedFuture(reply.build());
   }
 
   @Override
   public void read(ReplicaReadRequest request, StreamObserver<ReplicaReadReply> reply) {
-    answer(reply, () -> {
-      ReplicaAnswer answer = local.read(request.getKey());
-      ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
-          .setFound(answer.record().isPresent())
-          .setCaughtUp(answer.caughtUp());
-      answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
-      return b.build();
-    });
+    answer(reply, () -> read(request));
+  }
+
+  private ReplicaReadReply read(ReplicaReadRequest request) {
+    ReplicaAnswer answer = local.read(request.getKey());
+    ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
+        .setFound(answer.record().isPresent())
+        .setCaughtUp(answer.caughtUp());
+    answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
+    return b.build();
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +54,11 @@ final class NetworkLoop implements AutoCloseable {
     return NettyChannelBuilder.forTarget(target, credentials)
         .eventLoopGroup(group)
         .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+  }
+
+  /** The loop itself: tasks run on the network thread, after the input it is handling. */
+  ScheduledExecutorService executor() {
+    return group.next();
   }
 
   @Override

@@ -58,15 +58,17 @@ public final class StorageMain implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int maxValueBytes = RequestLimits.DEFAULT_MAX_VALUE_BYTES;
 
-  @Option(names = "--max-in-flight", description = "Requests served at once, client-facing and "
-      + "replica-facing each; more are refused with RESOURCE_EXHAUSTED. Each may hold a value of "
-      + "up to --max-value-bytes in network buffers before it is read, so keep this times the "
-      + "value limit well under the heap (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", description = "Single-request calls served at once, "
+      + "client-facing and replica-facing each; more are refused with RESOURCE_EXHAUSTED. Each may "
+      + "hold a value of up to --max-value-bytes in network buffers before it is read, so keep "
+      + "this times the value limit well under the heap. Streamed requests (what the client "
+      + "library and peers send) are bounded by --max-in-flight-bytes instead "
+      + "(default: ${DEFAULT-VALUE}).")
   int maxInFlight = 64;
 
   @Option(names = "--max-in-flight-bytes", description = "Bytes of requests held at once, "
-      + "client-facing and replica-facing each; more are refused with RESOURCE_EXHAUSTED "
-      + "(default: ${DEFAULT-VALUE}).")
+      + "client-facing and replica-facing each, a streamed request counting 1 KiB on top of its "
+      + "size; more are refused with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxInFlightBytes = 32L * 1024 * 1024;
 
   @Option(names = "--tls", paramLabel = "DIR", description = "Serve TLS with DIR/ID.crt and "

@@ -16,6 +16,7 @@ import dev.ringkv.storage.sync.RangeSync;
 import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
+import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
 import io.grpc.Server;
@@ -42,7 +43,13 @@ public final class StorageNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StorageNode.class);
 
   private final StorageConfig config;
+  // A frame of streamed requests or replies grows no larger, unless one request is larger.
+  private static final int MAX_FRAME_BYTES = 256 * 1024;
+
   private RocksStorageEngine engine;
+  private GrpcReplicaClient replicas;
+  private KvService kvService;
+  private ReplicaService replicaService;
   private ChannelPool channels;
   private NetworkLoop networkLoop;
   private Server server;
@@ -72,7 +79,9 @@ public final class StorageNode implements AutoCloseable {
     networkLoop = NetworkLoop.create(config.nodeId());
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
         networkLoop::channelBuilder);
-    GrpcReplicaClient replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs());
+    int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
+    replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
+        networkLoop.executor(), networkLoop.executor(), maxFrameBytes);
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
 
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
@@ -97,6 +106,15 @@ public final class StorageNode implements AutoCloseable {
       }
     };
     AccessPolicy access = new AccessPolicy(config.tls() != null, config.token());
+    InFlightBudget clientBudget =
+        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
+    // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
+    InFlightBudget peerBudget =
+        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
+    kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
+        networkLoop.executor(), maxFrameBytes);
+    replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,
+        peerBudget, networkLoop.executor(), maxFrameBytes);
     server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         // Handlers never block (the local store answers in microseconds, replicas
@@ -105,15 +123,10 @@ public final class StorageNode implements AutoCloseable {
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxInboundMetadataSize(16 * 1024)
         .maxConcurrentCallsPerConnection(config.maxInFlightRequests())
-        .addService(ServerInterceptors.intercept(
-            new KvService(id, coordinator, tables, config.limits(), beatSoon),
-            KvService.admission(id, config.maxInFlightRequests(), config.maxInFlightBytes()),
-            access))
-        // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
-        .addService(ServerInterceptors.intercept(
-            new ReplicaService(id, local, engine, tables, syncState::allCaughtUp),
-            KvService.admission(id, config.maxInFlightRequests(), config.maxInFlightBytes()),
-            access))
+        .addService(ServerInterceptors.intercept(kvService,
+            KvService.admission(id, clientBudget), access))
+        .addService(ServerInterceptors.intercept(replicaService,
+            KvService.admission(id, peerBudget), access))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
@@ -155,12 +168,17 @@ public final class StorageNode implements AutoCloseable {
     heartbeats.shutdownNow();
     hintDelivery.shutdownNow();
     rangeSync.shutdownNow();
+    // Streams stay open until told to end: refuse new requests on them, answer the ones in
+    // flight, then end them, so the server's own graceful shutdown has nothing left to wait for.
+    kvService.drainStreams();
+    replicaService.drainStreams();
     server.shutdown();
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
     hintDelivery.awaitTermination(5, TimeUnit.SECONDS);
     rangeSync.awaitTermination(5, TimeUnit.SECONDS);
+    replicas.close();
     channels.close();
     networkLoop.close();
     engine.close();

@@ -1,0 +1,60 @@
+package dev.ringkv.wire;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * How much a node serves at once: at most {@code maxRequests} single-request calls and
+ * {@code maxBytes} of requests held. Whoever takes a slot or bytes gives them back when the
+ * request is done.
+ */
+public final class InFlightBudget {
+
+  private final int maxRequests;
+  private final long maxBytes;
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicLong bytes = new AtomicLong();
+
+  public InFlightBudget(int maxRequests, long maxBytes) {
+    this.maxRequests = maxRequests;
+    this.maxBytes = maxBytes;
+  }
+
+  public boolean tryTakeSlot() {
+    if (requests.incrementAndGet() > maxRequests) {
+      requests.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  public void releaseSlot() {
+    requests.decrementAndGet();
+  }
+
+  public boolean tryHoldBytes(long size) {
+    if (bytes.addAndGet(size) > maxBytes) {
+      bytes.addAndGet(-size);
+      return false;
+    }
+    return true;
+  }
+
+  public void releaseBytes(long size) {
+    bytes.addAndGet(-size);
+  }
+
+  /** Gives back a slot and {@code size} bytes. */
+  public void release(long size) {
+    releaseBytes(size);
+    releaseSlot();
+  }
+
+  public int maxRequests() {
+    return maxRequests;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+}
