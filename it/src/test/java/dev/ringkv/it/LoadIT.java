@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.KvReply;
+import dev.ringkv.proto.KvReplyFrame;
+import dev.ringkv.proto.KvRequest;
+import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.StatsReply;
+import dev.ringkv.proto.WriteReply;
+import dev.ringkv.wire.StreamErrors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,11 +37,72 @@ import org.junit.jupiter.api.Timeout;
 class LoadIT {
 
   /**
-   * A flood of 1 MiB puts, far more at once than the node admits: each is stored or refused
-   * with RESOURCE_EXHAUSTED, never anything else; the node stays up within its heap.
+   * A flood of 1 MiB puts as single calls, far more at once than the node admits: each is stored
+   * or refused with RESOURCE_EXHAUSTED, never anything else; the node stays up within its heap.
    */
   @Test
-  void aFloodOfLargeValuesIsShedNotFatal() throws Exception {
+  void aFloodOfLargeValuesInSingleCallsIsShedNotFatal() throws Exception {
+    floodWithLargeValues("single calls", (channel, puts, outcome) -> {
+      for (PutRequest put : puts) {
+        KvGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).put(put,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(WriteReply value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                outcome.accept(Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {
+                outcome.accept(Status.OK);
+              }
+            });
+      }
+    });
+  }
+
+  /** The same flood over streams, as the client library sends: shed per request, not fatal. */
+  @Test
+  void aFloodOfLargeValuesOverStreamsIsShedNotFatal() throws Exception {
+    floodWithLargeValues("streams", (channel, puts, outcome) -> {
+      AtomicInteger unanswered = new AtomicInteger(puts.size());
+      StreamObserver<KvRequestFrame> stream = KvGrpc.newStub(channel).stream(
+          new StreamObserver<>() {
+            @Override
+            public void onNext(KvReplyFrame frame) {
+              for (KvReply reply : frame.getRepliesList()) {
+                unanswered.decrementAndGet();
+                outcome.accept(reply.hasError()
+                    ? StreamErrors.toStatus(reply.getError()) : Status.OK);
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              for (int i = unanswered.getAndSet(0); i > 0; i--) {
+                outcome.accept(Status.fromThrowable(t)); // a broken stream fails the test
+              }
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      long id = 0;
+      for (PutRequest put : puts) {
+        stream.onNext(KvRequestFrame.newBuilder()
+            .addRequests(KvRequest.newBuilder().setId(++id).setPut(put)).build());
+      }
+    });
+  }
+
+  /** Sends one way or another. */
+  private interface PutSender {
+    void send(ManagedChannel channel, List<PutRequest> puts, Consumer<Status> outcome);
+  }
+
+  private static void floodWithLargeValues(String how, PutSender sender) throws Exception {
     LocalCluster.Options options = LocalCluster.Options.defaults()
         .withNodeArgs("--max-in-flight-bytes", String.valueOf(16 * 1024 * 1024));
     try (LocalCluster cluster = LocalCluster.start(3, 3, options)) {
@@ -40,39 +110,27 @@ class LoadIT {
       Map<Status.Code, Integer> outcomes = new ConcurrentHashMap<>();
       Map<Status.Code, String> examples = new ConcurrentHashMap<>();
       List<ManagedChannel> channels = new ArrayList<>();
-      int calls = 0;
       CountDownLatch done = new CountDownLatch(8 * 40);
+      Consumer<Status> outcome = status -> {
+        outcomes.merge(status.getCode(), 1, Integer::sum);
+        examples.putIfAbsent(status.getCode(), String.valueOf(status.getDescription()));
+        done.countDown();
+      };
+      int key = 0;
       for (int c = 0; c < 8; c++) {
         ManagedChannel ch = Grpc.newChannelBuilder(cluster.address("server1"),
             InsecureChannelCredentials.create()).build();
         channels.add(ch);
+        List<PutRequest> puts = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-          PutRequest put = PutRequest.newBuilder().setKey("big-" + calls++).setValue(megabyte)
-              .build();
-          KvGrpc.newStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).put(put,
-              new io.grpc.stub.StreamObserver<>() {
-                @Override
-                public void onNext(dev.ringkv.proto.WriteReply value) {}
-
-                @Override
-                public void onError(Throwable t) {
-                  outcomes.merge(Status.fromThrowable(t).getCode(), 1, Integer::sum);
-                  examples.putIfAbsent(Status.fromThrowable(t).getCode(), String.valueOf(
-                      Status.fromThrowable(t).getDescription()));
-                  done.countDown();
-                }
-
-                @Override
-                public void onCompleted() {
-                  outcomes.merge(Status.Code.OK, 1, Integer::sum);
-                  done.countDown();
-                }
-              });
+          puts.add(PutRequest.newBuilder().setKey("big-" + key++).setValue(megabyte).build());
         }
+        sender.send(ch, puts, outcome);
       }
       assertThat(done.await(120, TimeUnit.SECONDS)).as("all 320 puts answered").isTrue();
       channels.forEach(ManagedChannel::shutdownNow);
-      System.out.printf("flood of 320 x 1 MiB puts: %s %s%n", new TreeMap<>(outcomes), examples);
+      System.out.printf("flood of 320 x 1 MiB puts in %s: %s %s%n", how, new TreeMap<>(outcomes),
+          examples);
       assertThat(outcomes.keySet()).isSubsetOf(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED);
       assertThat(outcomes.getOrDefault(Status.Code.OK, 0)).isGreaterThan(0);
       for (String id : cluster.storageNodeIds()) {

@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import java.util.function.LongFunction;
  *
  * <p>A request not answered within its timeout fails with {@code DEADLINE_EXCEEDED}. When the
  * stream breaks (the peer died, or is stopping), every request still open on it fails with the
- * stream's status, and the next request opens a new stream.
+ * stream's status ({@code UNAVAILABLE} if the peer stopped or dropped the connection), and the
+ * next request opens a new stream.
  *
  * @param <Q> a request
  * @param <F> a frame of requests
@@ -134,6 +136,21 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
     }
   }
 
+  /**
+   * What a broken stream means for its open requests. A peer that stops or dies cancels the
+   * stream or drops its connection; for the caller that is one thing, the peer being unavailable.
+   */
+  static Status brokenStream(Status status) {
+    boolean connectionLost = status.getCode() == Status.Code.UNKNOWN
+        && status.getCause() instanceof IOException;
+    if (status.getCode() == Status.Code.CANCELLED || connectionLost) {
+      return Status.UNAVAILABLE.withDescription("the stream to the peer broke: "
+          + status.getCode() + (status.getDescription() == null ? ""
+          : " (" + status.getDescription() + ")")).withCause(status.getCause());
+    }
+    return status;
+  }
+
   private record Pending<P>(CompletableFuture<P> reply, long deadlineNanos) {}
 
   /** One stream call and the requests open on it. */
@@ -227,7 +244,7 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
 
     @Override
     public void onError(Throwable error) {
-      fail(Status.fromThrowable(error));
+      fail(brokenStream(Status.fromThrowable(error)));
     }
 
     @Override

@@ -1,0 +1,292 @@
+package dev.ringkv.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ringkv.proto.GetReply;
+import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.KvReply;
+import dev.ringkv.proto.KvReplyFrame;
+import dev.ringkv.proto.KvRequest;
+import dev.ringkv.proto.KvRequestFrame;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both ends of a request stream over real sockets on 127.0.0.1: a {@link RequestStream} calling
+ * a {@link StreamServer} whose handler holds each request until the test answers it.
+ */
+class RequestStreamTest {
+
+  private record Held(KvRequest request, CompletableFuture<KvReply> reply) {}
+
+  private final Map<String, Held> held = new ConcurrentHashMap<>(); // by key
+  private final List<Integer> frameSizes = new CopyOnWriteArrayList<>();
+  private final ExecutorService serverSender = Executors.newSingleThreadExecutor();
+  private final ExecutorService clientSender = Executors.newSingleThreadExecutor();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
+  private Server server;
+  private ManagedChannel channel;
+  private RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> stream;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (stream != null) {
+      stream.close();
+    }
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    serverSender.shutdownNow();
+    clientSender.shutdownNow();
+    timer.shutdownNow();
+  }
+
+  @Test
+  void repliesFindTheirRequestsInWhateverOrderTheyCome() throws Exception {
+    start(unlimited(), clientSender);
+    CompletableFuture<KvReply> a = get("a");
+    CompletableFuture<KvReply> b = get("b");
+    CompletableFuture<KvReply> c = get("c");
+    awaitHeld(3);
+
+    answer("c");
+    answer("a");
+    answer("b");
+
+    assertThat(valueOf(a)).isEqualTo("a");
+    assertThat(valueOf(b)).isEqualTo("b");
+    assertThat(valueOf(c)).isEqualTo("c");
+  }
+
+  @Test
+  void requestsQueuedWhileTheSenderIsBusyLeaveInOneFrame() throws Exception {
+    ManualExecutor sender = new ManualExecutor();
+    start(unlimited(), sender);
+    List<CompletableFuture<KvReply>> replies =
+        IntStream.range(0, 50).mapToObj(i -> get("k" + i)).toList();
+
+    sender.runAll();
+    awaitHeld(50);
+
+    assertThat(frameSizes).containsExactly(50);
+    held.keySet().forEach(this::answer);
+    for (int i = 0; i < 50; i++) {
+      assertThat(valueOf(replies.get(i))).isEqualTo("k" + i);
+    }
+  }
+
+  @Test
+  void aRequestNotAnsweredInTimeFailsAndTheStreamGoesOn() throws Exception {
+    start(unlimited(), clientSender);
+    CompletableFuture<KvReply> late = get("late", 100);
+
+    assertThat(statusOf(late)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    CompletableFuture<KvReply> next = get("next");
+    awaitHeld(2);
+    answer("next");
+    assertThat(valueOf(next)).isEqualTo("next");
+  }
+
+  @Test
+  void whenTheStreamBreaksOpenRequestsFailAndTheNextRequestOpensANewOne() throws Exception {
+    start(unlimited(), clientSender);
+    int port = server.getPort();
+    CompletableFuture<KvReply> open = get("open");
+    awaitHeld(1);
+
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+
+    assertThat(statusOf(open)).isEqualTo(Status.Code.UNAVAILABLE);
+    held.clear();
+    server = serve(port);
+    await(() -> {
+      channel.resetConnectBackoff();
+      CompletableFuture<KvReply> again = get("again", 1_000);
+      // Fails fast while the channel reconnects; once through, the new server holds it.
+      again.handle((r, e) -> null).join();
+      return held.containsKey("again");
+    });
+  }
+
+  @Test
+  void requestsBeyondTheBudgetAreRefusedAtOnce() throws Exception {
+    int cost = StreamServer.BOOKKEEPING_BYTES + 64;
+    start(new InFlightBudget(1, 2L * cost), clientSender);
+    List<CompletableFuture<KvReply>> replies =
+        IntStream.range(0, 4).mapToObj(i -> get("k" + i)).toList();
+
+    await(() -> replies.stream().filter(CompletableFuture::isDone).count() == 2);
+    assertThat(held).hasSize(2);
+    for (CompletableFuture<KvReply> r : replies) {
+      if (r.isDone()) {
+        assertThat(r.get().getError().getCode())
+            .isEqualTo(Status.Code.RESOURCE_EXHAUSTED.value());
+      }
+    }
+    held.keySet().forEach(this::answer);
+    for (CompletableFuture<KvReply> r : replies) {
+      assertThat(r.get(5, TimeUnit.SECONDS).getId()).isPositive();
+    }
+  }
+
+  @Test
+  void drainingAnswersWhatIsInFlightRefusesTheRestAndEndsEveryStream() throws Exception {
+    start(unlimited(), clientSender);
+    CompletableFuture<KvReply> inFlight = get("in-flight");
+    awaitHeld(1);
+
+    streams.drain();
+    CompletableFuture<KvReply> refused = get("refused");
+    assertThat(refused.get(5, TimeUnit.SECONDS).getError().getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE.value());
+    answer("in-flight");
+
+    assertThat(valueOf(inFlight)).isEqualTo("in-flight");
+    await(() -> streams.openStreams() == 0);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private void start(InFlightBudget budget, Executor sender) throws IOException {
+    streams = new StreamServer<>("test-node", KvFraming.INSTANCE, request -> {
+      CompletableFuture<KvReply> reply = new CompletableFuture<>();
+      held.put(request.getGet().getKey(), new Held(request, reply));
+      return reply;
+    }, budget, serverSender, 64 * 1024);
+    server = serve(0);
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
+        .build();
+    stream = new RequestStream<>(KvFraming.INSTANCE,
+        replies -> KvGrpc.newStub(channel).stream(replies), sender, timer, 64 * 1024);
+  }
+
+  private Server serve(int port) throws IOException {
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .directExecutor()
+        .addService(new KvGrpc.KvImplBase() {
+          @Override
+          public StreamObserver<KvRequestFrame> stream(StreamObserver<KvReplyFrame> replies) {
+            StreamObserver<KvRequestFrame> requests = streams.open(replies);
+            return new StreamObserver<>() {
+              @Override
+              public void onNext(KvRequestFrame frame) {
+                frameSizes.add(frame.getRequestsCount());
+                requests.onNext(frame);
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                requests.onError(error);
+              }
+
+              @Override
+              public void onCompleted() {
+                requests.onCompleted();
+              }
+            };
+          }
+        })
+        .build()
+        .start();
+  }
+
+  private static InFlightBudget unlimited() {
+    return new InFlightBudget(Integer.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  private CompletableFuture<KvReply> get(String key) {
+    return get(key, 10_000);
+  }
+
+  private CompletableFuture<KvReply> get(String key, long timeoutMs) {
+    return stream.submit(id -> KvRequest.newBuilder().setId(id)
+        .setGet(GetRequest.newBuilder().setKey(key)).build(), timeoutMs);
+  }
+
+  /** Answers the held request for {@code key} with the key itself as the value. */
+  private void answer(String key) {
+    Held h = held.get(key);
+    h.reply().complete(KvReply.newBuilder().setId(h.request().getId())
+        .setGet(GetReply.newBuilder().setFound(true).setValue(ByteString.copyFromUtf8(key)))
+        .build());
+  }
+
+  private void awaitHeld(int count) throws InterruptedException {
+    await(() -> held.size() >= count);
+  }
+
+  private static String valueOf(CompletableFuture<KvReply> reply) throws Exception {
+    return reply.get(5, TimeUnit.SECONDS).getGet().getValue().toStringUtf8();
+  }
+
+  private static Status.Code statusOf(CompletableFuture<KvReply> reply) {
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(StatusRuntimeException.class);
+    return Status.fromThrowable(reply.handle((r, e) -> e).join()).getCode();
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Runs tasks only when told, so a test decides when the sender gets to send. */
+  private static final class ManualExecutor implements Executor {
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      while (true) {
+        Runnable task;
+        synchronized (this) {
+          task = tasks.poll();
+        }
+        if (task == null) {
+          return;
+        }
+        task.run();
+      }
+    }
+  }
+}
