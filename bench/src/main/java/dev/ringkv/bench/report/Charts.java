@@ -37,7 +37,8 @@ public final class Charts {
     CategoryChart chart = new CategoryChartBuilder().width(900).height(560)
         .title("ringkv throughput, " + nodes + " nodes, 50/50 read/write, " + consistency)
         .xAxisTitle("replication factor").yAxisTitle("throughput (ops/s)").build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setDecimalPattern("#,##0.#");
     chart.getStyler().setYAxisMin(0.0);
