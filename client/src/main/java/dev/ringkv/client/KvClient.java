@@ -21,7 +21,7 @@ import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.ChannelPool;
-import dev.ringkv.wire.KvFraming;
+import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
 import dev.ringkv.wire.StreamErrors;
 import io.grpc.CallCredentials;
@@ -203,7 +203,7 @@ public final class KvClient implements AutoCloseable {
   /** The stream to the node at {@code address}, shared by every request it coordinates. */
   private RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> stream(
       String address) {
-    return streams.computeIfAbsent(address, a -> new RequestStream<>(KvFraming.INSTANCE,
+    return streams.computeIfAbsent(address, a -> new RequestStream<>(Framing.KV,
         replies -> {
           KvGrpc.KvStub stub = KvGrpc.newStub(channels.channel(a));
           return (callCredentials == null ? stub : stub.withCallCredentials(callCredentials))

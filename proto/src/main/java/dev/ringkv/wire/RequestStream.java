@@ -5,7 +5,6 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -202,21 +201,7 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
     /** Sends everything queued, in as few frames as the size limit allows. */
     private void flush() {
       do {
-        List<Q> frame = new ArrayList<>();
-        int bytes = 0;
-        for (Q q = outbound.poll(); q != null; q = outbound.poll()) {
-          int size = framing.requestSize(q);
-          if (!frame.isEmpty() && bytes + size > maxFrameBytes) {
-            send(frame);
-            frame = new ArrayList<>();
-            bytes = 0;
-          }
-          frame.add(q);
-          bytes += size;
-        }
-        if (!frame.isEmpty()) {
-          send(frame);
-        }
+        FramePacker.drain(outbound, framing::requestSize, maxFrameBytes, this::send);
         flushQueued.set(false);
       } while (!outbound.isEmpty() && flushQueued.compareAndSet(false, true));
     }

@@ -3,7 +3,6 @@ package dev.ringkv.wire;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -160,21 +159,7 @@ public final class StreamServer<Q, F, P, G> {
 
     private void flush() {
       do {
-        List<P> frame = new ArrayList<>();
-        int bytes = 0;
-        for (P p = outbound.poll(); p != null; p = outbound.poll()) {
-          int size = framing.replySize(p);
-          if (!frame.isEmpty() && bytes + size > maxFrameBytes) {
-            send(frame);
-            frame = new ArrayList<>();
-            bytes = 0;
-          }
-          frame.add(p);
-          bytes += size;
-        }
-        if (!frame.isEmpty()) {
-          send(frame);
-        }
+        FramePacker.drain(outbound, framing::replySize, maxFrameBytes, this::send);
         if (!ended && endDue() && outbound.isEmpty()) {
           ended = true;
           sessions.remove(this);

@@ -179,7 +179,7 @@ class RequestStreamTest {
   // ------------------------------------------------------------------------------------------
 
   private void start(InFlightBudget budget, Executor sender) throws IOException {
-    streams = new StreamServer<>("test-node", KvFraming.INSTANCE, request -> {
+    streams = new StreamServer<>("test-node", Framing.KV, request -> {
       CompletableFuture<KvReply> reply = new CompletableFuture<>();
       held.put(request.getGet().getKey(), new Held(request, reply));
       return reply;
@@ -187,7 +187,7 @@ class RequestStreamTest {
     server = serve(0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
         .build();
-    stream = new RequestStream<>(KvFraming.INSTANCE,
+    stream = new RequestStream<>(Framing.KV,
         replies -> KvGrpc.newStub(channel).stream(replies), sender, timer, 64 * 1024);
   }
 

@@ -20,7 +20,7 @@ import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.PeerSyncClient;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.GrpcFutures;
-import dev.ringkv.wire.ReplicaFraming;
+import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
 import dev.ringkv.wire.StreamErrors;
 import io.grpc.Context;
@@ -105,7 +105,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   private RequestStream<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
       stream(String address) {
-    return streams.computeIfAbsent(address, a -> new RequestStream<>(ReplicaFraming.INSTANCE,
+    return streams.computeIfAbsent(address, a -> new RequestStream<>(Framing.REPLICA,
         replies -> ReplicaGrpc.newStub(channels.channel(a)).stream(replies), sender, timer,
         maxFrameBytes));
   }

@@ -23,7 +23,7 @@ import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
 import dev.ringkv.wire.InFlightBudget;
-import dev.ringkv.wire.KvFraming;
+import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.StreamServer;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.ServerInterceptor;
@@ -61,7 +61,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.tables = tables;
     this.limits = limits;
     this.refreshTable = refreshTable;
-    this.streams = new StreamServer<>(nodeId, KvFraming.INSTANCE, this::serve, budget, sender,
+    this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve, budget, sender,
         maxFrameBytes);
   }
 

@@ -26,7 +26,7 @@ import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.RangeDigest;
 import dev.ringkv.wire.InFlightBudget;
-import dev.ringkv.wire.ReplicaFraming;
+import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.StreamServer;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +63,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.engine = engine;
     this.tables = tables;
     this.allCaughtUp = allCaughtUp;
-    this.streams = new StreamServer<>(nodeId, ReplicaFraming.INSTANCE, this::serve, budget,
+    this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve, budget,
         sender, maxFrameBytes);
   }
 
