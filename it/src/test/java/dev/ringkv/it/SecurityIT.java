@@ -16,6 +16,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +36,11 @@ class SecurityIT {
   @BeforeAll
   static void makeCertificatesAndToken() throws Exception {
     certs = tmp.resolve("certs");
+    Path output = tmp.resolve("gen_certs.out");
     Process gen = new ProcessBuilder(LocalCluster.ROOT.resolve("scripts/gen_certs.sh").toString(),
-        certs.toString(), "--nodes", "3").inheritIO().start();
-    assertThat(gen.waitFor()).isZero();
+        certs.toString(), "--nodes", "3").redirectErrorStream(true)
+        .redirectOutput(output.toFile()).start();
+    assertThat(gen.waitFor()).as(() -> "gen_certs.sh failed: " + read(output)).isZero();
     token = tmp.resolve("token");
     Files.writeString(token, "s3cret-token-for-tests\n");
   }
@@ -117,6 +120,14 @@ class SecurityIT {
 
       Cli.Result get = cli.run("--get", "k", "--tls", tls, "--token-file", token.toString());
       assertThat(get.line()).as("nothing was written without the token").startsWith("k, right, ");
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
     }
   }
 }
