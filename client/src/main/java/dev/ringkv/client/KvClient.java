@@ -216,7 +216,8 @@ public final class KvClient implements AutoCloseable {
     private final long keyToken;
     private final Request<R> request;
     private final CompletableFuture<R> result;
-    private final long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+    private final long deadlineNanos =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
     private final Set<String> failedNodes = new HashSet<>();
     private int attempt;
 
