@@ -22,10 +22,21 @@ ensure_jars() {
   if [[ -f "$MANAGER_JAR" && -f "$STORAGE_JAR" && -f "$CLIENT_JAR" ]]; then
     return
   fi
+  build_jars
+}
+
+# Builds every jar; on failure shows the end of the build's output.
+build_jars() {
   command -v mvn >/dev/null || die "the jars are not built and Maven (mvn) is not installed"
   echo "building ringkv (first run only) ..." >&2
-  (cd "$RINGKV_ROOT" && mvn -q -B -DskipTests package) >&2 \
-    || die "the build failed; run 'mvn -B -DskipTests package' to see why"
+  local log
+  log="$(mktemp)"
+  if ! (cd "$RINGKV_ROOT" && mvn -q -B -DskipTests package) >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    rm -f "$log"
+    die "the build failed; run 'mvn -B -DskipTests package' to see all of it"
+  fi
+  rm -f "$log"
 }
 
 # Reads RUN_DIR/cluster.env (written by start_service.sh) into the environment.
