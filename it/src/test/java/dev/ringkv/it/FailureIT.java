@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +148,42 @@ class FailureIT {
           () -> cluster.storageNodeIds().stream().allMatch(id -> cluster.stats(id).getHints() == 0));
       forTarget.forEach((k, v) -> assertThat(cluster.readFrom(target, k)).as(k).contains(v));
       assertThat(cluster.logTail(holder)).contains("delivered", "hints to " + target);
+    }
+  }
+
+  /**
+   * A node that hangs instead of dying (SIGSTOP: a long pause, a frozen machine) keeps its
+   * connections open and answers nothing. Requests it coordinates time out and move on to the
+   * next replica, the manager marks it DOWN, and when it resumes it catches up on what it missed.
+   */
+  @Test
+  void aHungNodeIsRoutedAroundAndCatchesUpWhenItResumes() {
+    try (LocalCluster cluster = LocalCluster.start(5, 3); KvClient kv = cluster.client()) {
+      Map<String, String> latest = new LinkedHashMap<>();
+      for (int i = 0; i < 30; i++) {
+        kv.put("p" + i, "before" + i);
+      }
+      String hung = cluster.homeReplicas("p0").get(0);
+
+      cluster.pause(hung);
+      long start = System.nanoTime();
+      // At once, while the cached table still routes to the hung node.
+      for (int i = 0; i < 30; i++) {
+        kv.put("p" + i, "during" + i);
+        latest.put("p" + i, "during" + i);
+      }
+      latest.forEach((k, v) -> assertThat(kv.get(k).value()).as(k).contains(v));
+      System.out.printf("with %s hung: 30 puts and 30 gets in %d ms%n", hung,
+          (System.nanoTime() - start) / 1_000_000);
+      cluster.resume(hung);
+
+      cluster.awaitSettled(Duration.ofSeconds(30));
+      List<String> its = latest.keySet().stream()
+          .filter(k -> cluster.homeReplicas(k).contains(hung)).toList();
+      assertThat(its).contains("p0");
+      Poll.untilTrue(Duration.ofSeconds(30), hung + " to hold what it missed while hung",
+          () -> its.stream().allMatch(k -> cluster.readFrom(hung, k).equals(
+              Optional.of(latest.get(k)))));
     }
   }
 

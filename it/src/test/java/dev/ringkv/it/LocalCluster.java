@@ -149,11 +149,29 @@ public final class LocalCluster implements AutoCloseable {
 
   /** {@code kill -9} of a node or the manager, waiting until the process is gone. */
   public void kill9(String id) {
-    Process p = processes.get(id);
+    kill9Together(id);
+  }
+
+  /**
+   * {@code kill -STOP}: the node hangs, as in a long pause or a frozen machine, without dying;
+   * its sockets stay open and nothing answers. {@link #resume} lets it go on.
+   */
+  public void pause(String id) {
+    signal("STOP", List.of(id));
+  }
+
+  /** {@code kill -CONT} of a paused node. */
+  public void resume(String id) {
+    signal("CONT", List.of(id));
+  }
+
+  /** Sends one signal to several processes in one {@code kill}, so all get it at once. */
+  private void signal(String signal, List<String> ids) {
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    ids.forEach(id -> command.add(Long.toString(processes.get(id).pid())));
     try {
-      Process kill = new ProcessBuilder("kill", "-9", Long.toString(p.pid())).inheritIO().start();
-      if (kill.waitFor() != 0 || !p.waitFor(10, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("kill -9 of " + id + " (pid " + p.pid() + ") failed");
+      if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " of " + ids + " failed");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -169,13 +187,9 @@ public final class LocalCluster implements AutoCloseable {
    * @return how long the slowest took to exit, in ms
    */
   public long terminateTogether(List<String> ids, Duration bound) {
-    List<String> command = new ArrayList<>(List.of("kill", "-TERM"));
-    ids.forEach(id -> command.add(Long.toString(processes.get(id).pid())));
     long start = System.nanoTime();
+    signal("TERM", ids);
     try {
-      if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
-        throw new IllegalStateException("kill -TERM of " + ids + " failed");
-      }
       for (String id : ids) {
         long left = bound.toNanos() - (System.nanoTime() - start);
         if (!processes.get(id).waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
@@ -183,8 +197,6 @@ public final class LocalCluster implements AutoCloseable {
         }
       }
       return (System.nanoTime() - start) / 1_000_000;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -193,19 +205,14 @@ public final class LocalCluster implements AutoCloseable {
 
   /** {@code kill -9} of several processes at the same moment: all signals go out before any wait. */
   public void kill9Together(String... ids) {
-    List<String> command = new ArrayList<>(List.of("kill", "-9"));
-    for (String id : ids) {
-      command.add(Long.toString(processes.get(id).pid()));
-    }
+    signal("9", List.of(ids));
     try {
-      if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
-        throw new IllegalStateException("kill -9 of " + List.of(ids) + " failed");
-      }
       for (String id : ids) {
-        processes.get(id).waitFor(10, TimeUnit.SECONDS);
+        Process p = processes.get(id);
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(id + " (pid " + p.pid() + ") outlived kill -9");
+        }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
