@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,6 +186,48 @@ class FailureIT {
           () -> its.stream().allMatch(k -> cluster.readFrom(hung, k).equals(
               Optional.of(latest.get(k)))));
     }
+  }
+
+  /**
+   * While a node is down, others take its writes and pull its ranges; once it is back and has
+   * them, those extra copies are dropped: every key ends up on exactly its home replicas.
+   */
+  @Test
+  void copiesTakenForADownNodeAreDroppedOnceItHasThem() {
+    try (LocalCluster cluster = LocalCluster.start(4, 2); KvClient kv = cluster.client()) {
+      Map<String, String> latest = new LinkedHashMap<>();
+      for (int i = 0; i < 40; i++) {
+        kv.put("s" + i, "v" + i);
+        latest.put("s" + i, "v" + i);
+      }
+      String target = "server2";
+      cluster.kill9(target);
+      cluster.awaitSettled(Duration.ofSeconds(30)); // others have pulled its ranges
+      for (int i = 40; i < 60; i++) {
+        kv.put("s" + i, "v" + i);
+        latest.put("s" + i, "v" + i);
+      }
+      cluster.restart(target);
+      cluster.awaitSettled(Duration.ofSeconds(30));
+
+      Poll.untilTrue(Duration.ofSeconds(60), "every key on exactly its home replicas",
+          () -> latest.keySet().stream().allMatch(k -> holders(cluster, k).equals(
+              new TreeSet<>(cluster.homeReplicas(k)))));
+      latest.forEach((k, v) -> assertThat(kv.get(k).value()).as(k).contains(v));
+      long copies = cluster.storageNodeIds().stream()
+          .mapToLong(id -> cluster.stats(id).getLiveKeys()).sum();
+      assertThat(copies).isEqualTo(2L * latest.size());
+    }
+  }
+
+  private static TreeSet<String> holders(LocalCluster cluster, String key) {
+    TreeSet<String> holders = new TreeSet<>();
+    for (String id : cluster.storageNodeIds()) {
+      if (cluster.readFrom(id, key).isPresent()) {
+        holders.add(id);
+      }
+    }
+    return holders;
   }
 
   /** Waits until every home replica of every key holds its latest value. */

@@ -2,6 +2,7 @@ package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.version.Version;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,6 +108,23 @@ public final class RocksStorageEngine implements StorageEngine {
         return true;
       } catch (RocksDBException e) {
         throw new StorageException("write of a key failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public boolean removeIfAt(String key, Version version) {
+    byte[] k = dataKey(key);
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(data, k);
+        if (current == null || !RecordCodec.decode(current).version().equals(version)) {
+          return false;
+        }
+        db.delete(data, writeOptions, k);
+        return true;
+      } catch (RocksDBException e) {
+        throw new StorageException("delete of a key failed: " + e.getMessage(), e);
       }
     }
   }

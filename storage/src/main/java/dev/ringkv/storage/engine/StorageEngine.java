@@ -1,6 +1,7 @@
 package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.version.Version;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -15,6 +16,12 @@ public interface StorageEngine extends AutoCloseable {
 
   /** Stores {@code record} unless a newer one is already stored; returns whether it was stored. */
   boolean apply(String key, Record record);
+
+  /**
+   * Deletes the record of {@code key} if it is still at {@code version}, leaving no tombstone:
+   * for a copy this node no longer needs. Returns whether it was deleted.
+   */
+  boolean removeIfAt(String key, Version version);
 
   /** Calls {@code visitor} with every key (tombstones included) whose token is in {@code range}. */
   void scan(TokenRange range, BiConsumer<String, Record> visitor);

@@ -13,6 +13,7 @@ import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
+import dev.ringkv.storage.sync.StrayCleanup;
 import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
@@ -45,6 +46,8 @@ public final class StorageNode implements AutoCloseable {
   private final StorageConfig config;
   // A frame of streamed requests or replies grows no larger, unless one request is larger.
   private static final int MAX_FRAME_BYTES = 256 * 1024;
+  // Dropping surplus copies is housekeeping: a few sync intervals after a hand-off will do.
+  private static final int CLEANUP_EVERY_SYNC_INTERVALS = 5;
 
   private RocksStorageEngine engine;
   private GrpcReplicaClient replicas;
@@ -141,6 +144,11 @@ public final class StorageNode implements AutoCloseable {
         local::takeHintsStored)),
         config.hintIntervalMs(), config.hintIntervalMs(), TimeUnit.MILLISECONDS);
     rangeSync.scheduleWithFixedDelay(syncPass, config.syncIntervalMs(), config.syncIntervalMs(),
+        TimeUnit.MILLISECONDS);
+    // On the same thread as range sync, so a range is never pulled and cleaned up at once.
+    long cleanupIntervalMs = config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS;
+    rangeSync.scheduleWithFixedDelay(guarded(new StrayCleanup(id, syncState, engine, replicas,
+        tables, config.replicaTimeoutMs())), cleanupIntervalMs, cleanupIntervalMs,
         TimeUnit.MILLISECONDS);
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "

@@ -2,6 +2,7 @@ package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.version.Version;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,12 @@ public final class MemoryStorageEngine implements StorageEngine {
     }
     data.put(key, record);
     return true;
+  }
+
+  @Override
+  public synchronized boolean removeIfAt(String key, Version version) {
+    Record current = data.get(key);
+    return current != null && current.version().equals(version) && data.remove(key, current);
   }
 
   @Override

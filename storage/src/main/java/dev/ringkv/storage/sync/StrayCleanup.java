@@ -1,0 +1,101 @@
+package dev.ringkv.storage.sync;
+
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.version.Version;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops the copies this node keeps of ranges it does not serve: writes it took as a fallback for
+ * a DOWN replica, and ranges it pulled while standing in for one. Such a copy is surplus once
+ * every home replica of its range holds the key at the same version or a newer one; it is then
+ * deleted, unless it changed since it was compared.
+ *
+ * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
+ * this node has not caught up, so a copy that may still be needed is never dropped.
+ */
+public final class StrayCleanup implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(StrayCleanup.class);
+
+  private final String selfId;
+  private final SyncState state;
+  private final StorageEngine engine;
+  private final PeerSyncClient peers;
+  private final Supplier<RingTable> tables;
+  private final long callTimeoutMs;
+
+  public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
+      Supplier<RingTable> tables, long callTimeoutMs) {
+    this.selfId = selfId;
+    this.state = state;
+    this.engine = engine;
+    this.peers = peers;
+    this.tables = tables;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  @Override
+  public void run() {
+    RingTable table = tables.get();
+    if (table.epoch() == 0 || table.upCount() < table.nodes().size() || !state.allCaughtUp()) {
+      return;
+    }
+    long dropped = 0;
+    for (TokenRange range : table.ranges()) {
+      List<Node> home = table.homeReplicas(range.end());
+      if (home.stream().anyMatch(n -> n.id().equals(selfId))) {
+        continue;
+      }
+      Map<String, Version> held = new HashMap<>();
+      engine.scan(range, (key, record) -> held.put(key, record.version()));
+      if (!held.isEmpty()) {
+        dropped += dropCovered(range, home, held);
+      }
+    }
+    if (dropped > 0) {
+      log.info("dropped {} copies of keys this node does not serve; their home replicas hold them",
+          dropped);
+    }
+  }
+
+  /** Deletes the keys of {@code held} that every home replica holds as new or newer. */
+  private long dropCovered(TokenRange range, List<Node> home, Map<String, Version> held) {
+    long digest = RangeDigest.of(engine, range);
+    Map<String, Version> covered = new HashMap<>(held);
+    for (Node replica : home) {
+      Optional<List<KeyVersion>> listing;
+      try {
+        listing = peers.summary(replica, range, digest)
+            .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.debug("cleanup of range {}: {} did not answer ({}); keeping the copies", range,
+            replica.id(), e.toString());
+        return 0;
+      }
+      if (listing.isEmpty()) {
+        continue; // the same digest: the replica holds exactly these versions
+      }
+      Map<String, Version> theirs = new HashMap<>();
+      listing.get().forEach(kv -> theirs.put(kv.key(), kv.version()));
+      covered.entrySet().removeIf(e -> theirs.get(e.getKey()) == null
+          || e.getValue().isNewerThan(theirs.get(e.getKey())));
+    }
+    long dropped = 0;
+    for (Map.Entry<String, Version> e : covered.entrySet()) {
+      if (engine.removeIfAt(e.getKey(), e.getValue())) {
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+}

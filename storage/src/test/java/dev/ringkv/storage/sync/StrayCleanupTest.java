@@ -1,0 +1,137 @@
+package dev.ringkv.storage.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.engine.MemoryStorageEngine;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.version.Version;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three nodes, replication factor 2: n1 owns token 10, n2 token 20, n3 token 30. Key "a" has
+ * token 1, "y" token 25. So "a" lives in (30, 10], homed on n1 and n2, and n3 only ever holds it
+ * as a fallback; "y" lives in (20, 30], which n3 serves.
+ */
+class StrayCleanupTest {
+
+  private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
+  private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
+  private final Map<String, MemoryStorageEngine> engines = Map.of(
+      "n1", new MemoryStorageEngine(HASHER), "n2", new MemoryStorageEngine(HASHER),
+      "n3", new MemoryStorageEngine(HASHER));
+  private final MemoryStorageEngine n3 = engines.get("n3");
+
+  private static RingTable table(NodeState n1State) {
+    return RingTable.of("c", 1, 2, List.of(
+        new Node("n1", "h:1", n1State, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L)),
+        new Node("n3", "h:3", NodeState.UP, List.of(30L))));
+  }
+
+  /** Peers answered from their in-memory engines, as the replica service would. */
+  private final PeerSyncClient network = new PeerSyncClient() {
+    @Override
+    public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
+        long digest) {
+      MemoryStorageEngine e = engines.get(peer.id());
+      return CompletableFuture.completedFuture(RangeDigest.of(e, range) == digest
+          ? Optional.empty() : Optional.of(RangeDigest.entries(e, range)));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
+      Map<String, Record> out = new HashMap<>();
+      keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
+      return CompletableFuture.completedFuture(out);
+    }
+  };
+
+  private static Record value(long ms, String v) {
+    return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void cleanUpOnN3(SyncState state) {
+    new StrayCleanup("n3", state, n3, network, table::get, 1000).run();
+  }
+
+  private SyncState caughtUp() {
+    return new SyncState("n3", table::get, HASHER);
+  }
+
+  @Test
+  void aCopyEveryHomeReplicaHoldsAsNewOrNewerIsDropped() {
+    n3.apply("a", value(1, "a1"));
+    n3.apply("b", value(1, "b1"));
+    engines.get("n1").apply("a", value(1, "a1"));
+    engines.get("n1").apply("b", value(2, "b2"));
+    engines.get("n2").apply("a", value(1, "a1"));
+    engines.get("n2").apply("b", value(1, "b1"));
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(n3.get("a")).isEmpty();
+    assertThat(n3.get("b")).isEmpty();
+  }
+
+  @Test
+  void aCopyAHomeReplicaLacksOrHoldsOlderIsKept() {
+    n3.apply("c", value(2, "c2"));
+    n3.apply("d", value(1, "d1"));
+    engines.get("n1").apply("c", value(1, "c1"));
+    engines.get("n2").apply("c", value(2, "c2"));
+    engines.get("n1").apply("d", value(1, "d1"));
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(n3.get("c")).as("n1 holds an older c").contains(value(2, "c2"));
+    assertThat(n3.get("d")).as("n2 lacks d").contains(value(1, "d1"));
+  }
+
+  @Test
+  void nothingIsDroppedWhileANodeIsDown() {
+    n3.apply("a", value(1, "a1"));
+    engines.get("n1").apply("a", value(1, "a1"));
+    engines.get("n2").apply("a", value(1, "a1"));
+    table.set(table(NodeState.DOWN));
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(n3.get("a")).as("n3 may be standing in for n1").contains(value(1, "a1"));
+  }
+
+  @Test
+  void nothingIsDroppedBeforeThisNodeHasCaughtUp() {
+    n3.apply("a", value(1, "a1"));
+    engines.get("n1").apply("a", value(1, "a1"));
+    engines.get("n2").apply("a", value(1, "a1"));
+    SyncState pending = new SyncState("n3", table::get, HASHER);
+    pending.onTable(table.get());
+
+    cleanUpOnN3(pending);
+
+    assertThat(n3.get("a")).contains(value(1, "a1"));
+  }
+
+  @Test
+  void keysOfRangesThisNodeServesAreNeverTouched() {
+    n3.apply("y", value(1, "y1"));
+    engines.get("n1").apply("y", value(1, "y1"));
+    engines.get("n2").apply("y", value(1, "y1"));
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(n3.get("y")).contains(value(1, "y1"));
+  }
+}
