@@ -3,6 +3,7 @@ package dev.ringkv.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import dev.ringkv.proto.GetReply;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.KvGrpc;
@@ -10,7 +11,6 @@ import dev.ringkv.proto.KvReply;
 import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;

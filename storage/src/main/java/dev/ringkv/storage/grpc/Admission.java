@@ -1,9 +1,9 @@
 package dev.ringkv.storage.grpc;
 
 import com.google.protobuf.MessageLite;
+import dev.ringkv.wire.InFlightBudget;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
-import dev.ringkv.wire.InFlightBudget;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;

@@ -2,6 +2,8 @@ package dev.ringkv.storage.server;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.Credentials;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.RocksStorageEngine;
@@ -18,8 +20,6 @@ import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
-import dev.ringkv.security.AccessPolicy;
-import dev.ringkv.security.Credentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
