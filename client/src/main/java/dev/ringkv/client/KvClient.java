@@ -23,10 +23,8 @@ import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
-import dev.ringkv.wire.StreamErrors;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,12 +250,7 @@ public final class KvClient implements AutoCloseable {
       KvRequest.Builder ask = request.ask().apply(router.ref());
       return stream(target.address())
           .submit(id -> ask.setId(id).build(), timeoutMs)
-          .thenApply(reply -> {
-            if (reply.hasError()) {
-              throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
-            }
-            return request.answer().apply(reply);
-          })
+          .thenApply(request.answer())
           .exceptionally(e -> {
             throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
           });
@@ -339,9 +332,6 @@ public final class KvClient implements AutoCloseable {
   static boolean isRetryable(Status status) {
     return switch (status.getCode()) {
       case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, FAILED_PRECONDITION -> true;
-      // A connection that breaks under a call (its node was just killed) surfaces as UNKNOWN
-      // "channel closed" with the I/O error as cause; our servers never answer UNKNOWN themselves.
-      case UNKNOWN -> status.getCause() instanceof IOException;
       default -> false;
     };
   }

@@ -61,8 +61,7 @@ class FailureIT {
         latest.put("key" + i, "value" + i);
       }
       for (int i = 1; i <= 4; i++) {
-        kv.put("key" + i, "newvalue" + i);
-        latest.put("key" + i, "newvalue" + i);
+        write(kv, latest, "key" + i, "newvalue" + i);
       }
       assertThat(coordinators.stream().distinct().count()).isGreaterThanOrEqualTo(4);
       // The victims hold two of key1's three replicas.
@@ -89,14 +88,12 @@ class FailureIT {
     try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
       Map<String, String> latest = new LinkedHashMap<>();
       for (int i = 0; i < 30; i++) {
-        kv.put("k" + i, "v" + i);
-        latest.put("k" + i, "v" + i);
+        write(kv, latest, "k" + i, "v" + i);
       }
       cluster.kill9("server3");
       cluster.awaitSettled(Duration.ofSeconds(30));
       for (int i = 20; i < 50; i++) {
-        kv.put("k" + i, "w" + i);
-        latest.put("k" + i, "w" + i);
+        write(kv, latest, "k" + i, "w" + i);
       }
       cluster.restart("server3");
       cluster.awaitSettled(Duration.ofSeconds(30));
@@ -146,7 +143,8 @@ class FailureIT {
       cluster.restart(target);
       // Each key's hint sits on that key's fallback: wait for every holder, not just this one.
       Poll.untilTrue(Duration.ofSeconds(30), "every node to hand off its hints",
-          () -> cluster.storageNodeIds().stream().allMatch(id -> cluster.stats(id).getHints() == 0));
+          () -> cluster.storageNodeIds().stream()
+              .allMatch(id -> cluster.stats(id).getHints() == 0));
       forTarget.forEach((k, v) -> assertThat(cluster.readFrom(target, k)).as(k).contains(v));
       assertThat(cluster.logTail(holder)).contains("delivered", "hints to " + target);
     }
@@ -170,8 +168,7 @@ class FailureIT {
       long start = System.nanoTime();
       // At once, while the cached table still routes to the hung node.
       for (int i = 0; i < 30; i++) {
-        kv.put("p" + i, "during" + i);
-        latest.put("p" + i, "during" + i);
+        write(kv, latest, "p" + i, "during" + i);
       }
       latest.forEach((k, v) -> assertThat(kv.get(k).value()).as(k).contains(v));
       System.out.printf("with %s hung: 30 puts and 30 gets in %d ms%n", hung,
@@ -197,15 +194,13 @@ class FailureIT {
     try (LocalCluster cluster = LocalCluster.start(4, 2); KvClient kv = cluster.client()) {
       Map<String, String> latest = new LinkedHashMap<>();
       for (int i = 0; i < 40; i++) {
-        kv.put("s" + i, "v" + i);
-        latest.put("s" + i, "v" + i);
+        write(kv, latest, "s" + i, "v" + i);
       }
       String target = "server2";
       cluster.kill9(target);
       cluster.awaitSettled(Duration.ofSeconds(30)); // others have pulled its ranges
       for (int i = 40; i < 60; i++) {
-        kv.put("s" + i, "v" + i);
-        latest.put("s" + i, "v" + i);
+        write(kv, latest, "s" + i, "v" + i);
       }
       cluster.restart(target);
       cluster.awaitSettled(Duration.ofSeconds(30));
@@ -228,6 +223,12 @@ class FailureIT {
       }
     }
     return holders;
+  }
+
+  /** Puts {@code key} and remembers its value as the latest. */
+  private static void write(KvClient kv, Map<String, String> latest, String key, String value) {
+    kv.put(key, value);
+    latest.put(key, value);
   }
 
   /** Waits until every home replica of every key holds its latest value. */

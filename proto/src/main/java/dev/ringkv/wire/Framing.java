@@ -36,6 +36,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           replies -> KvReplyFrame.newBuilder().addAllReplies(replies).build(),
           KvReplyFrame::getRepliesList,
           KvReply::getId,
+          reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> KvReply.newBuilder().setId(request.getId()).setError(error).build());
 
   public static final Framing<ReplicaRequest, ReplicaRequestFrame, ReplicaReply,
@@ -45,6 +46,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           replies -> ReplicaReplyFrame.newBuilder().addAllReplies(replies).build(),
           ReplicaReplyFrame::getRepliesList,
           ReplicaReply::getId,
+          reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> ReplicaReply.newBuilder().setId(request.getId()).setError(error)
               .build());
 
@@ -53,16 +55,18 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   private final Function<List<P>, G> replyFrame;
   private final Function<G, List<P>> replies;
   private final ToLongFunction<P> replyId;
+  private final Function<P, ErrorProto> errorOf;
   private final BiFunction<Q, ErrorProto, P> error;
 
   private Framing(Function<List<Q>, F> requestFrame, Function<F, List<Q>> requests,
       Function<List<P>, G> replyFrame, Function<G, List<P>> replies, ToLongFunction<P> replyId,
-      BiFunction<Q, ErrorProto, P> error) {
+      Function<P, ErrorProto> errorOf, BiFunction<Q, ErrorProto, P> error) {
     this.requestFrame = requestFrame;
     this.requests = requests;
     this.replyFrame = replyFrame;
     this.replies = replies;
     this.replyId = replyId;
+    this.errorOf = errorOf;
     this.error = error;
   }
 
@@ -89,6 +93,12 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   @Override
   public long id(P reply) {
     return replyId.applyAsLong(reply);
+  }
+
+  @Override
+  public Status failure(P reply) {
+    ErrorProto error = errorOf.apply(reply);
+    return error == null ? null : StreamErrors.toStatus(error);
   }
 
   @Override

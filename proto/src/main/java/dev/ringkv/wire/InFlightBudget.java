@@ -1,5 +1,6 @@
 package dev.ringkv.wire;
 
+import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,11 +51,18 @@ public final class InFlightBudget {
     releaseSlot();
   }
 
-  public int maxRequests() {
-    return maxRequests;
+  /** The refusal of a request that finds every slot taken. */
+  public Status overRequests(String nodeId) {
+    return overloaded(nodeId, maxRequests + " requests in flight");
   }
 
-  public long maxBytes() {
-    return maxBytes;
+  /** The refusal of a request that finds the bytes used up. */
+  public Status overBytes(String nodeId) {
+    return overloaded(nodeId, "over " + maxBytes + " bytes of requests in flight");
+  }
+
+  private static Status overloaded(String nodeId, String what) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(
+        nodeId + " is overloaded (" + what + "); retry with backoff");
   }
 }

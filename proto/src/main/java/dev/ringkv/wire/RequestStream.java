@@ -46,6 +46,9 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
 
     long id(P reply);
 
+    /** Why the request of {@code reply} failed, or null if it succeeded. */
+    Status failure(P reply);
+
     int requestSize(Q request);
   }
 
@@ -57,11 +60,12 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final int maxFrameBytes;
   private final AtomicLong ids = new AtomicLong();
-  private Session current; // guarded by this
+  private volatile Session current; // replaced under this
   private boolean closed; // guarded by this
 
   /**
-   * @param opener starts the stream call, e.g. {@code replies -> KvGrpc.newStub(ch).stream(replies)}
+   * @param opener starts the stream call, e.g.
+   *     {@code replies -> KvGrpc.newStub(channel).stream(replies)}
    * @param sender where frames are assembled and sent; requests submitted while it is busy or
    *     has not yet run share a frame
    * @param timer runs the timeouts
@@ -81,13 +85,15 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
    * Sends one request.
    *
    * @param request builds the request with the id its reply will carry
-   * @return the reply; fails with a gRPC status exception if the stream breaks or no reply comes
-   *     within {@code timeoutMs}
+   * @return the reply; fails with a gRPC status exception if the peer answers with an error,
+   *     the stream breaks, or no reply comes within {@code timeoutMs}
    */
   public CompletableFuture<P> submit(LongFunction<Q> request, long timeoutMs) {
-    Session session;
+    Session session = current; // the common case: no lock
     try {
-      session = session();
+      if (session == null) {
+        session = session();
+      }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           Status.UNAVAILABLE.withDescription("cannot open a stream: " + e).asRuntimeException());
@@ -221,15 +227,21 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
     public void onNext(G frame) {
       for (P reply : framing.replies(frame)) {
         Pending<P> pending = open.remove(framing.id(reply));
-        if (pending != null) {
+        if (pending == null) {
+          continue; // timed out already
+        }
+        Status failed = framing.failure(reply);
+        if (failed == null) {
           pending.reply().complete(reply);
+        } else {
+          pending.reply().completeExceptionally(failed.asRuntimeException());
         }
       }
     }
 
     @Override
     public void onError(Throwable error) {
-      fail(brokenStream(Status.fromThrowable(error)));
+      fail(Status.fromThrowable(error));
     }
 
     @Override
@@ -245,10 +257,11 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
       }
     }
 
-    private void fail(Status status) {
+    private void fail(Status cause) {
       if (failure != null) {
         return;
       }
+      Status status = brokenStream(cause);
       failure = status;
       forget(this);
       ScheduledFuture<?> sweep = sweeper;

@@ -105,10 +105,7 @@ public final class StreamServer<Q, F, P, G> {
 
     Session(ServerCallStreamObserver<G> out) {
       this.out = out;
-      out.setOnCancelHandler(() -> {
-        cancelled = true;
-        sessions.remove(this);
-      });
+      out.setOnCancelHandler(this::cancel);
     }
 
     @Override
@@ -126,9 +123,7 @@ public final class StreamServer<Q, F, P, G> {
       }
       int size = framing.requestSize(request) + BOOKKEEPING_BYTES;
       if (!budget.tryHoldBytes(size)) {
-        reply(framing.error(request, Status.RESOURCE_EXHAUSTED.withDescription(nodeId
-            + " is overloaded (over " + budget.maxBytes() + " bytes of requests in flight); "
-            + "retry with backoff")));
+        reply(framing.error(request, budget.overBytes(nodeId)));
         return;
       }
       inFlight.incrementAndGet();
@@ -140,7 +135,8 @@ public final class StreamServer<Q, F, P, G> {
       }
       answer.whenComplete((reply, error) -> {
         budget.releaseBytes(size);
-        reply(error == null ? reply : framing.error(request, Status.fromThrowable(error)));
+        // Queued before the count drops, so the stream cannot end without this reply.
+        outbound.add(error == null ? reply : framing.error(request, Status.fromThrowable(error)));
         inFlight.decrementAndGet();
         scheduleFlush();
       });
@@ -184,6 +180,10 @@ public final class StreamServer<Q, F, P, G> {
 
     @Override
     public void onError(Throwable error) {
+      cancel();
+    }
+
+    private void cancel() {
       cancelled = true;
       sessions.remove(this);
     }

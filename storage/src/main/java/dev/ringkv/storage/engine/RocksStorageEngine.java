@@ -97,36 +97,12 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public boolean apply(String key, Record record) {
-    byte[] k = dataKey(key);
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(data, k);
-        if (current != null && !record.supersedes(RecordCodec.decode(current))) {
-          return false;
-        }
-        db.put(data, writeOptions, k, RecordCodec.encode(record));
-        return true;
-      } catch (RocksDBException e) {
-        throw new StorageException("write of a key failed: " + e.getMessage(), e);
-      }
-    }
+    return putIfNewer(data, dataKey(key), record, "write of a key");
   }
 
   @Override
   public boolean removeIfAt(String key, Version version) {
-    byte[] k = dataKey(key);
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(data, k);
-        if (current == null || !RecordCodec.decode(current).version().equals(version)) {
-          return false;
-        }
-        db.delete(data, writeOptions, k);
-        return true;
-      } catch (RocksDBException e) {
-        throw new StorageException("delete of a key failed: " + e.getMessage(), e);
-      }
-    }
+    return deleteIfAt(data, dataKey(key), version, "delete of a key");
   }
 
   @Override
@@ -176,17 +152,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void addHint(String targetNodeId, String key, Record record) {
-    byte[] k = hintKey(targetNodeId, key);
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(hints, k);
-        if (current == null || record.supersedes(RecordCodec.decode(current))) {
-          db.put(hints, writeOptions, k, RecordCodec.encode(record));
-        }
-      } catch (RocksDBException e) {
-        throw new StorageException("storing a hint failed: " + e.getMessage(), e);
-      }
-    }
+    putIfNewer(hints, hintKey(targetNodeId, key), record, "storing a hint");
   }
 
   @Override
@@ -225,18 +191,8 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void removeHint(Hint hint) {
-    byte[] k = hintKey(hint.targetNodeId(), hint.key());
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(hints, k);
-        if (current != null
-            && RecordCodec.decode(current).version().equals(hint.record().version())) {
-          db.delete(hints, writeOptions, k);
-        }
-      } catch (RocksDBException e) {
-        throw new StorageException("removing a hint failed: " + e.getMessage(), e);
-      }
-    }
+    deleteIfAt(hints, hintKey(hint.targetNodeId(), hint.key()), hint.record().version(),
+        "removing a hint");
   }
 
   @Override
@@ -262,6 +218,38 @@ public final class RocksStorageEngine implements StorageEngine {
     writeOptions.close();
     cfOptions.close();
     dbOptions.close();
+  }
+
+  /** Stores {@code record} under {@code k} unless a newer record is stored there. */
+  private boolean putIfNewer(ColumnFamilyHandle cf, byte[] k, Record record, String what) {
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(cf, k);
+        if (current != null && !record.supersedes(RecordCodec.decode(current))) {
+          return false;
+        }
+        db.put(cf, writeOptions, k, RecordCodec.encode(record));
+        return true;
+      } catch (RocksDBException e) {
+        throw new StorageException(what + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Deletes {@code k} if the record stored there is still at {@code version}. */
+  private boolean deleteIfAt(ColumnFamilyHandle cf, byte[] k, Version version, String what) {
+    synchronized (stripeFor(k)) {
+      try {
+        byte[] current = db.get(cf, k);
+        if (current == null || !RecordCodec.decode(current).version().equals(version)) {
+          return false;
+        }
+        db.delete(cf, writeOptions, k);
+        return true;
+      } catch (RocksDBException e) {
+        throw new StorageException(what + " failed: " + e.getMessage(), e);
+      }
+    }
   }
 
   private Object stripeFor(byte[] key) {

@@ -35,16 +35,11 @@ final class Admission implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     if (!budget.tryTakeSlot()) {
-      call.close(overloaded(budget.maxRequests() + " requests in flight"), new Metadata());
+      call.close(budget.overRequests(nodeId), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Admitted<Q, R> admitted = new Admitted<>(call);
     return admitted.listen(next.startCall(admitted, headers));
-  }
-
-  private Status overloaded(String what) {
-    return Status.RESOURCE_EXHAUSTED.withDescription(
-        nodeId + " is overloaded (" + what + "); retry with backoff");
   }
 
   /** One admitted call: gives back its slot and bytes exactly once, however it ends. */
@@ -70,8 +65,7 @@ final class Admission implements ServerInterceptor {
           long size = message instanceof MessageLite m ? m.getSerializedSize() : 0;
           if (!budget.tryHoldBytes(size)) {
             refused = true;
-            close(overloaded("over " + budget.maxBytes() + " bytes of requests in flight"),
-                new Metadata());
+            close(budget.overBytes(nodeId), new Metadata());
             return;
           }
           heldBytes = size;

@@ -22,7 +22,6 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.GrpcFutures;
 import dev.ringkv.wire.RequestStream;
-import dev.ringkv.wire.StreamErrors;
 import io.grpc.Context;
 import java.util.HashMap;
 import java.util.List;
@@ -74,11 +73,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
     }
     return stream(target.address())
         .submit(id -> ReplicaRequest.newBuilder().setId(id).setWrite(write).build(), timeoutMs)
-        .thenAccept(reply -> {
-          if (reply.hasError()) {
-            throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
-          }
-        });
+        .thenApply(written -> null);
   }
 
   @Override
@@ -87,9 +82,6 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
     return stream(target.address())
         .submit(id -> ReplicaRequest.newBuilder().setId(id).setRead(read).build(), timeoutMs)
         .thenApply(reply -> {
-          if (reply.hasError()) {
-            throw StreamErrors.toStatus(reply.getError()).asRuntimeException();
-          }
           ReplicaReadReply r = reply.getRead();
           return new ReplicaAnswer(r.getFound()
               ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),

@@ -8,6 +8,7 @@ import dev.ringkv.storage.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An order-independent summary of a range: the sum of a hash of every (key, version) held. Two
@@ -23,6 +24,15 @@ public final class RangeDigest {
     long[] sum = {0};
     engine.scan(range, (key, record) -> sum[0] += entryHash(key, record.version()));
     return sum[0];
+  }
+
+  /** The digest of the given (key, version) pairs, as {@link #of(StorageEngine, TokenRange)}. */
+  public static long of(Map<String, Version> versions) {
+    long sum = 0;
+    for (Map.Entry<String, Version> e : versions.entrySet()) {
+      sum += entryHash(e.getKey(), e.getValue());
+    }
+    return sum;
   }
 
   public static List<KeyVersion> entries(StorageEngine engine, TokenRange range) {

@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,14 +72,17 @@ public final class StrayCleanup implements Runnable {
 
   /** Deletes the keys of {@code held} that every home replica holds as new or newer. */
   private long dropCovered(TokenRange range, List<Node> home, Map<String, Version> held) {
-    long digest = RangeDigest.of(engine, range);
+    long digest = RangeDigest.of(held);
     Map<String, Version> covered = new HashMap<>(held);
     for (Node replica : home) {
       Optional<List<KeyVersion>> listing;
       try {
         listing = peers.summary(replica, range, digest)
             .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 0;
+      } catch (ExecutionException | TimeoutException e) {
         log.debug("cleanup of range {}: {} did not answer ({}); keeping the copies", range,
             replica.id(), e.toString());
         return 0;

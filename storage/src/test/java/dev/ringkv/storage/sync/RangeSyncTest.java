@@ -13,11 +13,8 @@ import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.HybridClock;
 import dev.ringkv.storage.version.Version;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -38,23 +35,7 @@ class RangeSyncTest {
         new Node("n2", "h:2", NodeState.UP, List.of(20L))));
   }
 
-  /** Peers answered from their in-memory engines, as the replica service would. */
-  private final PeerSyncClient network = new PeerSyncClient() {
-    @Override
-    public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
-        long digest) {
-      MemoryStorageEngine e = engines.get(peer.id());
-      return CompletableFuture.completedFuture(RangeDigest.of(e, range) == digest
-          ? Optional.empty() : Optional.of(RangeDigest.entries(e, range)));
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
-      Map<String, Record> out = new HashMap<>();
-      keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
-      return CompletableFuture.completedFuture(out);
-    }
-  };
+  private final PeerSyncClient network = new EnginePeers(engines);
 
   private static Record value(long ms, String v) {
     return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));

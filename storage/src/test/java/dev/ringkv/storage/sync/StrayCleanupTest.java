@@ -6,16 +6,12 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
-import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.version.Version;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -40,26 +36,17 @@ class StrayCleanupTest {
         new Node("n3", "h:3", NodeState.UP, List.of(30L))));
   }
 
-  /** Peers answered from their in-memory engines, as the replica service would. */
-  private final PeerSyncClient network = new PeerSyncClient() {
-    @Override
-    public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
-        long digest) {
-      MemoryStorageEngine e = engines.get(peer.id());
-      return CompletableFuture.completedFuture(RangeDigest.of(e, range) == digest
-          ? Optional.empty() : Optional.of(RangeDigest.entries(e, range)));
-    }
-
-    @Override
-    public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
-      Map<String, Record> out = new HashMap<>();
-      keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
-      return CompletableFuture.completedFuture(out);
-    }
-  };
+  private final PeerSyncClient network = new EnginePeers(engines);
 
   private static Record value(long ms, String v) {
     return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Stores {@code record} for {@code key} on each of {@code nodes}. */
+  private void hold(String key, Record record, String... nodes) {
+    for (String node : nodes) {
+      engines.get(node).apply(key, record);
+    }
   }
 
   private void cleanUpOnN3(SyncState state) {
@@ -72,12 +59,9 @@ class StrayCleanupTest {
 
   @Test
   void aCopyEveryHomeReplicaHoldsAsNewOrNewerIsDropped() {
-    n3.apply("a", value(1, "a1"));
-    n3.apply("b", value(1, "b1"));
-    engines.get("n1").apply("a", value(1, "a1"));
-    engines.get("n1").apply("b", value(2, "b2"));
-    engines.get("n2").apply("a", value(1, "a1"));
-    engines.get("n2").apply("b", value(1, "b1"));
+    hold("a", value(1, "a1"), "n3", "n1", "n2");
+    hold("b", value(1, "b1"), "n3", "n2");
+    hold("b", value(2, "b2"), "n1");
 
     cleanUpOnN3(caughtUp());
 
@@ -87,11 +71,9 @@ class StrayCleanupTest {
 
   @Test
   void aCopyAHomeReplicaLacksOrHoldsOlderIsKept() {
-    n3.apply("c", value(2, "c2"));
-    n3.apply("d", value(1, "d1"));
-    engines.get("n1").apply("c", value(1, "c1"));
-    engines.get("n2").apply("c", value(2, "c2"));
-    engines.get("n1").apply("d", value(1, "d1"));
+    hold("c", value(2, "c2"), "n3", "n2");
+    hold("c", value(1, "c1"), "n1");
+    hold("d", value(1, "d1"), "n3", "n1");
 
     cleanUpOnN3(caughtUp());
 
@@ -101,9 +83,7 @@ class StrayCleanupTest {
 
   @Test
   void nothingIsDroppedWhileANodeIsDown() {
-    n3.apply("a", value(1, "a1"));
-    engines.get("n1").apply("a", value(1, "a1"));
-    engines.get("n2").apply("a", value(1, "a1"));
+    hold("a", value(1, "a1"), "n3", "n1", "n2");
     table.set(table(NodeState.DOWN));
 
     cleanUpOnN3(caughtUp());
@@ -113,9 +93,7 @@ class StrayCleanupTest {
 
   @Test
   void nothingIsDroppedBeforeThisNodeHasCaughtUp() {
-    n3.apply("a", value(1, "a1"));
-    engines.get("n1").apply("a", value(1, "a1"));
-    engines.get("n2").apply("a", value(1, "a1"));
+    hold("a", value(1, "a1"), "n3", "n1", "n2");
     SyncState pending = new SyncState("n3", table::get, HASHER);
     pending.onTable(table.get());
 
@@ -126,9 +104,7 @@ class StrayCleanupTest {
 
   @Test
   void keysOfRangesThisNodeServesAreNeverTouched() {
-    n3.apply("y", value(1, "y1"));
-    engines.get("n1").apply("y", value(1, "y1"));
-    engines.get("n2").apply("y", value(1, "y1"));
+    hold("y", value(1, "y1"), "n3", "n1", "n2");
 
     cleanUpOnN3(caughtUp());
 
