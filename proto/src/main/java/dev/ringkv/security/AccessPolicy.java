@@ -40,10 +40,6 @@ public final class AccessPolicy implements ServerInterceptor {
     this.token = token == null ? null : (BearerToken.PREFIX + token).getBytes(StandardCharsets.UTF_8);
   }
 
-  public boolean isOpen() {
-    return !tls && token == null;
-  }
-
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {

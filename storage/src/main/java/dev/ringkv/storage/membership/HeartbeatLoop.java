@@ -54,8 +54,4 @@ public final class HeartbeatLoop implements Runnable {
       }
     }
   }
-
-  public synchronized boolean isRegistered() {
-    return registered;
-  }
 }
