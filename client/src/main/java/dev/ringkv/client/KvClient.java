@@ -12,14 +12,18 @@ import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.RingTableProto;
 import dev.ringkv.proto.TableRef;
+import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
+import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.TlsFiles;
+import dev.ringkv.version.HybridClock;
+import dev.ringkv.version.Version;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
@@ -54,7 +58,15 @@ import org.slf4j.LoggerFactory;
  * or answers that it cannot reach enough replicas, the client refreshes its table (manager first,
  * any known storage node if the manager is down), waits a short, growing backoff, and retries on
  * the next node, until the overall deadline. Servers holding a newer table send it along with
- * their reply, so the client follows membership changes without waiting for a failure.
+ * their reply, so the client follows membership changes without waiting for a failure. A node
+ * that timed out or failed is suspect for a while and is tried last.
+ *
+ * <p>Every write gets its version here, from a hybrid logical clock, once, before its first
+ * attempt; every retry carries the same version, and so does any late copy of the request a
+ * node may still serve after the client gave up on it. Such a copy can only rewrite its own old
+ * version, never overwrite a newer write. The clock follows the wall clock and moves past every
+ * version the client sees in replies, so one client's writes to a key are always ordered; writes
+ * of different clients to one key are ordered by their clocks (last write wins).
  *
  * <pre>{@code
  * try (KvClient kv = KvClient.builder().manager("127.0.0.1:50051").build()) {
@@ -68,6 +80,10 @@ public final class KvClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KvClient.class);
   private static final long MAX_BACKOFF_MS = 500;
   private static final int MAX_FRAME_BYTES = 256 * 1024;
+  // A node that timed out is tried last for this long, doubling while it keeps failing; then it
+  // gets a request in its turn again.
+  private static final long FIRST_SUSPICION_MS = 1_000;
+  private static final long MAX_SUSPICION_MS = 8_000;
 
   private final Consistency consistency;
   private final long attemptTimeoutMs;
@@ -77,6 +93,8 @@ public final class KvClient implements AutoCloseable {
   private final TableRouter router;
   private final ScheduledExecutorService timer;
   private final CallCredentials callCredentials;
+  private final HybridClock clock;
+  private final PeerHealth health;
   // Requests queued while the sender is busy leave together in one frame.
   private final ExecutorService sender;
   private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
@@ -93,6 +111,9 @@ public final class KvClient implements AutoCloseable {
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-client-timer"));
+    this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
+    this.health = new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS,
+        MAX_SUSPICION_MS);
     this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
   }
 
@@ -138,10 +159,13 @@ public final class KvClient implements AutoCloseable {
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
     ByteString bytes = ByteString.copyFrom(value);
+    VersionProto version = toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setPut(PutRequest.newBuilder()
-            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table)),
+            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table)
+            .setVersion(version)),
         r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
-            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null));
+            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
+            r.getWrite().getVersion()));
   }
 
   /** Reads {@code key}; the result says whether it exists. */
@@ -152,16 +176,19 @@ public final class KvClient implements AutoCloseable {
         r -> new Reply<>(new GetResult(key,
             r.getGet().getFound() ? r.getGet().getValue().toByteArray() : null,
             r.getGet().getCoordinator()),
-            r.getGet().hasNewerTable() ? r.getGet().getNewerTable() : null));
+            r.getGet().hasNewerTable() ? r.getGet().getNewerTable() : null,
+            r.getGet().getVersion()));
   }
 
   /** Deletes {@code key}. Deleting a key that does not exist succeeds. */
   public CompletableFuture<PutResult> deleteAsync(String key, Consistency level) {
     checkKey(key);
+    VersionProto version = toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
-            .setKey(key).setConsistency(toProto(level)).setTable(table)),
+            .setKey(key).setConsistency(toProto(level)).setTable(table).setVersion(version)),
         r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
-            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null));
+            r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
+            r.getWrite().getVersion()));
   }
 
   /** The ring table the client routes with, fetching it if there is none yet. */
@@ -184,8 +211,8 @@ public final class KvClient implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------
 
-  /** A server's answer plus the newer table it may carry. */
-  private record Reply<R>(R value, RingTableProto newerTable) {}
+  /** A server's answer plus the newer table it may carry and the version it saw. */
+  private record Reply<R>(R value, RingTableProto newerTable, VersionProto version) {}
 
   /** One operation: how to ask for it with a given table, and what its answer means. */
   private record Request<R>(Function<TableRef, KvRequest.Builder> ask,
@@ -231,6 +258,9 @@ public final class KvClient implements AutoCloseable {
           if (reply.newerTable() != null) {
             router.offer(reply.newerTable());
           }
+          if (reply.version().getPhysicalMs() > 0) {
+            clock.observe(fromProto(reply.version()));
+          }
           result.complete(reply.value());
         } else {
           onFailure(unwrap(error));
@@ -248,15 +278,23 @@ public final class KvClient implements AutoCloseable {
       attempt++;
       long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
       KvRequest.Builder ask = request.ask().apply(router.ref());
+      // Past this the node drops the request: the client will have given up on this attempt.
+      long deadlineMs = System.currentTimeMillis() + timeoutMs;
       return stream(target.address())
-          .submit(id -> ask.setId(id).build(), timeoutMs)
-          .thenApply(request.answer())
+          .submit(id -> ask.setId(id).setDeadlineMs(deadlineMs).build(), timeoutMs)
+          .thenApply(reply -> {
+            health.succeeded(target.id());
+            return request.answer().apply(reply);
+          })
           .exceptionally(e -> {
             throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
           });
     }
 
-    /** The first live node of the preference list this request has not yet seen fail. */
+    /**
+     * The first live node of the preference list this request has not yet seen fail, healthy
+     * nodes before suspects.
+     */
     private Node pickCoordinator(RingTable table) {
       List<Node> candidates = new ArrayList<>();
       for (Placement p : table.preferenceList(keyToken)) {
@@ -267,6 +305,7 @@ public final class KvClient implements AutoCloseable {
           candidates.add(n); // a node marked DOWN may be back before the table says so
         }
       }
+      candidates = health.healthyFirst(candidates, Node::id);
       for (Node n : candidates) {
         if (!failedNodes.contains(n.id())) {
           return n;
@@ -293,6 +332,10 @@ public final class KvClient implements AutoCloseable {
       }
       if (nodeId != null) {
         failedNodes.add(nodeId);
+        if (status.getCode() == Status.Code.UNAVAILABLE
+            || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+          health.failed(nodeId);
+        }
       }
       long backoffMs = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempt, 5))
           + ThreadLocalRandom.current().nextLong(10);
@@ -400,6 +443,15 @@ public final class KvClient implements AutoCloseable {
     };
   }
 
+  private static VersionProto toProto(Version v) {
+    return VersionProto.newBuilder()
+        .setPhysicalMs(v.physicalMs()).setLogical(v.logical()).setNodeId(v.nodeId()).build();
+  }
+
+  private static Version fromProto(VersionProto v) {
+    return new Version(v.getPhysicalMs(), v.getLogical(), v.getNodeId());
+  }
+
   private static ConsistencyProto toProto(Consistency level) {
     return switch (level) {
       case ONE -> ConsistencyProto.ONE;
@@ -420,8 +472,22 @@ public final class KvClient implements AutoCloseable {
     private boolean callbacksOnNetworkThreads;
     private KeyHasher hasher = KeyHasher.murmur3();
     private int maxMessageBytes = 8 * 1024 * 1024;
+    private String writerId = "client-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
     private Builder() {}
+
+    /**
+     * The name this client's writes carry in their versions, to order two writes stamped at the
+     * same instant (default: random per client). 1-64 letters, digits, '.', '_' or '-'.
+     */
+    public Builder writerId(String id) {
+      if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException("writer id '" + id
+            + "' must be 1-64 letters, digits, '.', '_' or '-'");
+      }
+      this.writerId = id;
+      return this;
+    }
 
     /** The manager's {@code host:port} (default {@code 127.0.0.1:50051}). */
     public Builder manager(String address) {

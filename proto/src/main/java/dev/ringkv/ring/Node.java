@@ -10,8 +10,12 @@ import java.util.Objects;
  * @param address {@code host:port} of the node's gRPC endpoint
  * @param state liveness as the manager last judged it
  * @param tokens the ring positions this node owns (virtual nodes)
+ * @param incarnation how many times the manager has marked the node UP again after declaring it
+ *     DOWN; a node that sees its own incarnation change knows it missed writes, even if it never
+ *     saw the table that declared it DOWN
  */
-public record Node(String id, String address, NodeState state, List<Long> tokens) {
+public record Node(String id, String address, NodeState state, List<Long> tokens,
+    long incarnation) {
 
   public Node {
     Objects.requireNonNull(id, "id");
@@ -23,7 +27,16 @@ public record Node(String id, String address, NodeState state, List<Long> tokens
     if (address.isBlank()) {
       throw new IllegalArgumentException("node " + id + " has a blank address");
     }
+    if (incarnation < 0) {
+      throw new IllegalArgumentException(
+          "node " + id + " has a negative incarnation: " + incarnation);
+    }
     tokens = List.copyOf(tokens);
+  }
+
+  /** A node in its first incarnation. */
+  public Node(String id, String address, NodeState state, List<Long> tokens) {
+    this(id, address, state, tokens, 0);
   }
 
   public boolean isUp() {
@@ -31,10 +44,15 @@ public record Node(String id, String address, NodeState state, List<Long> tokens
   }
 
   public Node withState(NodeState newState) {
-    return new Node(id, address, newState, tokens);
+    return new Node(id, address, newState, tokens, incarnation);
   }
 
   public Node withAddress(String newAddress) {
-    return new Node(id, newAddress, state, tokens);
+    return new Node(id, newAddress, state, tokens, incarnation);
+  }
+
+  /** This node UP again after it was DOWN: a new incarnation. */
+  public Node revived() {
+    return new Node(id, address, NodeState.UP, tokens, incarnation + 1);
   }
 }

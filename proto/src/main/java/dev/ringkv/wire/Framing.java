@@ -37,7 +37,8 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           KvReplyFrame::getRepliesList,
           KvReply::getId,
           reply -> reply.hasError() ? reply.getError() : null,
-          (request, error) -> KvReply.newBuilder().setId(request.getId()).setError(error).build());
+          (request, error) -> KvReply.newBuilder().setId(request.getId()).setError(error).build(),
+          KvRequest::getDeadlineMs);
 
   public static final Framing<ReplicaRequest, ReplicaRequestFrame, ReplicaReply,
       ReplicaReplyFrame> REPLICA = new Framing<>(
@@ -48,7 +49,8 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           ReplicaReply::getId,
           reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> ReplicaReply.newBuilder().setId(request.getId()).setError(error)
-              .build());
+              .build(),
+          ReplicaRequest::getDeadlineMs);
 
   private final Function<List<Q>, F> requestFrame;
   private final Function<F, List<Q>> requests;
@@ -57,10 +59,12 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   private final ToLongFunction<P> replyId;
   private final Function<P, ErrorProto> errorOf;
   private final BiFunction<Q, ErrorProto, P> error;
+  private final ToLongFunction<Q> deadline;
 
   private Framing(Function<List<Q>, F> requestFrame, Function<F, List<Q>> requests,
       Function<List<P>, G> replyFrame, Function<G, List<P>> replies, ToLongFunction<P> replyId,
-      Function<P, ErrorProto> errorOf, BiFunction<Q, ErrorProto, P> error) {
+      Function<P, ErrorProto> errorOf, BiFunction<Q, ErrorProto, P> error,
+      ToLongFunction<Q> deadline) {
     this.requestFrame = requestFrame;
     this.requests = requests;
     this.replyFrame = replyFrame;
@@ -68,6 +72,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
     this.replyId = replyId;
     this.errorOf = errorOf;
     this.error = error;
+    this.deadline = deadline;
   }
 
   @Override
@@ -109,6 +114,11 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   @Override
   public int replySize(P reply) {
     return reply.getSerializedSize();
+  }
+
+  @Override
+  public long deadlineMs(Q request) {
+    return deadline.applyAsLong(request);
   }
 
   @Override

@@ -12,13 +12,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The serving end of a {@link RequestStream}: hands each request of a frame to a handler and
  * sends the replies back in frames, as many per frame as are ready when one leaves. Each request
  * holds its size plus {@link #BOOKKEEPING_BYTES} of the service's {@link InFlightBudget} until it
  * is answered; a request beyond the budget is answered at once with {@code RESOURCE_EXHAUSTED},
- * which callers retry. (A stream reads one frame at a time, so the count of its requests needs no
+ * which callers retry. A request whose deadline has passed when it is read is answered
+ * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
+ * elsewhere, and a late copy must not be applied or forwarded. (A stream reads one frame at a time, so the count of its requests needs no
  * limit of its own: the bytes bound both memory and queueing.)
  *
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
@@ -41,6 +44,9 @@ public final class StreamServer<Q, F, P, G> {
 
     int replySize(P reply);
 
+    /** Wall-clock ms after which the caller no longer waits for {@code request}; 0: none. */
+    long deadlineMs(Q request);
+
     /** The reply saying {@code request} failed with {@code status}. */
     P error(Q request, Status status);
   }
@@ -54,6 +60,7 @@ public final class StreamServer<Q, F, P, G> {
   private final InFlightBudget budget;
   private final Executor sender;
   private final int maxFrameBytes;
+  private final LongSupplier clockMs;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
@@ -65,6 +72,14 @@ public final class StreamServer<Q, F, P, G> {
   public StreamServer(String nodeId, Framing<Q, F, P, G> framing,
       Function<Q, CompletableFuture<P>> handler, InFlightBudget budget, Executor sender,
       int maxFrameBytes) {
+    this(nodeId, framing, handler, budget, sender, maxFrameBytes, System::currentTimeMillis);
+  }
+
+  /** As above, reading request deadlines against {@code clockMs}. */
+  public StreamServer(String nodeId, Framing<Q, F, P, G> framing,
+      Function<Q, CompletableFuture<P>> handler, InFlightBudget budget, Executor sender,
+      int maxFrameBytes, LongSupplier clockMs) {
+    this.clockMs = clockMs;
     this.nodeId = nodeId;
     this.framing = framing;
     this.handler = handler;
@@ -119,6 +134,12 @@ public final class StreamServer<Q, F, P, G> {
       if (draining) {
         reply(framing.error(request, Status.UNAVAILABLE.withDescription(
             nodeId + " is stopping; retry on another node")));
+        return;
+      }
+      long deadline = framing.deadlineMs(request);
+      if (deadline > 0 && clockMs.getAsLong() > deadline) {
+        reply(framing.error(request, Status.DEADLINE_EXCEEDED.withDescription(
+            "the caller's deadline passed before " + nodeId + " could serve the request")));
         return;
       }
       int size = framing.requestSize(request) + BOOKKEEPING_BYTES;

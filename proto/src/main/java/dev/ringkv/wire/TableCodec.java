@@ -25,7 +25,8 @@ public final class TableCodec {
           .setId(node.id())
           .setAddress(node.address())
           .setState(node.isUp() ? NodeStateProto.UP : NodeStateProto.DOWN)
-          .addAllTokens(node.tokens()));
+          .addAllTokens(node.tokens())
+          .setIncarnation(node.incarnation()));
     }
     return b.build();
   }
@@ -54,7 +55,8 @@ public final class TableCodec {
         default -> throw new IllegalArgumentException(
             "node " + e.getId() + " has no valid state: " + e.getState());
       };
-      nodes.add(new Node(e.getId(), e.getAddress(), state, e.getTokensList()));
+      nodes.add(new Node(e.getId(), e.getAddress(), state, e.getTokensList(),
+          e.getIncarnation()));
     }
     return RingTable.of(
         proto.getClusterId(), proto.getEpoch(), proto.getReplicationFactor(), nodes);

@@ -120,6 +120,24 @@ class RequestStreamTest {
   }
 
   @Test
+  void aRequestReadAfterItsDeadlineIsRefusedAndNeverServed() throws Exception {
+    start(unlimited(), clientSender);
+    // As if the node had been paused while the request waited in its socket.
+    CompletableFuture<KvReply> stale = stream.submit(id -> KvRequest.newBuilder().setId(id)
+        .setDeadlineMs(System.currentTimeMillis() - 1)
+        .setGet(GetRequest.newBuilder().setKey("stale")).build(), 10_000);
+
+    assertThat(statusOf(stale)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    CompletableFuture<KvReply> fresh = stream.submit(id -> KvRequest.newBuilder().setId(id)
+        .setDeadlineMs(System.currentTimeMillis() + 10_000)
+        .setGet(GetRequest.newBuilder().setKey("fresh")).build(), 10_000);
+    awaitHeld(1);
+    answer("fresh");
+    assertThat(valueOf(fresh)).isEqualTo("fresh");
+    assertThat(held).as("the handler never saw the stale request").doesNotContainKey("stale");
+  }
+
+  @Test
   void whenTheStreamBreaksOpenRequestsFailAndTheNextRequestOpensANewOne() throws Exception {
     start(unlimited(), clientSender);
     int port = server.getPort();

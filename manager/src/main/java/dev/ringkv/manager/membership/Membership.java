@@ -39,9 +39,7 @@ public final class Membership {
     this.failureTimeoutMs = failureTimeoutMs;
     this.clockMs = clockMs;
     this.store = store;
-    long now = clockMs.getAsLong();
-    // After a manager restart, every known node gets a full timeout to show it is still alive.
-    initial.nodes().forEach(n -> lastBeatMs.put(n.id(), now));
+    serving();
   }
 
   /**
@@ -73,6 +71,16 @@ public final class Membership {
     return membership;
   }
 
+  /**
+   * Starts every known node's failure timeout afresh. Call it once the manager can be reached:
+   * a node can only prove it is alive from then on, so nobody is declared DOWN for the time the
+   * manager spent loading its state or starting its server.
+   */
+  public synchronized void serving() {
+    long now = clockMs.getAsLong();
+    table.nodes().forEach(n -> lastBeatMs.put(n.id(), now));
+  }
+
   /** A restart is a membership event too: the new incarnation speaks with a new epoch. */
   private synchronized void publishRestart() {
     publish(nodesById());
@@ -96,7 +104,7 @@ public final class Membership {
           TokenAllocator.allocate(owned, tokensPerNode, rotation));
       log.info("node {} joined at {} with {} tokens", nodeId, address, tokensPerNode);
     } else {
-      updated = existing.withAddress(address).withState(NodeState.UP);
+      updated = upAgain(existing).withAddress(address);
       if (!updated.equals(existing)) {
         log.info("node {} re-registered at {}", nodeId, address);
       }
@@ -117,11 +125,16 @@ public final class Membership {
       throw new UnknownNodeException(nodeId);
     }
     lastBeatMs.put(nodeId, clockMs.getAsLong());
-    Node updated = existing.withAddress(address).withState(NodeState.UP);
+    Node updated = upAgain(existing).withAddress(address);
     if (!existing.isUp()) {
-      log.info("node {} is UP again", nodeId);
+      log.info("node {} is UP again (incarnation {})", nodeId, updated.incarnation());
     }
     return publishIfChanged(nodes, existing, updated);
+  }
+
+  /** A DOWN node that is heard from again starts a new incarnation; an UP one stays as it is. */
+  private static Node upAgain(Node existing) {
+    return existing.isUp() ? existing : existing.revived();
   }
 
   /** Marks DOWN every UP node silent for longer than the failure timeout. */

@@ -45,6 +45,7 @@ public final class ManagerServer implements AutoCloseable {
             new AccessPolicy(config.tls() != null, config.token())))
         .build()
         .start();
+    membership.serving();
     // Lets scripts and tests that asked for port 0 find the port that was chosen.
     Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);

@@ -95,4 +95,39 @@ class MembershipTest {
         .isInstanceOf(UnknownNodeException.class)
         .hasMessage("node ghost is not registered with this manager");
   }
+
+  @Test
+  void aRestartedManagerDeclaresNobodyDownBeforeAFullTimeoutFromWhenItServes() throws IOException {
+    Membership first = open(1);
+    first.register("server1", "127.0.0.1:1");
+    now.addAndGet(100);
+    Membership restarted = open(1);
+    now.addAndGet(3_000); // loading state and starting the server took longer than the timeout
+    restarted.serving();
+    now.addAndGet(1_900);
+    assertThat(restarted.detectFailures().node("server1").orElseThrow().isUp())
+        .as("server1 could not have reached the manager for a full timeout yet").isTrue();
+    now.addAndGet(200);
+    assertThat(restarted.detectFailures().node("server1").orElseThrow().isUp()).isFalse();
+  }
+
+  @Test
+  void aNodeComingBackFromDownStartsANewIncarnation() throws IOException {
+    Membership m = open(1);
+    m.register("server1", "127.0.0.1:1");
+    long first = m.table().node("server1").orElseThrow().incarnation();
+    m.heartbeat("server1", "127.0.0.1:1");
+    assertThat(m.table().node("server1").orElseThrow().incarnation())
+        .as("a beat of an UP node changes nothing").isEqualTo(first);
+    now.addAndGet(2_500);
+    m.detectFailures();
+    RingTable back = m.heartbeat("server1", "127.0.0.1:1");
+    assertThat(back.node("server1").orElseThrow().incarnation()).isEqualTo(first + 1);
+    now.addAndGet(2_500);
+    m.detectFailures();
+    assertThat(m.register("server1", "127.0.0.1:1").node("server1").orElseThrow().incarnation())
+        .as("registering after DOWN is a comeback too").isEqualTo(first + 2);
+    assertThat(open(1).table().node("server1").orElseThrow().incarnation())
+        .as("kept across a manager restart").isEqualTo(first + 2);
+  }
 }

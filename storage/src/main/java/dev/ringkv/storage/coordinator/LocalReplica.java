@@ -2,9 +2,10 @@ package dev.ringkv.storage.coordinator;
 
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
-import dev.ringkv.storage.version.HybridClock;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.HybridClock;
+import dev.ringkv.version.Version;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -16,16 +17,20 @@ public final class LocalReplica {
   private final StorageEngine engine;
   private final HybridClock clock;
   private final Predicate<String> caughtUp;
+  private final LongSupplier tableEpoch;
   private final AtomicLong hintsStored = new AtomicLong();
 
   /**
    * @param caughtUp whether this node has caught up on a key's range, so its reads count toward
    *     a quorum
+   * @param tableEpoch the epoch of the table this node holds
    */
-  public LocalReplica(StorageEngine engine, HybridClock clock, Predicate<String> caughtUp) {
+  public LocalReplica(StorageEngine engine, HybridClock clock, Predicate<String> caughtUp,
+      LongSupplier tableEpoch) {
     this.engine = engine;
     this.clock = clock;
     this.caughtUp = caughtUp;
+    this.tableEpoch = tableEpoch;
   }
 
   /** Stores {@code record} unless a newer one is held; {@code hintFor} may be null. */
@@ -37,8 +42,19 @@ public final class LocalReplica {
     }
   }
 
-  public ReplicaAnswer read(String key) {
-    return new ReplicaAnswer(engine.get(key), caughtUp.test(key));
+  /**
+   * What this node holds for {@code key}, and whether that counts toward a read quorum. It does
+   * not while the node is catching up on the key's range, nor while its table is older than
+   * {@code callerEpoch}: the newer table may say this node was declared DOWN and missed writes.
+   */
+  public ReplicaAnswer read(String key, long callerEpoch) {
+    boolean counts = tableEpoch.getAsLong() >= callerEpoch && caughtUp.test(key);
+    return new ReplicaAnswer(engine.get(key), counts);
+  }
+
+  /** Whether this node's table is older than {@code callerEpoch}. */
+  public boolean isBehind(long callerEpoch) {
+    return tableEpoch.getAsLong() < callerEpoch;
   }
 
   /** Keeps {@code record} to hand off to {@code targetNodeId} when it is UP again. */

@@ -13,6 +13,10 @@ public interface ReplicaClient {
    */
   CompletableFuture<Void> write(Node target, String key, Record record, String hintFor);
 
-  /** The record {@code target} holds for {@code key} (tombstones included), and whether it counts. */
-  CompletableFuture<ReplicaAnswer> read(Node target, String key);
+  /**
+   * The record {@code target} holds for {@code key} (tombstones included), and whether it counts:
+   * it does only if the target has caught up on the key's range and holds a table at least as
+   * new as {@code tableEpoch}, the caller's.
+   */
+  CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch);
 }

@@ -1,12 +1,16 @@
 package dev.ringkv.storage.coordinator;
 
+import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 
-/** The size limits a node enforces on client input, with messages that name the limit. */
+/** The limits a node enforces on client input, with messages that name the limit. */
 public record RequestLimits(int maxKeyBytes, int maxValueBytes) {
 
   public static final int DEFAULT_MAX_KEY_BYTES = 1024;
   public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+  /** How far ahead of this node's clock a client's version may be. */
+  public static final long MAX_CLOCK_DRIFT_MS = 60_000;
+  private static final int MAX_WRITER_ID_CHARS = 64;
 
   public RequestLimits {
     if (maxKeyBytes < 1) {
@@ -26,6 +30,28 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes) {
     if (bytes > maxKeyBytes) {
       throw new IllegalArgumentException(
           "key is " + bytes + " bytes, over the limit of " + maxKeyBytes + " bytes");
+    }
+  }
+
+  /**
+   * Checks a version stamped by a client: a far-future version would win over every later write
+   * of the key, so its time may be at most {@link #MAX_CLOCK_DRIFT_MS} ahead of {@code nowMs}.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public void checkVersion(Version version, long nowMs) {
+    if (version.physicalMs() <= 0) {
+      throw new IllegalArgumentException(
+          "version time must be positive, got " + version.physicalMs());
+    }
+    if (version.physicalMs() > nowMs + MAX_CLOCK_DRIFT_MS) {
+      throw new IllegalArgumentException("version time " + version.physicalMs() + " is "
+          + (version.physicalMs() - nowMs) + " ms ahead of this node's clock (at most "
+          + MAX_CLOCK_DRIFT_MS + " ms allowed): is the client's clock set right?");
+    }
+    if (version.nodeId().isEmpty() || version.nodeId().length() > MAX_WRITER_ID_CHARS) {
+      throw new IllegalArgumentException("version writer id must be 1-" + MAX_WRITER_ID_CHARS
+          + " characters, got " + version.nodeId().length());
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.ringkv.storage.engine;
 
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -2,7 +2,7 @@ package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

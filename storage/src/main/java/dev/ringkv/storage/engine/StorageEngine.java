@@ -1,7 +1,7 @@
 package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;

@@ -7,7 +7,7 @@ import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.wire.TableCodec;
-import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Optional;
@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 /** {@link ManagerClient} over gRPC, each call under a deadline. */
 public final class GrpcManagerClient implements ManagerClient {
 
-  private final Channel channel;
+  private final ManagedChannel channel;
   private final long timeoutMs;
 
-  public GrpcManagerClient(Channel channel, long timeoutMs) {
+  public GrpcManagerClient(ManagedChannel channel, long timeoutMs) {
     this.channel = channel;
     this.timeoutMs = timeoutMs;
   }
@@ -44,6 +44,11 @@ public final class GrpcManagerClient implements ManagerClient {
       }
       throw e;
     }
+  }
+
+  @Override
+  public void reconnectNow() {
+    channel.resetConnectBackoff();
   }
 
   private ManagerGrpc.ManagerBlockingStub stub() {

@@ -18,6 +18,7 @@ import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.PeerSyncClient;
+import dev.ringkv.storage.sync.RangeSummary;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.GrpcFutures;
@@ -72,21 +73,29 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
       write.setHintFor(hintFor);
     }
     return stream(target.address())
-        .submit(id -> ReplicaRequest.newBuilder().setId(id).setWrite(write).build(), timeoutMs)
+        .submit(id -> ReplicaRequest.newBuilder().setId(id).setWrite(write)
+            .setDeadlineMs(deadline()).build(), timeoutMs)
         .thenApply(written -> null);
   }
 
   @Override
-  public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
-    ReplicaReadRequest read = ReplicaReadRequest.newBuilder().setKey(key).build();
+  public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
+    ReplicaReadRequest read = ReplicaReadRequest.newBuilder().setKey(key)
+        .setTableEpoch(tableEpoch).build();
     return stream(target.address())
-        .submit(id -> ReplicaRequest.newBuilder().setId(id).setRead(read).build(), timeoutMs)
+        .submit(id -> ReplicaRequest.newBuilder().setId(id).setRead(read)
+            .setDeadlineMs(deadline()).build(), timeoutMs)
         .thenApply(reply -> {
           ReplicaReadReply r = reply.getRead();
           return new ReplicaAnswer(r.getFound()
               ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
               r.getCaughtUp());
         });
+  }
+
+  /** When the peer must drop a request sent now: its reply would find nobody waiting. */
+  private long deadline() {
+    return System.currentTimeMillis() + timeoutMs;
   }
 
   /** Ends every stream to peers; their open requests fail. */
@@ -103,14 +112,13 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   }
 
   @Override
-  public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
-      long digest) {
+  public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
     RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
         .setStart(range.start()).setEnd(range.end()).setDigest(digest).build();
     return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)))
-        .thenApply(r -> r.getInSync() ? Optional.empty() : Optional.of(r.getEntriesList().stream()
+        .thenApply(r -> new RangeSummary(r.getInSync(), r.getEntriesList().stream()
             .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
-            .toList()));
+            .toList(), r.getCaughtUp()));
   }
 
   @Override

@@ -15,13 +15,14 @@ import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.RingTableProto;
 import dev.ringkv.proto.TableRef;
 import dev.ringkv.proto.TableReply;
+import dev.ringkv.proto.VersionProto;
 import dev.ringkv.proto.WriteReply;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
@@ -32,6 +33,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final Supplier<RingTable> tables;
   private final RequestLimits limits;
   private final Runnable refreshTable;
+  private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
 
   /**
@@ -52,17 +55,19 @@ public final class KvService extends KvGrpc.KvImplBase {
    *     shows a newer table than the node has
    * @param budget what streamed requests may hold at once (calls have their interceptor)
    * @param sender where reply frames of streams are sent from
+   * @param clockMs wall-clock time, for request deadlines and client versions
    */
   public KvService(String nodeId, Coordinator coordinator, Supplier<RingTable> tables,
       RequestLimits limits, Runnable refreshTable, InFlightBudget budget, Executor sender,
-      int maxFrameBytes) {
+      int maxFrameBytes, LongSupplier clockMs) {
     this.nodeId = nodeId;
     this.coordinator = coordinator;
     this.tables = tables;
     this.limits = limits;
     this.refreshTable = refreshTable;
+    this.clockMs = clockMs;
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve, budget, sender,
-        maxFrameBytes);
+        maxFrameBytes, clockMs);
   }
 
   /** The load shedding to put in front of this service's single calls. */
@@ -110,14 +115,26 @@ public final class KvService extends KvGrpc.KvImplBase {
     return admit(request.getKey(), request.getValue().size(), request.getConsistency(),
         request.getTable())
         .thenCompose(level -> coordinator.write(request.getKey(),
-            request.getValue().toByteArray(), level))
+            request.getValue().toByteArray(), level,
+            clientVersion(request.hasVersion(), request.getVersion())))
         .handle((version, error) -> writeReply(request.getTable(), version, error));
   }
 
   private CompletableFuture<WriteReply> delete(DeleteRequest request) {
     return admit(request.getKey(), 0, request.getConsistency(), request.getTable())
-        .thenCompose(level -> coordinator.write(request.getKey(), null, level))
+        .thenCompose(level -> coordinator.write(request.getKey(), null, level,
+            clientVersion(request.hasVersion(), request.getVersion())))
         .handle((version, error) -> writeReply(request.getTable(), version, error));
+  }
+
+  /** The version the client fixed for a write, checked; null if it left it to the coordinator. */
+  private Version clientVersion(boolean present, VersionProto proto) {
+    if (!present) {
+      return null;
+    }
+    Version version = ProtoConverter.fromProto(proto);
+    limits.checkVersion(version, clockMs.getAsLong());
+    return version;
   }
 
   private CompletableFuture<GetReply> get(GetRequest request) {

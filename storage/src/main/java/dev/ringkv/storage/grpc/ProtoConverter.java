@@ -6,7 +6,7 @@ import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 
 /** Wire messages to domain values and back, for the storage node. */
 final class ProtoConverter {

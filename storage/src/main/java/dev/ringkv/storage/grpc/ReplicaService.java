@@ -32,6 +32,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -47,22 +48,30 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final StorageEngine engine;
   private final Supplier<RingTable> tables;
   private final BooleanSupplier allCaughtUp;
+  private final Predicate<TokenRange> caughtUpOn;
+  private final Runnable refreshTable;
 
   private final StreamServer<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
       streams;
 
   /**
+   * @param caughtUpOn whether this node has caught up on a range, so that a peer syncing from
+   *     it learns something
+   * @param refreshTable asks for this node's table to be refreshed soon; called when a caller
+   *     shows a newer table than the node has
    * @param budget what streamed requests may hold at once (calls have their interceptor)
    * @param sender where reply frames of streams are sent from
    */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
-      Supplier<RingTable> tables, BooleanSupplier allCaughtUp, InFlightBudget budget,
-      Executor sender, int maxFrameBytes) {
+      Supplier<RingTable> tables, BooleanSupplier allCaughtUp, Predicate<TokenRange> caughtUpOn,
+      Runnable refreshTable, InFlightBudget budget, Executor sender, int maxFrameBytes) {
     this.nodeId = nodeId;
     this.local = local;
     this.engine = engine;
     this.tables = tables;
     this.allCaughtUp = allCaughtUp;
+    this.caughtUpOn = caughtUpOn;
+    this.refreshTable = refreshTable;
     this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve, budget,
         sender, maxFrameBytes);
   }
@@ -109,7 +118,10 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   }
 
   private ReplicaReadReply read(ReplicaReadRequest request) {
-    ReplicaAnswer answer = local.read(request.getKey());
+    if (local.isBehind(request.getTableEpoch())) {
+      refreshTable.run();
+    }
+    ReplicaAnswer answer = local.read(request.getKey(), request.getTableEpoch());
     ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
         .setFound(answer.record().isPresent())
         .setCaughtUp(answer.caughtUp());
@@ -121,7 +133,8 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   public void rangeSummary(RangeSummaryRequest request, StreamObserver<RangeSummaryReply> reply) {
     answer(reply, () -> {
       TokenRange range = new TokenRange(request.getStart(), request.getEnd());
-      RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder();
+      RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder()
+          .setCaughtUp(caughtUpOn.test(range));
       if (RangeDigest.of(engine, range) == request.getDigest()) {
         return b.setInSync(true).build();
       }

@@ -47,6 +47,7 @@ public final class HeartbeatLoop implements Runnable {
       log.warn("manager does not know this node ({}); registering again", e.getMessage());
       registered = false;
     } catch (RuntimeException e) {
+      manager.reconnectNow();
       if (managerReachable) {
         log.warn("manager unreachable, serving with table epoch {}: {}", tables.get().epoch(),
             e.getMessage());

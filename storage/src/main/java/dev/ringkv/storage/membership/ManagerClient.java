@@ -17,6 +17,13 @@ public interface ManagerClient {
    */
   Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch);
 
+  /**
+   * Connects again at the next call instead of waiting out a reconnect backoff: after a manager
+   * restart the node must be heard from within one failure timeout, which a backoff grown while
+   * the manager was away would exceed.
+   */
+  void reconnectNow();
+
   /** The manager no longer knows this node and it must register again. */
   final class NotRegisteredException extends RuntimeException {
     public NotRegisteredException(String message) {

@@ -1,11 +1,13 @@
 package dev.ringkv.storage.server;
 
 import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.coordinator.Speculation;
 import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
 import dev.ringkv.storage.grpc.GrpcReplicaClient;
@@ -17,7 +19,7 @@ import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
 import dev.ringkv.storage.sync.StrayCleanup;
 import dev.ringkv.storage.sync.SyncState;
-import dev.ringkv.storage.version.HybridClock;
+import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
 import io.grpc.Server;
@@ -48,6 +50,12 @@ public final class StorageNode implements AutoCloseable {
   private static final int MAX_FRAME_BYTES = 256 * 1024;
   // Dropping surplus copies is housekeeping: a few sync intervals after a hand-off will do.
   private static final int CLEANUP_EVERY_SYNC_INTERVALS = 5;
+  // A peer that timed out is read from last for this long, doubling while it keeps failing.
+  private static final long FIRST_SUSPICION_MS = 500;
+  private static final long MAX_SUSPICION_MS = 5_000;
+  // A read asks one more replica after twice the recent p99 of replica reads, within these.
+  private static final long MIN_SPECULATION_MS = 10;
+  private static final long MAX_SPECULATION_MS = 250;
 
   private RocksStorageEngine engine;
   private GrpcReplicaClient replicas;
@@ -76,7 +84,7 @@ public final class StorageNode implements AutoCloseable {
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
-        syncState::isCaughtUp);
+        syncState::isCaughtUp, () -> tables.get().epoch());
     // One network thread per node: on a laptop many nodes share few cores, and one loop per
     // node, serving and calling peers alike, spends the least on switching between threads.
     networkLoop = NetworkLoop.create(config.nodeId());
@@ -85,7 +93,12 @@ public final class StorageNode implements AutoCloseable {
     int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
     replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
         networkLoop.executor(), networkLoop.executor(), maxFrameBytes);
-    Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher);
+    ScheduledExecutorService loop = networkLoop.executor();
+    Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
+        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS),
+        new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
+            System::nanoTime, MIN_SPECULATION_MS,
+            Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2)));
 
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
     hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
@@ -115,9 +128,9 @@ public final class StorageNode implements AutoCloseable {
     InFlightBudget peerBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
-        networkLoop.executor(), maxFrameBytes);
+        loop, maxFrameBytes, System::currentTimeMillis);
     replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,
-        peerBudget, networkLoop.executor(), maxFrameBytes);
+        syncState::isCaughtUpOn, beatSoon, peerBudget, loop, maxFrameBytes);
     server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         // Handlers never block (the local store answers in microseconds, replicas

@@ -5,17 +5,16 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.Record;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** What range sync asks of a peer. Implementations bound each call by a deadline. */
 public interface PeerSyncClient {
 
   /**
-   * The peer's keys and versions in {@code range}, or empty if its digest equals
-   * {@code digest} (the ranges are already in sync).
+   * The peer's keys and versions in {@code range}, or none if its digest equals {@code digest}
+   * (the ranges are already in sync), and whether the peer has caught up on the range.
    */
-  CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range, long digest);
+  CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest);
 
   /** The peer's records of {@code keys}; keys it does not hold are absent from the map. */
   CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys);

@@ -4,7 +4,7 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.StorageEngine;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

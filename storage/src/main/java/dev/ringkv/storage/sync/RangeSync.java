@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One pass of range sync: pulls every pending range from all its live peers, several ranges at
  * a time. For each peer it compares digests; only on a mismatch does it list the peer's versions
- * and fetch the records that are newer there. Scheduled by its owner, and run at once when a new
- * table arrives.
+ * and fetch the records that are newer there. A range counts as caught up only if one of the
+ * peers could vouch for it (see {@link SyncState}); otherwise it stays pending, and reads of it
+ * fail retryably rather than miss what the DOWN replicas hold. Scheduled by its owner, and run at
+ * once when a new table arrives.
  */
 public final class RangeSync implements Runnable {
 
@@ -58,6 +60,7 @@ public final class RangeSync implements Runnable {
     Semaphore inFlight = new Semaphore(MAX_RANGES_IN_FLIGHT);
     List<CompletableFuture<Long>> pulls = new ArrayList<>();
     AtomicInteger caughtUp = new AtomicInteger();
+    AtomicInteger unvouched = new AtomicInteger();
     for (Map.Entry<TokenRange, Long> e : pending.entrySet()) {
       TokenRange range = e.getKey();
       if (!state.isPending(range, e.getValue())) {
@@ -69,18 +72,20 @@ public final class RangeSync implements Runnable {
         Thread.currentThread().interrupt();
         return;
       }
-      CompletableFuture<Long> pull = pullRange(table, range)
+      CompletableFuture<Pull> pull = pullRange(table, range)
           .orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS)
-          .whenComplete((fetched, error) -> {
+          .whenComplete((result, error) -> {
             inFlight.release();
-            if (error == null) {
+            if (error != null) {
+              log.debug("pull of range {} failed, will retry: {}", range, error.toString());
+            } else if (!result.vouched()) {
+              unvouched.incrementAndGet();
+            } else {
               state.pulled(range, e.getValue());
               caughtUp.incrementAndGet();
-            } else {
-              log.debug("pull of range {} failed, will retry: {}", range, error.toString());
             }
           });
-      pulls.add(pull.exceptionally(error -> 0L));
+      pulls.add(pull.thenApply(Pull::fetched).exceptionally(error -> 0L));
     }
     long fetched = pulls.stream().mapToLong(CompletableFuture::join).sum();
     if (caughtUp.get() > 0) {
@@ -88,26 +93,39 @@ public final class RangeSync implements Runnable {
           caughtUp.get(), pending.size(), fetched,
           state.allCaughtUp() ? "; all ranges caught up" : "");
     }
+    if (unvouched.get() > 0) {
+      log.debug("range sync: {} ranges have no live peer that could vouch for them (a home "
+          + "replica or a caught-up node); they stay pending", unvouched.get());
+    }
   }
 
-  /** Pulls {@code range} from every live peer; completes with the number of records fetched. */
-  private CompletableFuture<Long> pullRange(RingTable table, TokenRange range) {
+  /** What pulling one range from its peers brought, and whether one of them could vouch. */
+  private record Pull(long fetched, boolean vouched) {
+    Pull plus(Pull other) {
+      return new Pull(fetched + other.fetched, vouched || other.vouched);
+    }
+  }
+
+  /** Pulls {@code range} from every live peer. */
+  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range) {
     long digest = RangeDigest.of(engine, range);
-    CompletableFuture<Long> total = CompletableFuture.completedFuture(0L);
+    CompletableFuture<Pull> total = CompletableFuture.completedFuture(new Pull(0, false));
     for (Node peer : state.peersFor(table, range)) {
-      CompletableFuture<Long> fromPeer = peers.summary(peer, range, digest)
-          .thenCompose(summary -> fetchNewer(peer, summary));
-      total = total.thenCombine(fromPeer, Long::sum);
+      boolean home = SyncState.isHome(table, range, peer.id());
+      CompletableFuture<Pull> fromPeer = peers.summary(peer, range, digest)
+          .thenCompose(summary -> fetchNewer(peer, summary)
+              .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
+      total = total.thenCombine(fromPeer, Pull::plus);
     }
     return total;
   }
 
-  private CompletableFuture<Long> fetchNewer(Node peer, Optional<List<KeyVersion>> summary) {
-    if (summary.isEmpty()) {
+  private CompletableFuture<Long> fetchNewer(Node peer, RangeSummary summary) {
+    if (summary.inSync()) {
       return CompletableFuture.completedFuture(0L);
     }
     List<String> wanted = new ArrayList<>();
-    for (KeyVersion kv : summary.get()) {
+    for (KeyVersion kv : summary.entries()) {
       Optional<Record> mine = engine.get(kv.key());
       if (mine.isEmpty() || kv.version().isNewerThan(mine.get().version())) {
         wanted.add(kv.key());

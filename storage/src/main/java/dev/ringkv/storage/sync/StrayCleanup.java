@@ -4,11 +4,10 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.StorageEngine;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,7 +74,7 @@ public final class StrayCleanup implements Runnable {
     long digest = RangeDigest.of(held);
     Map<String, Version> covered = new HashMap<>(held);
     for (Node replica : home) {
-      Optional<List<KeyVersion>> listing;
+      RangeSummary listing;
       try {
         listing = peers.summary(replica, range, digest)
             .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
@@ -87,11 +86,11 @@ public final class StrayCleanup implements Runnable {
             replica.id(), e.toString());
         return 0;
       }
-      if (listing.isEmpty()) {
+      if (listing.inSync()) {
         continue; // the same digest: the replica holds exactly these versions
       }
       Map<String, Version> theirs = new HashMap<>();
-      listing.get().forEach(kv -> theirs.put(kv.key(), kv.version()));
+      listing.entries().forEach(kv -> theirs.put(kv.key(), kv.version()));
       covered.entrySet().removeIf(e -> theirs.get(e.getKey()) == null
           || e.getValue().isNewerThan(theirs.get(e.getKey())));
     }

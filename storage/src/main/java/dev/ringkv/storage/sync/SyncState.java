@@ -15,12 +15,16 @@ import java.util.function.Supplier;
 
 /**
  * Which ranges this node has caught up on. A range is caught up once the node has pulled it from
- * every live peer of the range since it last joined the range's preference list. Kept in memory
- * only: after a restart nothing is caught up until pulled again, which is the safe default.
+ * every live peer of the range since it last joined the range's preference list, at least one of
+ * which could vouch for the range: a home replica of it, or a node caught up on it itself (two
+ * stand-ins that only ever synced with each other prove nothing). Kept in memory only: after a
+ * restart nothing is caught up until pulled again, which is the safe default.
  *
  * <p>On every table the node adopts, ranges it newly serves become pending and not caught up;
  * ranges whose peers came back UP become pending again but stay caught up (the node missed
- * nothing that was acknowledged; it only collects what the returning peer alone holds).
+ * nothing that was acknowledged; it only collects what the returning peer alone holds). A table
+ * with a new incarnation of this node means the manager declared it DOWN meanwhile, perhaps in a
+ * table this node never saw: it may have missed writes, so every range starts over.
  */
 public final class SyncState {
 
@@ -33,6 +37,7 @@ public final class SyncState {
   private final Map<TokenRange, Long> pending = new ConcurrentHashMap<>();
   private long generation;
   private RingTable previous;
+  private long incarnation = -1; // this node's, in the table its caught-up ranges date from
 
   public SyncState(String selfId, Supplier<RingTable> tables, KeyHasher hasher) {
     this.selfId = selfId;
@@ -42,13 +47,18 @@ public final class SyncState {
 
   /** Recomputes the work to do for a newly adopted table. */
   public synchronized void onTable(RingTable table) {
+    long mine = table.node(selfId).map(Node::incarnation).orElse(-1L);
+    if (mine != incarnation) {
+      caughtUp.clear();
+      incarnation = mine;
+    }
     Set<TokenRange> current = new HashSet<>();
     for (TokenRange range : table.ranges()) {
       current.add(range);
       if (!serves(table, range)) {
         caughtUp.remove(range);
         pending.remove(range);
-      } else if (peersFor(table, range).isEmpty()) {
+      } else if (peersFor(table, range).isEmpty() && isHome(table, range)) {
         caughtUp.add(range); // nobody to pull from: what this node holds is all there is
         pending.remove(range);
       } else if (!caughtUp.contains(range) || peerCameBack(table, range)) {
@@ -64,6 +74,11 @@ public final class SyncState {
   public boolean isCaughtUp(String key) {
     RingTable table = tables.get();
     return !table.nodes().isEmpty() && caughtUp.contains(table.rangeOf(hasher.hash(key)));
+  }
+
+  /** Whether this node has caught up on {@code range}, so a peer may sync from it. */
+  public boolean isCaughtUpOn(TokenRange range) {
+    return caughtUp.contains(range);
   }
 
   /** Ranges to pull, with the generation to hand back to {@link #pulled}. */
@@ -102,6 +117,15 @@ public final class SyncState {
       }
     }
     return List.copyOf(peers);
+  }
+
+  /** Whether {@code peer} vouches for {@code range} by being one of its home replicas. */
+  public static boolean isHome(RingTable table, TokenRange range, String nodeId) {
+    return table.homeReplicas(range.end()).stream().anyMatch(n -> n.id().equals(nodeId));
+  }
+
+  private boolean isHome(RingTable table, TokenRange range) {
+    return isHome(table, range, selfId);
   }
 
   private boolean serves(RingTable table, TokenRange range) {

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.HybridClock;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.HybridClock;
+import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +37,10 @@ class CoordinatorTest {
   private final Map<String, LocalReplica> replicas = new HashMap<>();
   private final Set<String> unreachable = new HashSet<>();
   private final Set<String> catchingUp = new HashSet<>();
+  private final Set<String> hung = new HashSet<>();
+  private final Map<String, Long> tableEpochs = new HashMap<>();
+  private final List<Runnable> speculativeReads = new ArrayList<>();
+  private final PeerHealth health = new PeerHealth(wall::get, 500, 5_000);
   private RingTable table;
 
   @BeforeEach
@@ -43,7 +49,7 @@ class CoordinatorTest {
       MemoryStorageEngine engine = new MemoryStorageEngine();
       engines.put(id, engine);
       replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get),
-          key -> !catchingUp.contains(id)));
+          key -> !catchingUp.contains(id), () -> tableEpochs.getOrDefault(id, table.epoch())));
     }
     table = table(NodeState.UP);
   }
@@ -68,16 +74,24 @@ class CoordinatorTest {
     }
 
     @Override
-    public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
       if (unreachable.contains(target.id())) {
         return CompletableFuture.failedFuture(new RuntimeException("connection refused"));
       }
-      return CompletableFuture.completedFuture(replicas.get(target.id()).read(key));
+      if (hung.contains(target.id())) {
+        return new CompletableFuture<>(); // reachable in name only: never answers
+      }
+      return CompletableFuture.completedFuture(replicas.get(target.id()).read(key, tableEpoch));
     }
   };
 
   private Coordinator coordinatorOn(String id) {
-    return new Coordinator(id, () -> table, replicas.get(id), network, key -> 0L);
+    return new Coordinator(id, () -> table, replicas.get(id), network, key -> 0L, health,
+        new Speculation((task, delayMs) -> speculativeReads.add(task), System::nanoTime, 10, 250));
+  }
+
+  private Version write(Coordinator c, String value) {
+    return c.write("k", value == null ? null : bytes(value), Consistency.QUORUM, null).join();
   }
 
   private static byte[] bytes(String s) {
@@ -87,7 +101,7 @@ class CoordinatorTest {
   @Test
   void quorumWriteSucceedsWithOneReplicaDownAndHoldsAHintForIt() {
     unreachable.add("n3");
-    Version v = coordinatorOn("n1").write("k", bytes("v"), Consistency.QUORUM).join();
+    Version v = write(coordinatorOn("n1"), "v");
     assertThat(engines.get("n1").get("k")).contains(Record.value(v, bytes("v")));
     assertThat(engines.get("n2").get("k")).contains(Record.value(v, bytes("v")));
     assertThat(engines.get("n1").hintsFor("n3", 10)).extracting(h -> h.record().version())
@@ -97,7 +111,7 @@ class CoordinatorTest {
   @Test
   void writeFailsAsUnavailableWhenTooFewReplicasAcknowledge() {
     unreachable.addAll(List.of("n2", "n3"));
-    assertThatThrownBy(() -> coordinatorOn("n1").write("k", bytes("v"), Consistency.QUORUM).join())
+    assertThatThrownBy(() -> write(coordinatorOn("n1"), "v"))
         .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(UnavailableException.class)
         .hasMessageContaining("QUORUM write needs 2 of 3 replicas, and 2 cannot answer")
@@ -107,7 +121,7 @@ class CoordinatorTest {
   @Test
   void writeToADownHomeReplicaGoesToTheNextNodeWithAHint() {
     table = table(NodeState.DOWN);
-    coordinatorOn("n1").write("k", bytes("v"), Consistency.ALL).join();
+    coordinatorOn("n1").write("k", bytes("v"), Consistency.ALL, null).join();
     assertThat(engines.get("n4").get("k")).isPresent();
     assertThat(engines.get("n4").hintsFor("n2", 10)).hasSize(1);
     assertThat(engines.get("n2").get("k")).isEmpty();
@@ -132,7 +146,7 @@ class CoordinatorTest {
   void aWriteStampedAfterSeeingANewerVersionIsNewerEvenWithALaggingClock() {
     Record fromTheFuture = Record.value(new Version(9_999, 3, "n2"), bytes("future"));
     engines.get("n1").apply("k", fromTheFuture);
-    Version v = coordinatorOn("n1").write("k", bytes("later"), Consistency.QUORUM).join();
+    Version v = write(coordinatorOn("n1"), "later");
     assertThat(v).isGreaterThan(fromTheFuture.version());
     assertThat(coordinatorOn("n2").read("k", Consistency.QUORUM).join().orElseThrow().value())
         .isEqualTo(bytes("later"));
@@ -141,9 +155,9 @@ class CoordinatorTest {
   @Test
   void deletesAreTombstonesThatHideOlderValues() {
     Coordinator c = coordinatorOn("n1");
-    c.write("k", bytes("v"), Consistency.QUORUM).join();
+    write(c, "v");
     wall.incrementAndGet();
-    c.write("k", null, Consistency.QUORUM).join();
+    write(c, null);
     assertThat(c.read("k", Consistency.QUORUM).join().orElseThrow().isTombstone()).isTrue();
   }
 
@@ -159,5 +173,53 @@ class CoordinatorTest {
 
     unreachable.clear();
     assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM).join()).contains(written);
+  }
+
+  @Test
+  void aLateCopyOfAWriteKeepsItsVersionAndCannotOverwriteANewerWrite() {
+    Coordinator c = coordinatorOn("n1");
+    Version first = new Version(1_000, 0, "client-a");
+    Version second = new Version(1_000, 1, "client-a");
+    c.write("k", bytes("second"), Consistency.QUORUM, second).join();
+    wall.addAndGet(5_000); // the first attempt, delayed by a pause, arrives much later
+    Version applied = c.write("k", bytes("first"), Consistency.QUORUM, first).join();
+
+    assertThat(applied).isEqualTo(first);
+    for (String id : List.of("n1", "n2", "n3")) {
+      assertThat(engines.get(id).get("k").orElseThrow().value()).as(id).isEqualTo(bytes("second"));
+    }
+    assertThat(c.read("k", Consistency.QUORUM).join().orElseThrow().version()).isEqualTo(second);
+  }
+
+  @Test
+  void aReplicaHoldingAnOlderTableThanTheCoordinatorDoesNotCount() {
+    Record written = Record.value(new Version(5, 0, "n1"), bytes("acknowledged"));
+    engines.get("n1").apply("k", written);
+    engines.get("n3").apply("k", written);
+    // n2 was declared DOWN and UP again in tables it has not seen: it missed the write.
+    tableEpochs.put("n2", table.epoch() - 1);
+    unreachable.add("n3");
+    assertThatThrownBy(() -> coordinatorOn("n1").read("k", Consistency.ALL).join())
+        .hasCauseInstanceOf(UnavailableException.class)
+        .hasMessageContaining("n2: still catching up");
+    unreachable.clear();
+    assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM).join()).contains(written);
+  }
+
+  @Test
+  void aReadWhoseReplicaHangsAsksOneMoreAfterTheSpeculativeDelayAndThenAvoidsIt() {
+    Record written = Record.value(new Version(5, 0, "n1"), bytes("v"));
+    List.of("n1", "n2", "n3").forEach(id -> engines.get(id).apply("k", written));
+    hung.add("n2");
+    CompletableFuture<Optional<Record>> read = coordinatorOn("n1").read("k", Consistency.QUORUM);
+    assertThat(read).as("n1 answered, n2 hangs").isNotDone();
+    assertThat(speculativeReads).hasSize(1);
+    speculativeReads.forEach(Runnable::run);
+    assertThat(read).isCompletedWithValue(Optional.of(written));
+
+    health.failed("n2"); // what its replica timeout reports in the end
+    speculativeReads.clear();
+    assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM))
+        .as("the suspect is asked last: no wait at all").isCompletedWithValue(Optional.of(written));
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ class HintDeliveryTest {
     }
 
     @Override
-    public CompletableFuture<ReplicaAnswer> read(Node target, String key) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
       throw new UnsupportedOperationException();
     }
   };

@@ -5,26 +5,31 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** Peers answered from their in-memory engines, by node id, as the replica service would. */
+/**
+ * Peers answered from their in-memory engines, by node id, as the replica service would. Each
+ * says it has caught up on every range, except those named in {@link #catchingUp}.
+ */
 final class EnginePeers implements PeerSyncClient {
 
   private final Map<String, MemoryStorageEngine> engines;
+  final Set<String> catchingUp = new HashSet<>();
 
   EnginePeers(Map<String, MemoryStorageEngine> engines) {
     this.engines = engines;
   }
 
   @Override
-  public CompletableFuture<Optional<List<KeyVersion>>> summary(Node peer, TokenRange range,
-      long digest) {
+  public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
     MemoryStorageEngine e = engines.get(peer.id());
-    return CompletableFuture.completedFuture(RangeDigest.of(e, range) == digest
-        ? Optional.empty() : Optional.of(RangeDigest.entries(e, range)));
+    boolean inSync = RangeDigest.of(e, range) == digest;
+    return CompletableFuture.completedFuture(new RangeSummary(inSync,
+        inSync ? List.of() : RangeDigest.entries(e, range), !catchingUp.contains(peer.id())));
   }
 
   @Override

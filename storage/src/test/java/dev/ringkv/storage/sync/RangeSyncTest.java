@@ -10,8 +10,8 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.HybridClock;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.HybridClock;
+import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +55,8 @@ class RangeSyncTest {
     assertThat(state.pending()).hasSize(2);
 
     MemoryStorageEngine n2 = engines.get("n2");
-    LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp);
+    LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
+        () -> table.get().epoch());
     new RangeSync(state, n2, local, network, table::get, 1000).run();
 
     assertThat(state.isCaughtUp("a")).isTrue();
@@ -90,5 +91,49 @@ class RangeSyncTest {
     state.onTable(table.get()); // n1 came back: pending again with a newer generation
     started.forEach(state::pulled);
     assertThat(state.allCaughtUp()).isFalse();
+  }
+
+  @Test
+  void aNewIncarnationOfThisNodeMeansItWasDeclaredDownAndStartsEveryRangeOver() {
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    state.onTable(table.get());
+    state.pending().forEach(state::pulled);
+    assertThat(state.isCaughtUp("a")).isTrue();
+
+    // n2 was declared DOWN and UP again in tables it never saw: it may have missed writes.
+    table.set(RingTable.of("c", 3, 2, List.of(
+        new Node("n1", "h:1", NodeState.UP, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L), 1))));
+    state.onTable(table.get());
+    assertThat(state.isCaughtUp("a")).isFalse();
+    assertThat(state.pending()).hasSize(2);
+  }
+
+  @Test
+  void standInsThatOnlySyncedWithEachOtherAreNotCaughtUpUntilOneCanVouch() {
+    // Keys "a".."e" (tokens 1..5) have home replicas h1 and h2, both DOWN: f1 and f2 stand in.
+    Map<String, MemoryStorageEngine> nodes = Map.of("h1", new MemoryStorageEngine(HASHER),
+        "h2", new MemoryStorageEngine(HASHER), "f1", new MemoryStorageEngine(HASHER),
+        "f2", new MemoryStorageEngine(HASHER));
+    AtomicReference<RingTable> standIns = new AtomicReference<>(RingTable.of("c", 5, 2, List.of(
+        new Node("h1", "h:1", NodeState.DOWN, List.of(10L)),
+        new Node("h2", "h:2", NodeState.DOWN, List.of(20L)),
+        new Node("f1", "h:3", NodeState.UP, List.of(30L)),
+        new Node("f2", "h:4", NodeState.UP, List.of(40L)))));
+    EnginePeers peers = new EnginePeers(nodes);
+    peers.catchingUp.add("f2");
+    MemoryStorageEngine f1 = nodes.get("f1");
+    SyncState state = new SyncState("f1", standIns::get, HASHER);
+    state.onTable(standIns.get());
+    LocalReplica local = new LocalReplica(f1, new HybridClock("f1", () -> 0L), state::isCaughtUp,
+        () -> standIns.get().epoch());
+    RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000);
+
+    sync.run();
+    assertThat(state.isCaughtUp("a")).as("f2 knows no more than f1 does").isFalse();
+
+    peers.catchingUp.clear(); // f2 caught up from a source that had the data
+    sync.run();
+    assertThat(state.isCaughtUp("a")).isTrue();
   }
 }

@@ -8,7 +8,7 @@ import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
-import dev.ringkv.storage.version.Version;
+import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.ringkv.storage.version;
+package dev.ringkv.version;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

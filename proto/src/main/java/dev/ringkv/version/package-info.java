@@ -1,2 +1,2 @@
 /** Hybrid logical clock versions: how concurrent writes to one key are ordered (last write wins). */
-package dev.ringkv.storage.version;
+package dev.ringkv.version;

@@ -1,4 +1,4 @@
-package dev.ringkv.storage.version;
+package dev.ringkv.version;
 
 import java.util.function.LongSupplier;
 

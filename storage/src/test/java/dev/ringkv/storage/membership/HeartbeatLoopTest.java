@@ -1,0 +1,61 @@
+package dev.ringkv.storage.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HeartbeatLoopTest {
+
+  /** A manager that is away until told otherwise, counting what the node asks of it. */
+  private static final class AwayManager implements ManagerClient {
+    boolean reachable;
+    int reconnects;
+    int beats;
+
+    @Override
+    public RingTable register(String nodeId, String address) {
+      if (!reachable) {
+        throw new IllegalStateException("UNAVAILABLE: connection refused");
+      }
+      return RingTable.of("c", 1, 1, List.of(new Node(nodeId, address, NodeState.UP, List.of(1L))));
+    }
+
+    @Override
+    public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
+      if (!reachable) {
+        throw new IllegalStateException("UNAVAILABLE: connection refused");
+      }
+      beats++;
+      return Optional.empty();
+    }
+
+    @Override
+    public void reconnectNow() {
+      reconnects++;
+    }
+  }
+
+  @Test
+  void everyFailedBeatReconnectsAtOnceSoARestartedManagerHearsFromTheNodeWithinOneBeat() {
+    AwayManager manager = new AwayManager();
+    TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", manager, tables);
+    manager.reachable = true;
+    loop.run();
+    assertThat(tables.get().epoch()).isEqualTo(1);
+
+    manager.reachable = false; // the manager restarts
+    loop.run();
+    loop.run();
+    assertThat(manager.reconnects).as("no backoff grown while it was away").isEqualTo(2);
+
+    manager.reachable = true;
+    loop.run();
+    assertThat(manager.beats).isEqualTo(1);
+  }
+}
