@@ -19,6 +19,7 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.SpeculativeDelay;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.TlsFiles;
@@ -59,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * any known storage node if the manager is down), waits a short, growing backoff, and retries on
  * the next node, until the overall deadline. Servers holding a newer table send it along with
  * their reply, so the client follows membership changes without waiting for a failure. A node
- * that timed out or failed is suspect for a while and is tried last.
+ * that timed out or failed is suspect for a while and is tried last, and a node slower than
+ * usual (twice the recent p99) gets company: the request goes to the next node as well, and the
+ * first answer wins, so a node that is alive but unreachable costs little even before it is
+ * suspected.
  *
  * <p>Every write gets its version here, from a hybrid logical clock, once, before its first
  * attempt; every retry carries the same version, and so does any late copy of the request a
@@ -84,6 +88,8 @@ public final class KvClient implements AutoCloseable {
   // gets a request in its turn again.
   private static final long FIRST_SUSPICION_MS = 1_000;
   private static final long MAX_SUSPICION_MS = 8_000;
+  // The shortest wait before a slow request is sent to the next node as well.
+  private static final long MIN_HEDGE_MS = 50;
 
   private final Consistency consistency;
   private final long attemptTimeoutMs;
@@ -95,6 +101,7 @@ public final class KvClient implements AutoCloseable {
   private final CallCredentials callCredentials;
   private final HybridClock clock;
   private final PeerHealth health;
+  private final SpeculativeDelay hedgeDelay;
   // Requests queued while the sender is busy leave together in one frame.
   private final ExecutorService sender;
   private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
@@ -114,6 +121,8 @@ public final class KvClient implements AutoCloseable {
     this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
     this.health = new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS,
         MAX_SUSPICION_MS);
+    this.hedgeDelay = new SpeculativeDelay(MIN_HEDGE_MS,
+        Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2));
     this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
   }
 
@@ -268,8 +277,12 @@ public final class KvClient implements AutoCloseable {
       });
     }
 
+    /**
+     * Sends the request to the coordinator and, if it has not answered within the hedge delay,
+     * to the next candidate too. Safe for writes as well: both carry the same version.
+     */
     private CompletableFuture<Reply<R>> sendToCoordinator(RingTable table) {
-      Node target = pickCoordinator(table);
+      Node target = pickCoordinator(table, null);
       if (target == null) {
         return CompletableFuture.failedFuture(Status.UNAVAILABLE
             .withDescription("no node of the key's preference list is up (table epoch "
@@ -278,24 +291,48 @@ public final class KvClient implements AutoCloseable {
       attempt++;
       long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
       KvRequest.Builder ask = request.ask().apply(router.ref());
+      FirstSuccess<Reply<R>> race = new FirstSuccess<>();
+      race.add(() -> sendTo(target, ask, timeoutMs));
+      long delayMs = hedgeDelay.delayMs();
+      if (delayMs < timeoutMs) {
+        timer.schedule(() -> {
+          Node next = race.isDone() ? null : pickCoordinator(table, target.id());
+          if (next != null) {
+            log.debug("{} is slow; sending the request to {} as well", target.id(), next.id());
+            race.add(() -> sendTo(next, ask.clone(), timeoutMs - delayMs));
+          }
+        }, delayMs, TimeUnit.MILLISECONDS);
+      }
+      return race.result();
+    }
+
+    private CompletableFuture<Reply<R>> sendTo(Node target, KvRequest.Builder ask,
+        long timeoutMs) {
       // Past this the node drops the request: the client will have given up on this attempt.
       long deadlineMs = System.currentTimeMillis() + timeoutMs;
+      long start = System.nanoTime();
       return stream(target.address())
           .submit(id -> ask.setId(id).setDeadlineMs(deadlineMs).build(), timeoutMs)
           .thenApply(reply -> {
             health.succeeded(target.id());
+            hedgeDelay.answeredAfter(System.nanoTime() - start);
             return request.answer().apply(reply);
           })
           .exceptionally(e -> {
-            throw new CompletionException(new NodeFailure(target.id(), unwrap(e)));
+            Throwable cause = unwrap(e);
+            if (isNodeTrouble(Status.fromThrowable(cause))) {
+              health.failed(target.id());
+            }
+            throw new CompletionException(new NodeFailure(target.id(), cause));
           });
     }
 
     /**
      * The first live node of the preference list this request has not yet seen fail, healthy
-     * nodes before suspects.
+     * nodes before suspects, other than {@code besides} (null: any). Null if there is no other
+     * node for a hedge; for a first attempt, starts over once every candidate failed.
      */
-    private Node pickCoordinator(RingTable table) {
+    private synchronized Node pickCoordinator(RingTable table, String besides) {
       List<Node> candidates = new ArrayList<>();
       for (Placement p : table.preferenceList(keyToken)) {
         candidates.add(p.node());
@@ -307,15 +344,18 @@ public final class KvClient implements AutoCloseable {
       }
       candidates = health.healthyFirst(candidates, Node::id);
       for (Node n : candidates) {
-        if (!failedNodes.contains(n.id())) {
+        if (!failedNodes.contains(n.id()) && !n.id().equals(besides)) {
           return n;
         }
+      }
+      if (besides != null) {
+        return null;
       }
       failedNodes.clear(); // every candidate failed once: start over with the refreshed table
       return candidates.isEmpty() ? null : candidates.get(0);
     }
 
-    private void onFailure(Throwable error) {
+    private synchronized void onFailure(Throwable error) {
       String nodeId = null;
       if (error instanceof NodeFailure f) {
         nodeId = f.nodeId;
@@ -332,10 +372,6 @@ public final class KvClient implements AutoCloseable {
       }
       if (nodeId != null) {
         failedNodes.add(nodeId);
-        if (status.getCode() == Status.Code.UNAVAILABLE
-            || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-          health.failed(nodeId);
-        }
       }
       long backoffMs = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempt, 5))
           + ThreadLocalRandom.current().nextLong(10);
@@ -370,6 +406,12 @@ public final class KvClient implements AutoCloseable {
       super(cause.getMessage(), cause, false, false);
       this.nodeId = nodeId;
     }
+  }
+
+  /** A failure that says the node is dead, hung or unreachable, rather than the request bad. */
+  private static boolean isNodeTrouble(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE
+        || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
   }
 
   static boolean isRetryable(Status status) {

@@ -19,6 +19,8 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,15 +31,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * A real ringkv cluster for tests: one manager and N storage nodes, each its own JVM started from
- * the runnable jars, on ephemeral ports of 127.0.0.1, with data in a temp dir. Nodes are killed
- * with a real {@code kill -9} and restarted with the same id, port and data dir. {@link #close()}
- * kills every process it started and keeps the logs under {@code target/cluster-logs}.
+ * the runnable jars, on free ports of 127.0.0.1 below the ephemeral range, with data in a temp
+ * dir. Nodes are killed with a real {@code kill -9} and restarted with the same id, port and data
+ * dir. {@link #close()} kills every process it started and keeps the logs under
+ * {@code target/cluster-logs}.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -120,6 +124,11 @@ public final class LocalCluster implements AutoCloseable {
 
   public String address(String nodeId) {
     return "127.0.0.1:" + ports.get(nodeId);
+  }
+
+  /** The port a node or the manager listens on; it keeps it across restarts. */
+  public int port(String id) {
+    return ports.get(id);
   }
 
   public Path dir() {
@@ -307,7 +316,7 @@ public final class LocalCluster implements AutoCloseable {
   private void startManager() {
     Path data = dir.resolve("manager");
     start("manager", data, List.of("-jar", MANAGER_JAR.toString(),
-        "--port", Integer.toString(ports.getOrDefault("manager", 0)),
+        "--port", Integer.toString(portFor("manager")),
         "--data-dir", data.toString(),
         "--rep", Integer.toString(replicationFactor),
         "--failure-timeout-ms", Long.toString(options.failureTimeoutMs())), "manager.port");
@@ -317,10 +326,34 @@ public final class LocalCluster implements AutoCloseable {
     Path data = dir.resolve(id);
     start(id, data, List.of("-jar", STORAGE_JAR.toString(),
         "--id", id,
-        "--port", Integer.toString(ports.getOrDefault(id, 0)),
+        "--port", Integer.toString(portFor(id)),
         "--data-dir", data.toString(),
         "--manager", managerAddress(),
         "--heartbeat-ms", "250"), "node.port", options.nodeArgs());
+  }
+
+  /**
+   * The port of {@code id}: chosen on first start, free and below Linux's ephemeral range
+   * (32768-60999), so no outgoing connection can take it while the process is stopped.
+   */
+  private int portFor(String id) {
+    Integer known = ports.get(id);
+    if (known != null) {
+      return known;
+    }
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int candidate = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      if (ports.containsValue(candidate)) {
+        continue;
+      }
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress("127.0.0.1", candidate));
+        return candidate;
+      } catch (IOException taken) {
+        // in use: try another
+      }
+    }
+    throw new IllegalStateException("no free port below 32000 for " + id);
   }
 
   private void start(String id, Path dataDir, List<String> args, String portFileName) {

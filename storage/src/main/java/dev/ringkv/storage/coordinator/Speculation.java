@@ -1,13 +1,11 @@
 package dev.ringkv.storage.coordinator;
 
-import java.util.Arrays;
+import dev.ringkv.ring.SpeculativeDelay;
 import java.util.function.LongSupplier;
 
 /**
- * When a read sends to one more replica: once the first ones have taken longer than replicas
- * usually take. The delay is twice the 99th percentile of recent replica reads, kept between a
- * floor (so an idle, fast cluster does not send every read twice) and a ceiling (so a hung
- * replica costs little however slow the recent reads were).
+ * When and how a read asks one more replica: after the {@link SpeculativeDelay} learned from
+ * recent replica reads, on the given scheduler.
  */
 public final class Speculation {
 
@@ -16,32 +14,19 @@ public final class Speculation {
     void schedule(Runnable task, long delayMs);
   }
 
-  private static final int WINDOW = 256;
-  private static final int RECOMPUTE_EVERY = 64;
-
   private final Scheduler scheduler;
   private final LongSupplier nanoClock;
-  private final long floorMs;
-  private final long ceilingMs;
-  private final long[] recentMicros = new long[WINDOW];
-  private int recorded;
-  private volatile long delayMs;
+  private final SpeculativeDelay delay;
 
   public Speculation(Scheduler scheduler, LongSupplier nanoClock, long floorMs, long ceilingMs) {
-    if (floorMs < 1 || ceilingMs < floorMs) {
-      throw new IllegalArgumentException("speculative read delay bounds must satisfy "
-          + "1 <= floor <= ceiling, got " + floorMs + " and " + ceilingMs);
-    }
     this.scheduler = scheduler;
     this.nanoClock = nanoClock;
-    this.floorMs = floorMs;
-    this.ceilingMs = ceilingMs;
-    this.delayMs = floorMs;
+    this.delay = new SpeculativeDelay(floorMs, ceilingMs);
   }
 
   /** How long a read waits for its first replicas before it asks one more. */
   public long delayMs() {
-    return delayMs;
+    return delay.delayMs();
   }
 
   long now() {
@@ -49,18 +34,11 @@ public final class Speculation {
   }
 
   /** A replica answered a read asked at {@code startNanos} (a value of {@link #now()}). */
-  synchronized void answeredSince(long startNanos) {
-    recentMicros[recorded % WINDOW] = (nanoClock.getAsLong() - startNanos) / 1_000;
-    recorded++;
-    if (recorded % RECOMPUTE_EVERY == 0) {
-      long[] sorted = Arrays.copyOf(recentMicros, Math.min(recorded, WINDOW));
-      Arrays.sort(sorted);
-      long p99Ms = sorted[(int) (sorted.length * 0.99)] / 1_000;
-      delayMs = Math.max(floorMs, Math.min(ceilingMs, 2 * p99Ms));
-    }
+  void answeredSince(long startNanos) {
+    delay.answeredAfter(nanoClock.getAsLong() - startNanos);
   }
 
-  void after(long delay, Runnable task) {
-    scheduler.schedule(task, delay);
+  void after(long delayMs, Runnable task) {
+    scheduler.schedule(task, delayMs);
   }
 }
