@@ -2,6 +2,9 @@
 # shellcheck shell=bash
 
 RINGKV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Data, logs, pid files and secrets the scripts and the processes they start create are the
+# user's alone: another user of the machine must not read values or the cluster's secrets.
+umask 077
 MANAGER_JAR="$RINGKV_ROOT/manager/target/ringkv-manager.jar"
 STORAGE_JAR="$RINGKV_ROOT/storage/target/ringkv-storage.jar"
 CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
@@ -69,11 +72,18 @@ security_flags() {
   [[ -z "${TOKEN_FILE:-}" ]] || SECURITY_FLAGS+=(--token-file "$TOKEN_FILE")
 }
 
+# As security_flags, plus the cluster secret that manager, nodes and the operator's status tool
+# (never clients) share.
+server_security_flags() {
+  security_flags
+  [[ -z "${CLUSTER_SECRET_FILE:-}" ]] || SECURITY_FLAGS+=(--cluster-secret-file "$CLUSTER_SECRET_FILE")
+}
+
 # Starts one storage node in the background and records its pid.
 start_storage() {
   local id="$1" port="$2"
   mkdir -p "$RUN_DIR/data/$id" "$RUN_DIR/logs" "$RUN_DIR/pids"
-  security_flags
+  server_security_flags
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS -jar "$STORAGE_JAR" --id "$id" --port "$port" \
     --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
@@ -83,9 +93,10 @@ start_storage() {
 
 start_manager() {
   mkdir -p "$RUN_DIR/data/manager" "$RUN_DIR/logs" "$RUN_DIR/pids"
-  security_flags
+  server_security_flags
+  # The script's nodes are server1..N; the manager admits them when they first register.
   # shellcheck disable=SC2086
-  nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" \
+  nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" --allow-join \
     --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
     --failure-timeout-ms "$FAILURE_TIMEOUT_MS" "${SECURITY_FLAGS[@]}" \
     >>"$RUN_DIR/logs/manager.log" 2>&1 </dev/null &
@@ -105,7 +116,7 @@ port_of() {
 }
 
 cluster_status() {
-  security_flags
+  server_security_flags
   # shellcheck disable=SC2086
   java $CLIENT_JVM_OPTS -cp "$CLIENT_JAR" dev.ringkv.client.cli.ClusterStatus \
     --manager "127.0.0.1:$MANAGER_PORT" --run-dir "$RUN_DIR" "${SECURITY_FLAGS[@]}" "$@"

@@ -82,6 +82,15 @@ if [[ -n "$TOKEN_FILE" ]]; then
   fi
   TOKEN_FILE="$(cd "$(dirname "$TOKEN_FILE")" && pwd)/$(basename "$TOKEN_FILE")"
 fi
+CLUSTER_SECRET_FILE=""
+if [[ -n "$TOKEN_FILE" && -z "$TLS_DIR" ]]; then
+  # Without TLS, nodes prove to each other and to the manager that they belong with a secret
+  # that clients never see; the client token alone would let any client pose as a node.
+  CLUSTER_SECRET_FILE="$RUN_DIR/cluster-secret"
+  if [[ ! -f "$CLUSTER_SECRET_FILE" ]]; then
+    (umask 077 && openssl rand -hex 32 >"$CLUSTER_SECRET_FILE")
+  fi
+fi
 rm -f "$RUN_DIR"/pids/*.pid
 cat >"$RUN_DIR/cluster.env" <<ENV
 MANAGER_PORT=$MANAGER_PORT
@@ -91,6 +100,7 @@ TOKENS=$TOKENS
 FAILURE_TIMEOUT_MS=$FAILURE_TIMEOUT_MS
 TLS_DIR=$TLS_DIR
 TOKEN_FILE=$TOKEN_FILE
+CLUSTER_SECRET_FILE=$CLUSTER_SECRET_FILE
 ENV
 
 start_manager

@@ -120,7 +120,7 @@ public final class KvClient implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-client-timer"));
     this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
     this.health = new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS,
-        MAX_SUSPICION_MS);
+        MAX_SUSPICION_MS, attemptTimeoutMs);
     this.hedgeDelay = new SpeculativeDelay(MIN_HEDGE_MS,
         Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2));
     this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
@@ -292,14 +292,20 @@ public final class KvClient implements AutoCloseable {
       long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
       KvRequest.Builder ask = request.ask().apply(router.ref());
       FirstSuccess<Reply<R>> race = new FirstSuccess<>();
-      race.add(() -> sendTo(target, ask, timeoutMs));
+      CompletableFuture<Reply<R>> first = sendTo(target, ask, timeoutMs);
+      race.add(() -> first);
       long delayMs = hedgeDelay.delayMs();
       if (delayMs < timeoutMs) {
         timer.schedule(() -> {
           Node next = race.isDone() ? null : pickCoordinator(table, target.id());
           if (next != null) {
             log.debug("{} is slow; sending the request to {} as well", target.id(), next.id());
-            race.add(() -> sendTo(next, ask.clone(), timeoutMs - delayMs));
+            race.add(() -> sendTo(next, ask.clone(), timeoutMs - delayMs).thenApply(reply -> {
+              if (!first.isDone()) {
+                health.failed(target.id()); // another node answered first: avoid this one
+              }
+              return reply;
+            }));
           }
         }, delayMs, TimeUnit.MILLISECONDS);
       }

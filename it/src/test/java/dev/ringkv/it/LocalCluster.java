@@ -11,10 +11,14 @@ import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
+import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.TableCodec;
+import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -24,6 +28,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,9 +63,9 @@ public final class LocalCluster implements AutoCloseable {
    * and {@code --token-file F}) and flags for storage nodes only.
    */
   public record Options(long failureTimeoutMs, List<String> commonArgs, List<String> nodeArgs,
-      Path tlsDir, Path tokenFile) {
+      Path tlsDir, Path tokenFile, Path clusterSecretFile) {
     public static Options defaults() {
-      return new Options(2_000, List.of(), List.of(), null, null);
+      return new Options(2_000, List.of(), List.of(), null, null, null);
     }
 
     /** TLS with the certificates in {@code dir} and, if not null, a client token. */
@@ -70,11 +75,23 @@ public final class LocalCluster implements AutoCloseable {
       if (token != null) {
         common.addAll(List.of("--token-file", token.toString()));
       }
-      return new Options(failureTimeoutMs, common, nodeArgs, dir, token);
+      return new Options(failureTimeoutMs, common, nodeArgs, dir, token, clusterSecretFile);
+    }
+
+    /**
+     * Plaintext with a client token, nodes proving their ids with the cluster secret in
+     * {@code secret} (clients never see it).
+     */
+    public Options tokenAndClusterSecret(Path token, Path secret) {
+      List<String> common = new ArrayList<>(commonArgs);
+      common.addAll(List.of("--token-file", token.toString(),
+          "--cluster-secret-file", secret.toString()));
+      return new Options(failureTimeoutMs, common, nodeArgs, tlsDir, token, secret);
     }
 
     public Options withNodeArgs(String... args) {
-      return new Options(failureTimeoutMs, commonArgs, List.of(args), tlsDir, tokenFile);
+      return new Options(failureTimeoutMs, commonArgs, List.of(args), tlsDir, tokenFile,
+          clusterSecretFile);
     }
   }
 
@@ -115,6 +132,17 @@ public final class LocalCluster implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       cluster.close();
       throw e;
+    }
+  }
+
+  /** Writes {@code secret} to a file only its owner may read, as token and secret files must be. */
+  public static Path privateFile(Path file, String secret) {
+    try {
+      Files.writeString(file, secret + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -295,7 +323,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** What the node itself reports: live keys, hints held, table epoch. */
   public StatsReply stats(String nodeId) {
-    return ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
+    return ReplicaGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .stats(StatsRequest.getDefaultInstance());
   }
@@ -303,6 +331,7 @@ public final class LocalCluster implements AutoCloseable {
   /** The value one node holds for {@code key}, asked of that node alone (no quorum, no repair). */
   public Optional<String> readFrom(String nodeId, String key) {
     ReplicaReadReply r = ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
+        .withCallCredentials(admin())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .read(ReplicaReadRequest.newBuilder().setKey(key).build());
     return r.getFound() && !r.getRecord().getTombstone()
@@ -318,7 +347,7 @@ public final class LocalCluster implements AutoCloseable {
     start("manager", data, List.of("-jar", MANAGER_JAR.toString(),
         "--port", Integer.toString(portFor("manager")),
         "--data-dir", data.toString(),
-        "--rep", Integer.toString(replicationFactor),
+        "--rep", Integer.toString(replicationFactor), "--allow-join",
         "--failure-timeout-ms", Long.toString(options.failureTimeoutMs())), "manager.port");
   }
 
@@ -393,6 +422,12 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The admin identity without TLS: the cluster secret (null when there is none). */
+  private CallCredentials admin() {
+    return options.clusterSecretFile() == null ? null : new ClusterSecret(AccessPolicy.ADMIN,
+        SecretFile.read(options.clusterSecretFile(), "cluster secret file"));
   }
 
   /** A channel as an operator's tool would open it: with the admin identity under TLS. */

@@ -41,8 +41,7 @@ class SecurityIT {
         certs.toString(), "--nodes", "3").redirectErrorStream(true)
         .redirectOutput(output.toFile()).start();
     assertThat(gen.waitFor()).as(() -> "gen_certs.sh failed: " + read(output)).isZero();
-    token = tmp.resolve("token");
-    Files.writeString(token, "s3cret-token-for-tests\n");
+    token = LocalCluster.privateFile(tmp.resolve("token"), "s3cret-token-for-tests");
   }
 
   @Test
@@ -111,8 +110,7 @@ class SecurityIT {
       assertThat(missing.err().strip())
           .isEqualTo("error: this cluster needs a bearer token (give the client --token-file)");
 
-      Path wrong = tmp.resolve("wrong-token");
-      Files.writeString(wrong, "not-the-token");
+      Path wrong = LocalCluster.privateFile(tmp.resolve("wrong-token"), "not-the-token-at-all");
       Cli.Result bad = new Cli(cluster.managerAddress(), tmp.resolve("fresh.pb"))
           .run("--put", "k", "--val", "wrong", "--tls", tls, "--token-file", wrong.toString());
       assertThat(bad.exit()).isEqualTo(7);

@@ -1,7 +1,6 @@
 package dev.ringkv.ring;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,30 +10,37 @@ import java.util.function.LongSupplier;
 /**
  * What this process has seen of each peer: a heartbeat says a peer is alive, not that it can be
  * reached. A peer that timed out or failed is suspect for a while, doubling with each failure in
- * a row up to a bound; suspects are tried last. Once the while is over the peer is tried again in
- * its turn, which is the probe: one success clears it.
+ * a row up to a bound; suspects are tried last. When the while is over, one request gets to
+ * probe the peer while it stays suspect for everyone else; the probe's success clears the peer,
+ * its failure (or no answer within the probe timeout) makes it suspect again for longer.
  */
 public final class PeerHealth {
 
-  private record Suspicion(int failures, long untilMs) {}
+  /** {@code probeUntilMs} is 0 while no probe is out. */
+  private record Suspicion(int failures, long untilMs, long probeUntilMs) {}
 
   private final LongSupplier clockMs;
   private final long firstSuspicionMs;
   private final long maxSuspicionMs;
+  private final long probeTimeoutMs;
   private final Map<String, Suspicion> suspects = new ConcurrentHashMap<>();
 
   /**
    * @param firstSuspicionMs how long a first failure makes a peer suspect
    * @param maxSuspicionMs the longest a peer stays suspect after failures in a row
+   * @param probeTimeoutMs how long a probe may go unanswered before another request may probe
    */
-  public PeerHealth(LongSupplier clockMs, long firstSuspicionMs, long maxSuspicionMs) {
-    if (firstSuspicionMs < 1 || maxSuspicionMs < firstSuspicionMs) {
+  public PeerHealth(LongSupplier clockMs, long firstSuspicionMs, long maxSuspicionMs,
+      long probeTimeoutMs) {
+    if (firstSuspicionMs < 1 || maxSuspicionMs < firstSuspicionMs || probeTimeoutMs < 1) {
       throw new IllegalArgumentException("suspicion must be 1 ms or more and at most its bound, "
-          + "got " + firstSuspicionMs + " and " + maxSuspicionMs);
+          + "and the probe timeout positive; got " + firstSuspicionMs + ", " + maxSuspicionMs
+          + " and " + probeTimeoutMs);
     }
     this.clockMs = clockMs;
     this.firstSuspicionMs = firstSuspicionMs;
     this.maxSuspicionMs = maxSuspicionMs;
+    this.probeTimeoutMs = probeTimeoutMs;
   }
 
   /** A call to {@code peerId} timed out or failed for want of the peer. */
@@ -43,7 +49,7 @@ public final class PeerHealth {
     suspects.compute(peerId, (id, previous) -> {
       int failures = previous == null ? 1 : Math.min(previous.failures() + 1, 30);
       long forMs = Math.min(maxSuspicionMs, firstSuspicionMs << Math.min(failures - 1, 20));
-      return new Suspicion(failures, now + forMs);
+      return new Suspicion(failures, now + forMs, 0);
     });
   }
 
@@ -54,9 +60,22 @@ public final class PeerHealth {
     }
   }
 
+  /**
+   * Whether a request should avoid {@code peerId}. Once a suspicion is over, the first caller
+   * to ask is told no: its request is the probe; until the probe is answered or times out,
+   * everyone else is told yes.
+   */
   public boolean isSuspect(String peerId) {
     Suspicion s = suspects.get(peerId);
-    return s != null && clockMs.getAsLong() < s.untilMs();
+    if (s == null) {
+      return false;
+    }
+    long now = clockMs.getAsLong();
+    if (now < s.untilMs() || now < s.probeUntilMs()) {
+      return true;
+    }
+    Suspicion probing = new Suspicion(s.failures(), s.untilMs(), now + probeTimeoutMs);
+    return !suspects.replace(peerId, s, probing); // lost the race: another caller probes
   }
 
   /** {@code items} with the suspect peers moved last, otherwise in the order given. */
@@ -64,8 +83,12 @@ public final class PeerHealth {
     if (suspects.isEmpty()) {
       return items;
     }
-    List<T> ordered = new ArrayList<>(items);
-    ordered.sort(Comparator.comparing(item -> isSuspect(peerId.apply(item))));
-    return ordered;
+    List<T> healthy = new ArrayList<>(items.size());
+    List<T> suspect = new ArrayList<>(0);
+    for (T item : items) {
+      (isSuspect(peerId.apply(item)) ? suspect : healthy).add(item);
+    }
+    healthy.addAll(suspect);
+    return healthy;
   }
 }

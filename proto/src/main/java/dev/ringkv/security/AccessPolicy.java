@@ -1,5 +1,8 @@
 package dev.ringkv.security;
 
+import dev.ringkv.ring.Names;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -8,36 +11,65 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Who may call what, checked before a call reaches its service:
+ * Who may call what, checked before a call reaches its service.
  * <ul>
- *   <li>internal RPCs (replica traffic, registration, heartbeats) need a client certificate
- *       signed by the cluster CA when TLS is on;
- *   <li>client-facing RPCs need the cluster's bearer token when a token is set.
+ *   <li>Internal RPCs (replica traffic, registration, heartbeats) need a node identity: with TLS
+ *       a client certificate of the cluster CA, whose common name is the identity; without TLS
+ *       but with a cluster secret, the secret and the node id it vouches for
+ *       ({@link ClusterSecret}). With neither, the cluster trusts its network and anyone may
+ *       call them. The {@code admin} identity reaches only {@link #ADMIN_METHODS}.
+ *   <li>Client-facing RPCs need the cluster's bearer token when a token is set.
  * </ul>
+ * The identity is handed to the service in {@link #CALLER}: services check that a caller claims
+ * only what its identity allows (a node registers only its own id, and only members of the
+ * table send replica traffic).
  */
 public final class AccessPolicy implements ServerInterceptor {
+
+  /** The authenticated identity of the caller of an internal RPC; unset in an open cluster. */
+  public static final Context.Key<String> CALLER = Context.key("ringkv-caller");
+  /** The identity operators' tools use (status, inspection); it is not a node. */
+  public static final String ADMIN = "admin";
+  /** Identities no node may take. */
+  public static final Set<String> RESERVED_IDS = Set.of(ADMIN, "manager");
 
   /** Services whose every method is internal. */
   private static final Set<String> INTERNAL_SERVICES = Set.of("ringkv.v1.Replica");
   /** Single internal methods of otherwise client-facing services. */
   private static final Set<String> INTERNAL_METHODS =
       Set.of("ringkv.v1.Manager/Register", "ringkv.v1.Manager/Heartbeat");
+  /** The internal methods the admin identity may call: read-only inspection. */
+  private static final Set<String> ADMIN_METHODS =
+      Set.of("ringkv.v1.Replica/Stats", "ringkv.v1.Replica/Read");
 
   private final boolean tls;
   private final byte[] token;
+  private final byte[] clusterSecret;
 
   /**
-   * @param tls whether the server runs TLS (so internal RPCs can demand a client certificate)
+   * @param tls whether the server runs TLS (so internal RPCs demand a client certificate)
    * @param token the bearer token client-facing RPCs need, or null for none
+   * @param clusterSecret the secret internal RPCs need without TLS, or null for none
    */
-  public AccessPolicy(boolean tls, String token) {
+  public AccessPolicy(boolean tls, String token, String clusterSecret) {
     this.tls = tls;
-    this.token = token == null ? null : (BearerToken.PREFIX + token).getBytes(StandardCharsets.UTF_8);
+    this.token = token == null ? null : bytes(BearerToken.PREFIX + token);
+    this.clusterSecret = clusterSecret == null ? null : bytes(clusterSecret);
+  }
+
+  /** The identity of the current call's caller, or null in an open cluster. */
+  public static String caller() {
+    return CALLER.get();
   }
 
   @Override
@@ -46,28 +78,76 @@ public final class AccessPolicy implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     String service = call.getMethodDescriptor().getServiceName();
     boolean internal = INTERNAL_SERVICES.contains(service) || INTERNAL_METHODS.contains(method);
-    Status denied = internal ? checkCertificate(call) : checkToken(headers);
-    if (denied != null) {
-      call.close(denied, new Metadata());
-      return new ServerCall.Listener<>() {};
+    if (!internal) {
+      Status denied = checkToken(headers);
+      return denied == null ? next.startCall(call, headers) : refuse(call, denied);
     }
-    return next.startCall(call, headers);
+    Identified who = identify(call, headers);
+    if (who.refusal != null) {
+      return refuse(call, who.refusal);
+    }
+    if (ADMIN.equals(who.id) && !ADMIN_METHODS.contains(method)) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(
+          "the admin identity may only inspect nodes, not call " + method));
+    }
+    if (who.id == null) {
+      return next.startCall(call, headers);
+    }
+    return Contexts.interceptCall(Context.current().withValue(CALLER, who.id), call, headers,
+        next);
   }
 
-  private Status checkCertificate(ServerCall<?, ?> call) {
-    if (!tls) {
+  /** An identity, or why there is none; both null in an open cluster. */
+  private record Identified(String id, Status refusal) {}
+
+  private Identified identify(ServerCall<?, ?> call, Metadata headers) {
+    if (tls) {
+      String id = certificateName(call);
+      return id != null ? new Identified(id, null) : new Identified(null, Status.PERMISSION_DENIED
+          .withDescription("this RPC is internal to the cluster and needs a client certificate "
+              + "from the cluster CA"));
+    }
+    if (clusterSecret == null) {
+      return new Identified(null, null);
+    }
+    String offered = headers.get(ClusterSecret.SECRET);
+    String id = headers.get(ClusterSecret.NODE_ID);
+    if (offered == null || id == null) {
+      return new Identified(null, Status.UNAUTHENTICATED.withDescription(
+          "this RPC is internal to the cluster and needs the cluster secret"));
+    }
+    if (!MessageDigest.isEqual(clusterSecret, bytes(offered))) {
+      return new Identified(null, Status.UNAUTHENTICATED.withDescription(
+          "the cluster secret is not valid"));
+    }
+    try {
+      return new Identified(Names.checkNodeId(id), null);
+    } catch (IllegalArgumentException e) {
+      return new Identified(null, Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+    }
+  }
+
+  /** The common name of the verified client certificate, or null if none was offered. */
+  private static String certificateName(ServerCall<?, ?> call) {
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) {
       return null;
     }
-    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     try {
-      if (session != null && session.getPeerCertificates().length > 0) {
-        return null; // the handshake verified it against the cluster CA
+      Certificate[] chain = session.getPeerCertificates();
+      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+        return null;
       }
-    } catch (SSLPeerUnverifiedException e) {
-      // no certificate offered
+      // The handshake verified the chain against the cluster CA; the name is the identity.
+      for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return rdn.getValue().toString();
+        }
+      }
+      return null;
+    } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+      return null;
     }
-    return Status.PERMISSION_DENIED.withDescription(
-        "this RPC is internal to the cluster and needs a client certificate from the cluster CA");
   }
 
   private Status checkToken(Metadata headers) {
@@ -80,9 +160,18 @@ public final class AccessPolicy implements ServerInterceptor {
           + "(give the client --token-file)");
     }
     // Constant-time comparison: timing must not reveal how much of a guess was right.
-    if (!MessageDigest.isEqual(token, offered.getBytes(StandardCharsets.UTF_8))) {
+    if (!MessageDigest.isEqual(token, bytes(offered))) {
       return Status.UNAUTHENTICATED.withDescription("the bearer token is not valid");
     }
     return null;
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -2,9 +2,6 @@ package dev.ringkv.security;
 
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 
@@ -24,16 +21,11 @@ public final class BearerToken extends CallCredentials {
   /**
    * Reads a token file: its first line, trimmed.
    *
-   * @throws IllegalArgumentException if the file is missing, unreadable or empty
+   * @throws IllegalArgumentException if the file is missing, unreadable, readable by others or
+   *     holds a token too short to be secret (see {@link SecretFile})
    */
   public static String readFile(Path file) {
-    try {
-      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-      int newline = text.indexOf('\n');
-      return checked(newline < 0 ? text : text.substring(0, newline).strip());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read token file " + file + ": " + e.getMessage());
-    }
+    return checked(SecretFile.read(file, "token file"));
   }
 
   @Override

@@ -10,17 +10,23 @@ import org.junit.jupiter.api.Test;
 class PeerHealthTest {
 
   private final AtomicLong now = new AtomicLong(1_000);
-  private final PeerHealth health = new PeerHealth(now::get, 500, 4_000);
+  private final PeerHealth health = new PeerHealth(now::get, 500, 4_000, 300);
 
   @Test
-  void aFailedPeerIsTriedLastUntilItsSuspicionEnds() {
+  void aFailedPeerIsTriedLastUntilItsSuspicionEndsThenOneRequestProbesIt() {
     health.failed("b");
     assertThat(health.healthyFirst(List.of("a", "b", "c"), Function.identity()))
         .containsExactly("a", "c", "b");
     now.addAndGet(500);
-    assertThat(health.isSuspect("b")).as("its turn comes again: the probe").isFalse();
     assertThat(health.healthyFirst(List.of("a", "b", "c"), Function.identity()))
-        .containsExactly("a", "b", "c");
+        .as("the probe: b in its turn").containsExactly("a", "b", "c");
+    assertThat(health.isSuspect("b")).as("everyone else still avoids b").isTrue();
+    now.addAndGet(300);
+    assertThat(health.isSuspect("b")).as("the probe went unanswered: another may probe")
+        .isFalse();
+    health.succeeded("b");
+    assertThat(health.isSuspect("b")).isFalse();
+    assertThat(health.isSuspect("b")).isFalse();
   }
 
   @Test
@@ -31,8 +37,9 @@ class PeerHealthTest {
     now.addAndGet(3_999);
     assertThat(health.isSuspect("b")).isTrue();
     now.addAndGet(1);
-    assertThat(health.isSuspect("b")).isFalse();
-    health.failed("b");
+    assertThat(health.isSuspect("b")).as("the probe").isFalse();
+    health.failed("b"); // the probe failed
+    assertThat(health.isSuspect("b")).isTrue();
     health.succeeded("b");
     assertThat(health.isSuspect("b")).isFalse();
     health.failed("b");

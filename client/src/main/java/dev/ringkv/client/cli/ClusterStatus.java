@@ -10,7 +10,10 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Grpc;
+import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.ClusterSecret;
+import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.TlsFiles;
 import io.grpc.CallCredentials;
@@ -62,16 +65,23 @@ public final class ClusterStatus implements Callable<Integer> {
   @Option(names = "--token-file", paramLabel = "FILE", description = "Send the bearer token in FILE.")
   Path tokenFile;
 
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Without --tls: "
+      + "ask nodes for their reports as the admin identity, with the cluster secret in FILE.")
+  Path clusterSecretFile;
+
   private PrintStream out;
   private final Map<String, ManagedChannel> nodeChannels = new TreeMap<>();
   private ChannelCredentials credentials;
   private CallCredentials token;
+  private CallCredentials admin;
   private PrintStream err;
 
   @Override
   public Integer call() throws InterruptedException {
     credentials = Credentials.channel(tlsDir == null ? null : TlsFiles.identity(tlsDir, "admin"));
     token = tokenFile == null ? null : new BearerToken(BearerToken.readFile(tokenFile));
+    admin = clusterSecretFile == null ? null : new ClusterSecret(AccessPolicy.ADMIN,
+        SecretFile.read(clusterSecretFile, "cluster secret file"));
     ManagedChannel channel = Grpc.newChannelBuilder(manager, credentials).build();
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitTimeoutMs);
@@ -124,8 +134,8 @@ public final class ClusterStatus implements Callable<Integer> {
       ManagedChannel ch = nodeChannels.computeIfAbsent(n.address(),
           address -> Grpc.newChannelBuilder(address, credentials).build());
       try {
-        stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
-            .stats(StatsRequest.getDefaultInstance()));
+        stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withCallCredentials(admin)
+            .withDeadlineAfter(2, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance()));
       } catch (StatusRuntimeException e) {
         // not answering: shown as '-'
       }

@@ -1,18 +1,26 @@
 package dev.ringkv.manager.grpc;
 
 import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.manager.membership.RefusedRegistrationException;
 import dev.ringkv.manager.membership.UnknownNodeException;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.HeartbeatRequest;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.TableReply;
+import dev.ringkv.ring.Names;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
-/** Registration, heartbeats and table reads over gRPC. */
+/**
+ * Registration, heartbeats and table reads over gRPC. A node may register and beat only under
+ * its own identity, with a well-formed id and address; anything else is refused with a sentence
+ * and changes nothing.
+ */
 public final class ManagerService extends ManagerGrpc.ManagerImplBase {
 
   private final Membership membership;
@@ -23,27 +31,30 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
 
   @Override
   public void register(RegisterRequest request, StreamObserver<TableReply> reply) {
-    String problem = checkIdentity(request.getNodeId(), request.getAddress());
-    if (problem != null) {
-      reply.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
-      return;
+    try {
+      checkClaim(request.getNodeId(), request.getAddress());
+      respond(reply, membership.register(request.getNodeId(), request.getAddress()), true);
+    } catch (StatusRuntimeException e) {
+      reply.onError(e);
+    } catch (RefusedRegistrationException e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
+          .asRuntimeException());
     }
-    RingTable table = membership.register(request.getNodeId(), request.getAddress());
-    respond(reply, table, true);
   }
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<TableReply> reply) {
-    String problem = checkIdentity(request.getNodeId(), request.getAddress());
-    if (problem != null) {
-      reply.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
-      return;
-    }
     try {
+      checkClaim(request.getNodeId(), request.getAddress());
       RingTable table = membership.heartbeat(request.getNodeId(), request.getAddress());
       respond(reply, table, table.epoch() > request.getKnownEpoch());
+    } catch (StatusRuntimeException e) {
+      reply.onError(e);
     } catch (UnknownNodeException e) {
       reply.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
+    } catch (RefusedRegistrationException e) {
+      reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
+          .asRuntimeException());
     }
   }
 
@@ -62,13 +73,22 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
     reply.onCompleted();
   }
 
-  private static String checkIdentity(String nodeId, String address) {
-    if (nodeId.isBlank()) {
-      return "node id must not be empty";
+  /** A well-formed id and address, claimed by the node the caller's identity names. */
+  private static void checkClaim(String nodeId, String address) {
+    try {
+      Names.checkNodeId(nodeId);
+      Names.checkAddress(address);
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
     }
-    if (!address.matches("[^\\s:]+:\\d{1,5}")) {
-      return "node address '" + address + "' is not host:port";
+    if (AccessPolicy.RESERVED_IDS.contains(nodeId)) {
+      throw Status.INVALID_ARGUMENT.withDescription("node id '" + nodeId
+          + "' is reserved for the cluster's own tools").asRuntimeException();
     }
-    return null;
+    String caller = AccessPolicy.caller();
+    if (caller != null && !caller.equals(nodeId)) {
+      throw Status.PERMISSION_DENIED.withDescription("the caller is " + caller
+          + " and may speak only for itself, not for " + nodeId).asRuntimeException();
+    }
   }
 }

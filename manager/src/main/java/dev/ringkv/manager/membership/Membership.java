@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The authoritative membership of one cluster. Every change (a node joins, moves, goes DOWN or
  * comes back UP) is saved and published as a new table with the next epoch. A node keeps its
- * tokens for life, so a restarted node owns the same ranges.
+ * tokens for life, so a restarted node owns the same ranges. New ids join only as the
+ * {@link JoinPolicy} allows, and an id that is UP at one address cannot be taken by a process at
+ * another until the first has been silent for a failure timeout.
  */
 public final class Membership {
 
@@ -29,12 +31,14 @@ public final class Membership {
   private final long failureTimeoutMs;
   private final LongSupplier clockMs;
   private final StateStore store;
+  private final JoinPolicy joins;
   private final Map<String, Long> lastBeatMs = new HashMap<>();
   private volatile RingTable table;
 
   private Membership(RingTable initial, int tokensPerNode, long failureTimeoutMs,
-      LongSupplier clockMs, StateStore store) {
+      LongSupplier clockMs, StateStore store, JoinPolicy joins) {
     this.table = initial;
+    this.joins = joins;
     this.tokensPerNode = tokensPerNode;
     this.failureTimeoutMs = failureTimeoutMs;
     this.clockMs = clockMs;
@@ -48,7 +52,7 @@ public final class Membership {
    * @throws IllegalStateException if the saved cluster has another replication factor
    */
   public static Membership open(StateStore store, int replicationFactor, int tokensPerNode,
-      long failureTimeoutMs, LongSupplier clockMs) throws IOException {
+      long failureTimeoutMs, LongSupplier clockMs, JoinPolicy joins) throws IOException {
     RingTable initial = store.load().orElse(null);
     if (initial == null) {
       initial = RingTable.empty(UUID.randomUUID().toString(), replicationFactor);
@@ -64,7 +68,7 @@ public final class Membership {
           initial.epoch(), initial.nodes().size());
     }
     Membership membership =
-        new Membership(initial, tokensPerNode, failureTimeoutMs, clockMs, store);
+        new Membership(initial, tokensPerNode, failureTimeoutMs, clockMs, store, joins);
     if (!initial.nodes().isEmpty()) {
       membership.publishRestart();
     }
@@ -90,12 +94,26 @@ public final class Membership {
     return table;
   }
 
-  /** Admits a node (a new id gets fresh tokens, a known id keeps its own) and marks it UP. */
+  /**
+   * Admits a node (a new id gets fresh tokens, a known id keeps its own) and marks it UP.
+   *
+   * @throws RefusedRegistrationException if the id is new and joins are closed or the cluster
+   *     is full, or the id is UP at another address
+   */
   public synchronized RingTable register(String nodeId, String address) {
     Map<String, Node> nodes = nodesById();
     Node existing = nodes.get(nodeId);
+    checkNotTaken(existing, address);
     Node updated;
     if (existing == null) {
+      if (!joins.allowJoin()) {
+        throw new RefusedRegistrationException("node " + nodeId + " is not a member of this "
+            + "cluster, and the manager admits no new nodes (start it with --allow-join)");
+      }
+      if (nodes.size() >= joins.maxNodes()) {
+        throw new RefusedRegistrationException("the cluster is full: it has " + nodes.size()
+            + " nodes, the most the manager allows (--max-nodes)");
+      }
       Map<String, List<Long>> owned = new LinkedHashMap<>();
       nodes.values().forEach(n -> owned.put(n.id(), n.tokens()));
       // Each cluster rotates its ring by its own id, so no two clusters place keys alike.
@@ -124,12 +142,27 @@ public final class Membership {
     if (existing == null) {
       throw new UnknownNodeException(nodeId);
     }
+    checkNotTaken(existing, address);
     lastBeatMs.put(nodeId, clockMs.getAsLong());
     Node updated = upAgain(existing).withAddress(address);
     if (!existing.isUp()) {
       log.info("node {} is UP again (incarnation {})", nodeId, updated.incarnation());
     }
     return publishIfChanged(nodes, existing, updated);
+  }
+
+  /** Refuses a second process for an id whose first process still beats from elsewhere. */
+  private void checkNotTaken(Node existing, String address) {
+    if (existing == null || !existing.isUp() || existing.address().equals(address)) {
+      return;
+    }
+    long silentMs = clockMs.getAsLong() - lastBeatMs.getOrDefault(existing.id(), 0L);
+    if (silentMs <= failureTimeoutMs) {
+      throw new RefusedRegistrationException("node " + existing.id() + " is UP at "
+          + existing.address() + " (heard from " + silentMs + " ms ago); another process at "
+          + address + " cannot take its id before it has been silent for " + failureTimeoutMs
+          + " ms");
+    }
   }
 
   /** A DOWN node that is heard from again starts a new incarnation; an UP one stays as it is. */

@@ -1,11 +1,13 @@
 package dev.ringkv.manager.server;
 
+import dev.ringkv.manager.membership.JoinPolicy;
 import dev.ringkv.security.TlsFiles;
 import java.nio.file.Path;
 
 /**
- * Everything a manager process is configured with, checked once at start-up. {@code tls} and
- * {@code token} may be null: plaintext, and no token asked of clients.
+ * Everything a manager process is configured with, checked once at start-up. {@code tls},
+ * {@code token} and {@code clusterSecret} may be null: plaintext, no token asked of clients, and
+ * (without TLS) no identity asked of nodes.
  */
 public record ManagerConfig(
     String host,
@@ -16,7 +18,9 @@ public record ManagerConfig(
     long failureTimeoutMs,
     long detectorIntervalMs,
     TlsFiles tls,
-    String token) {
+    String token,
+    String clusterSecret,
+    JoinPolicy joins) {
 
   public ManagerConfig {
     if (port < 0 || port > 65535) {
@@ -31,6 +35,11 @@ public record ManagerConfig(
     if (failureTimeoutMs < 100) {
       throw new IllegalArgumentException(
           "failure timeout must be at least 100 ms, got " + failureTimeoutMs);
+    }
+    if (token != null && tls == null && clusterSecret == null) {
+      throw new IllegalArgumentException("a client token without --tls needs "
+          + "--cluster-secret-file too: otherwise anyone could register as a node and be sent "
+          + "the clients' tokens and values");
     }
     if (detectorIntervalMs < 10 || detectorIntervalMs > failureTimeoutMs) {
       throw new IllegalArgumentException("failure detector interval must be 10 ms to the failure "

@@ -1,6 +1,8 @@
 package dev.ringkv.manager.server;
 
+import dev.ringkv.manager.membership.JoinPolicy;
 import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,15 +43,31 @@ public final class ManagerMain implements Callable<Integer> {
   Path tlsDir;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "Require this bearer token "
-      + "of clients reading the table.")
+      + "of clients reading the table (a private file of 16 characters or more).")
   Path tokenFile;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Without --tls: "
+      + "nodes must send this secret (a private file of 16 characters or more) to register and "
+      + "heartbeat. Needed with --token-file unless --tls is given.")
+  Path clusterSecretFile;
+
+  @Option(names = "--allow-join", description = "Admit node ids this manager has never seen. "
+      + "Without it membership is frozen: known nodes come and go, strangers are refused.")
+  boolean allowJoin;
+
+  @Option(names = "--max-nodes", description = "The most nodes the cluster may have "
+      + "(default: ${DEFAULT-VALUE}).")
+  int maxNodes = 256;
 
   @Override
   public Integer call() throws Exception {
     ManagerConfig config = new ManagerConfig(host, port, dataDir, replicationFactor, tokensPerNode,
         failureTimeoutMs, Math.max(10, Math.min(100, failureTimeoutMs / 10)),
         tlsDir == null ? null : TlsFiles.identity(tlsDir, "manager"),
-        tokenFile == null ? null : BearerToken.readFile(tokenFile));
+        tokenFile == null ? null : BearerToken.readFile(tokenFile),
+        clusterSecretFile == null ? null
+            : SecretFile.read(clusterSecretFile, "cluster secret file"),
+        new JoinPolicy(allowJoin, maxNodes));
     ManagerServer server = new ManagerServer(config);
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

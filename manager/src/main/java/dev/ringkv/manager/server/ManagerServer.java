@@ -37,12 +37,12 @@ public final class ManagerServer implements AutoCloseable {
     }
     Membership membership = Membership.open(new FileStateStore(config.dataDir()),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
-        System::currentTimeMillis);
+        System::currentTimeMillis, config.joins());
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         .maxInboundMetadataSize(16 * 1024)
         .addService(ServerInterceptors.intercept(new ManagerService(membership),
-            new AccessPolicy(config.tls() != null, config.token())))
+            new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret())))
         .build()
         .start();
     membership.serving();
@@ -62,10 +62,13 @@ public final class ManagerServer implements AutoCloseable {
       }
     }, config.detectorIntervalMs(), config.detectorIntervalMs(), TimeUnit.MILLISECONDS);
     log.info("manager listening on {}:{} (data dir {}, replication factor {}, {} tokens per node, "
-            + "failure timeout {} ms, {}, {})", config.host(), port(), config.dataDir(),
+            + "failure timeout {} ms, {}, {}, {}, {})", config.host(), port(), config.dataDir(),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         config.tls() == null ? "plaintext" : "TLS", config.token() == null ? "no token"
-            : "token required");
+            : "token required", config.tls() != null ? "nodes identified by certificate"
+            : config.clusterSecret() != null ? "nodes identified by the cluster secret"
+            : "nodes not identified", config.joins().allowJoin()
+            ? "new nodes admitted up to " + config.joins().maxNodes() : "membership frozen");
   }
 
   public int port() {

@@ -17,7 +17,7 @@ class MembershipTest {
   private final AtomicLong now = new AtomicLong(10_000);
 
   private Membership open(int rf) throws IOException {
-    return Membership.open(new FileStateStore(dir), rf, 8, 2_000, now::get);
+    return Membership.open(new FileStateStore(dir), rf, 8, 2_000, now::get, JoinPolicy.open());
   }
 
   @Test
@@ -30,6 +30,7 @@ class MembershipTest {
     m.register("server1", "127.0.0.1:1");
     m.heartbeat("server2", "127.0.0.1:2");
     assertThat(m.table().epoch()).as("nothing changed").isEqualTo(start + 2);
+    now.addAndGet(2_001); // the process at the old address went silent
     m.register("server1", "127.0.0.1:9");
     assertThat(m.table().epoch()).as("address moved").isEqualTo(start + 3);
     assertThat(m.table().node("server1").orElseThrow().address()).isEqualTo("127.0.0.1:9");
@@ -129,5 +130,43 @@ class MembershipTest {
         .as("registering after DOWN is a comeback too").isEqualTo(first + 2);
     assertThat(open(1).table().node("server1").orElseThrow().incarnation())
         .as("kept across a manager restart").isEqualTo(first + 2);
+  }
+
+  @Test
+  void anIdUpAtOneAddressCannotBeTakenFromAnotherUntilItFallsSilent() throws IOException {
+    Membership m = open(1);
+    m.register("server1", "127.0.0.1:1");
+    RingTable before = m.table();
+    now.addAndGet(1_000);
+    assertThatThrownBy(() -> m.register("server1", "127.0.0.1:666"))
+        .isInstanceOf(RefusedRegistrationException.class)
+        .hasMessageContaining("node server1 is UP at 127.0.0.1:1");
+    assertThatThrownBy(() -> m.heartbeat("server1", "127.0.0.1:666"))
+        .isInstanceOf(RefusedRegistrationException.class);
+    assertThat(m.table()).as("nothing changed").isSameAs(before);
+    now.addAndGet(1_001);
+    assertThat(m.register("server1", "127.0.0.1:2").node("server1").orElseThrow().address())
+        .as("a restart on another port, once the old process is silent").isEqualTo("127.0.0.1:2");
+  }
+
+  @Test
+  void newIdsJoinOnlyWhenAllowedAndUpToTheLimit() throws IOException {
+    Membership growing = Membership.open(new FileStateStore(dir), 1, 8, 2_000, now::get,
+        new JoinPolicy(true, 2));
+    growing.register("server1", "127.0.0.1:1");
+    growing.register("server2", "127.0.0.1:2");
+    assertThatThrownBy(() -> growing.register("server3", "127.0.0.1:3"))
+        .isInstanceOf(RefusedRegistrationException.class)
+        .hasMessageContaining("the cluster is full: it has 2 nodes");
+
+    Membership frozen = Membership.open(new FileStateStore(dir), 1, 8, 2_000, now::get,
+        new JoinPolicy(false, 256));
+    assertThatThrownBy(() -> frozen.register("intruder", "127.0.0.1:9"))
+        .isInstanceOf(RefusedRegistrationException.class)
+        .hasMessageContaining("admits no new nodes (start it with --allow-join)");
+    now.addAndGet(3_000);
+    assertThat(frozen.register("server2", "127.0.0.1:2").node("server2")).as("a member may return")
+        .isPresent();
+    assertThat(frozen.table().nodes()).hasSize(2);
   }
 }

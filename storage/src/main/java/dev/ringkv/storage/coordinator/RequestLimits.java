@@ -1,5 +1,7 @@
 package dev.ringkv.storage.coordinator;
 
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 
@@ -8,8 +10,6 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes) {
 
   public static final int DEFAULT_MAX_KEY_BYTES = 1024;
   public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
-  /** How far ahead of this node's clock a client's version may be. */
-  public static final long MAX_CLOCK_DRIFT_MS = 60_000;
   private static final int MAX_WRITER_ID_CHARS = 64;
 
   public RequestLimits {
@@ -34,8 +34,9 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes) {
   }
 
   /**
-   * Checks a version stamped by a client: a far-future version would win over every later write
-   * of the key, so its time may be at most {@link #MAX_CLOCK_DRIFT_MS} ahead of {@code nowMs}.
+   * Checks a version stamped elsewhere: a far-future version would win over every later write
+   * of the key, so its time may be at most {@link HybridClock#MAX_DRIFT_MS} ahead of
+   * {@code nowMs}.
    *
    * @throws IllegalArgumentException naming what is wrong
    */
@@ -44,15 +45,26 @@ public record RequestLimits(int maxKeyBytes, int maxValueBytes) {
       throw new IllegalArgumentException(
           "version time must be positive, got " + version.physicalMs());
     }
-    if (version.physicalMs() > nowMs + MAX_CLOCK_DRIFT_MS) {
+    if (version.physicalMs() > nowMs + HybridClock.MAX_DRIFT_MS) {
       throw new IllegalArgumentException("version time " + version.physicalMs() + " is "
           + (version.physicalMs() - nowMs) + " ms ahead of this node's clock (at most "
-          + MAX_CLOCK_DRIFT_MS + " ms allowed): is the client's clock set right?");
+          + HybridClock.MAX_DRIFT_MS + " ms allowed): is the writer's clock set right?");
     }
     if (version.nodeId().isEmpty() || version.nodeId().length() > MAX_WRITER_ID_CHARS) {
       throw new IllegalArgumentException("version writer id must be 1-" + MAX_WRITER_ID_CHARS
           + " characters, got " + version.nodeId().length());
     }
+  }
+
+  /**
+   * Checks a record a peer sends: its key, value and version, as for a client's write.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public void checkRecord(String key, Record record, long nowMs) {
+    checkKey(key);
+    checkValue(record.isTombstone() ? 0 : record.value().length);
+    checkVersion(record.version(), nowMs);
   }
 
   /** @throws IllegalArgumentException if the value is too large */

@@ -7,6 +7,7 @@ import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.wire.TableCodec;
+import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +19,12 @@ public final class GrpcManagerClient implements ManagerClient {
 
   private final ManagedChannel channel;
   private final long timeoutMs;
+  private final CallCredentials identity;
 
-  public GrpcManagerClient(ManagedChannel channel, long timeoutMs) {
+  /** @param identity how this node proves who it is without TLS; null otherwise */
+  public GrpcManagerClient(ManagedChannel channel, long timeoutMs, CallCredentials identity) {
     this.channel = channel;
+    this.identity = identity;
     this.timeoutMs = timeoutMs;
   }
 
@@ -52,6 +56,7 @@ public final class GrpcManagerClient implements ManagerClient {
   }
 
   private ManagerGrpc.ManagerBlockingStub stub() {
-    return ManagerGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+    return ManagerGrpc.newBlockingStub(channel).withCallCredentials(identity)
+        .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -23,6 +23,7 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.GrpcFutures;
 import dev.ringkv.wire.RequestStream;
+import io.grpc.CallCredentials;
 import io.grpc.Context;
 import java.util.HashMap;
 import java.util.List;
@@ -48,15 +49,19 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   private final Executor sender;
   private final ScheduledExecutorService timer;
   private final int maxFrameBytes;
+  private final CallCredentials identity;
   private final ConcurrentMap<String, RequestStream<ReplicaRequest, ReplicaRequestFrame,
       ReplicaReply, ReplicaReplyFrame>> streams = new ConcurrentHashMap<>();
 
   /**
    * @param sender where request frames are sent from (the node's network thread)
    * @param timer runs request timeouts
+   * @param identity how this node proves who it is to peers without TLS; null with TLS (the
+   *     certificate proves it) or in an open cluster
    */
   public GrpcReplicaClient(ChannelPool channels, long timeoutMs, Executor sender,
-      ScheduledExecutorService timer, int maxFrameBytes) {
+      ScheduledExecutorService timer, int maxFrameBytes, CallCredentials identity) {
+    this.identity = identity;
     this.channels = channels;
     this.timeoutMs = timeoutMs;
     this.sender = sender;
@@ -107,8 +112,8 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   private RequestStream<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
       stream(String address) {
     return streams.computeIfAbsent(address, a -> new RequestStream<>(Framing.REPLICA,
-        replies -> ReplicaGrpc.newStub(channels.channel(a)).stream(replies), sender, timer,
-        maxFrameBytes));
+        replies -> ReplicaGrpc.newStub(channels.channel(a)).withCallCredentials(identity)
+            .stream(replies), sender, timer, maxFrameBytes));
   }
 
   @Override
@@ -119,6 +124,16 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
         .thenApply(r -> new RangeSummary(r.getInSync(), r.getEntriesList().stream()
             .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
             .toList(), r.getCaughtUp()));
+  }
+
+  @Override
+  public CompletableFuture<List<KeyVersion>> listing(Node peer, TokenRange range) {
+    RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
+        .setStart(range.start()).setEnd(range.end()).setFullListing(true).build();
+    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)))
+        .thenApply(r -> r.getEntriesList().stream()
+            .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
+            .toList());
   }
 
   @Override
@@ -145,7 +160,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   }
 
   private ReplicaGrpc.ReplicaFutureStub stub(String address) {
-    return ReplicaGrpc.newFutureStub(channels.channel(address))
+    return ReplicaGrpc.newFutureStub(channels.channel(address)).withCallCredentials(identity)
         .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
   }
 }

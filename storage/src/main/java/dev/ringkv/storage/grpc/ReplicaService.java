@@ -19,7 +19,10 @@ import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.ring.Names;
+import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
@@ -31,13 +34,18 @@ import dev.ringkv.wire.StreamServer;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import io.grpc.Status;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The replica-facing service: what coordinators and peers call on this node. A coordinator's
  * writes and reads come over one stream per peer ({@code Stream}); single calls serve the rest.
+ * A caller with an identity must be a member of this node's table (the admin identity may only
+ * inspect), and what it sends is checked like a client's input: key and value limits, a version
+ * not far in the future, a hint only for a member.
  */
 public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
@@ -50,6 +58,9 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final BooleanSupplier allCaughtUp;
   private final Predicate<TokenRange> caughtUpOn;
   private final Runnable refreshTable;
+  private final RequestLimits limits;
+  private final LongSupplier clockMs;
+  private static final int MAX_READ_MANY_KEYS = 10_000;
 
   private final StreamServer<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
       streams;
@@ -61,10 +72,14 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
    *     shows a newer table than the node has
    * @param budget what streamed requests may hold at once (calls have their interceptor)
    * @param sender where reply frames of streams are sent from
+   * @param clockMs wall-clock time, for request deadlines and peers' versions
    */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
       Supplier<RingTable> tables, BooleanSupplier allCaughtUp, Predicate<TokenRange> caughtUpOn,
-      Runnable refreshTable, InFlightBudget budget, Executor sender, int maxFrameBytes) {
+      Runnable refreshTable, RequestLimits limits, InFlightBudget budget, Executor sender,
+      int maxFrameBytes, LongSupplier clockMs) {
+    this.limits = limits;
+    this.clockMs = clockMs;
     this.nodeId = nodeId;
     this.local = local;
     this.engine = engine;
@@ -73,12 +88,13 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.caughtUpOn = caughtUpOn;
     this.refreshTable = refreshTable;
     this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve, budget,
-        sender, maxFrameBytes);
+        sender, maxFrameBytes, clockMs);
   }
 
   @Override
   public void write(ReplicaWriteRequest request, StreamObserver<ReplicaWriteReply> reply) {
     answer(reply, () -> {
+      checkMember();
       store(request);
       return WRITTEN;
     });
@@ -86,7 +102,36 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   @Override
   public StreamObserver<ReplicaRequestFrame> stream(StreamObserver<ReplicaReplyFrame> replies) {
+    try {
+      checkMember();
+    } catch (RuntimeException e) {
+      replies.onError(StatusMapper.toStatus(nodeId, e));
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(ReplicaRequestFrame frame) {}
+
+        @Override
+        public void onError(Throwable error) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
     return streams.open(replies);
+  }
+
+  /**
+   * Refuses a caller whose identity is not a member of this node's table: only members send
+   * replica traffic. In an open cluster there are no identities to check.
+   */
+  private void checkMember() {
+    String caller = AccessPolicy.caller();
+    if (caller != null && !caller.equals(AccessPolicy.ADMIN)
+        && tables.get().node(caller).isEmpty()) {
+      refreshTable.run(); // it may have joined in a table this node has not seen yet
+      throw Status.PERMISSION_DENIED.withDescription(caller + " is not a member of the cluster "
+          + "in " + nodeId + "'s table (epoch " + tables.get().epoch() + ")").asRuntimeException();
+    }
   }
 
   /** Refuses new streamed requests and ends each stream once its requests are answered. */
@@ -114,10 +159,14 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   @Override
   public void read(ReplicaReadRequest request, StreamObserver<ReplicaReadReply> reply) {
-    answer(reply, () -> read(request));
+    answer(reply, () -> {
+      checkMember();
+      return read(request);
+    });
   }
 
   private ReplicaReadReply read(ReplicaReadRequest request) {
+    limits.checkKey(request.getKey());
     if (local.isBehind(request.getTableEpoch())) {
       refreshTable.run();
     }
@@ -132,10 +181,11 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   @Override
   public void rangeSummary(RangeSummaryRequest request, StreamObserver<RangeSummaryReply> reply) {
     answer(reply, () -> {
+      checkMember();
       TokenRange range = new TokenRange(request.getStart(), request.getEnd());
       RangeSummaryReply.Builder b = RangeSummaryReply.newBuilder()
           .setCaughtUp(caughtUpOn.test(range));
-      if (RangeDigest.of(engine, range) == request.getDigest()) {
+      if (!request.getFullListing() && RangeDigest.of(engine, range) == request.getDigest()) {
         return b.setInSync(true).build();
       }
       for (KeyVersion kv : RangeDigest.entries(engine, range)) {
@@ -149,6 +199,12 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   @Override
   public void readMany(ReadManyRequest request, StreamObserver<ReadManyReply> reply) {
     answer(reply, () -> {
+      checkMember();
+      if (request.getKeysCount() > MAX_READ_MANY_KEYS) {
+        throw new IllegalArgumentException("a read of many keys may name at most "
+            + MAX_READ_MANY_KEYS + ", got " + request.getKeysCount());
+      }
+      request.getKeysList().forEach(limits::checkKey);
       ReadManyReply.Builder b = ReadManyReply.newBuilder();
       for (String key : request.getKeysList()) {
         engine.get(key).ifPresent(r -> b.addRecords(KeyRecordProto.newBuilder()
@@ -177,7 +233,12 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private void store(ReplicaWriteRequest request) {
     Record record = ProtoConverter.fromProto(request.getRecord());
+    limits.checkRecord(request.getKey(), record, clockMs.getAsLong());
     String hintFor = request.getHintFor().isEmpty() ? null : request.getHintFor();
+    if (hintFor != null && tables.get().node(hintFor).isEmpty()) {
+      throw new IllegalArgumentException("a hint names " + Names.checkNodeId(hintFor)
+          + ", which is not a member of the cluster");
+    }
     local.store(request.getKey(), record, hintFor);
   }
 

@@ -1,12 +1,15 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.ring.Names;
+import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
 
 /**
- * Everything a storage node is configured with, checked once at start-up. {@code tls} and
- * {@code token} may be null: plaintext, and no token asked of clients.
+ * Everything a storage node is configured with, checked once at start-up. {@code tls},
+ * {@code token} and {@code clusterSecret} may be null: plaintext, no token asked of clients, and
+ * (without TLS) no identity asked of peers.
  */
 public record StorageConfig(
     String nodeId,
@@ -22,20 +25,24 @@ public record StorageConfig(
     int maxInFlightRequests,
     long maxInFlightBytes,
     TlsFiles tls,
-    String token) {
+    String token,
+    String clusterSecret) {
 
   public StorageConfig {
-    if (!nodeId.matches("[A-Za-z0-9._-]{1,64}")) {
+    Names.checkNodeId(nodeId);
+    if (AccessPolicy.RESERVED_IDS.contains(nodeId)) {
       throw new IllegalArgumentException("node id '" + nodeId
-          + "' must be 1-64 letters, digits, '.', '_' or '-'");
+          + "' is reserved for the cluster's own tools");
+    }
+    if (token != null && tls == null && clusterSecret == null) {
+      throw new IllegalArgumentException("a client token without --tls needs "
+          + "--cluster-secret-file too: otherwise anyone could pose as a peer and write or "
+          + "read any key");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
-    if (!managerAddress.matches("[^\\s:]+:\\d{1,5}")) {
-      throw new IllegalArgumentException("manager address '" + managerAddress
-          + "' is not host:port");
-    }
+    Names.checkAddress(managerAddress);
     if (heartbeatIntervalMs < 10 || heartbeatIntervalMs > 10_000) {
       throw new IllegalArgumentException(
           "heartbeat interval must be 10-10000 ms, got " + heartbeatIntervalMs);

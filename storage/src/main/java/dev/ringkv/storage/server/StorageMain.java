@@ -1,6 +1,7 @@
 package dev.ringkv.storage.server;
 
 import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
@@ -77,8 +78,13 @@ public final class StorageMain implements Callable<Integer> {
   Path tlsDir;
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "Require this bearer token "
-      + "of clients.")
+      + "of clients (a private file of 16 characters or more).")
   Path tokenFile;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Without --tls: "
+      + "peers must send this secret (a private file of 16 characters or more), and this node "
+      + "sends it to its peers and the manager. Needed with --token-file unless --tls is given.")
+  Path clusterSecretFile;
 
   @Override
   public Integer call() throws Exception {
@@ -86,7 +92,9 @@ public final class StorageMain implements Callable<Integer> {
         heartbeatMs, replicaTimeoutMs, hintIntervalMs, syncIntervalMs,
         new RequestLimits(maxKeyBytes, maxValueBytes), maxInFlight, maxInFlightBytes,
         tlsDir == null ? null : TlsFiles.identity(tlsDir, nodeId),
-        tokenFile == null ? null : BearerToken.readFile(tokenFile));
+        tokenFile == null ? null : BearerToken.readFile(tokenFile),
+        clusterSecretFile == null ? null
+            : SecretFile.read(clusterSecretFile, "cluster secret file"));
     StorageNode node = new StorageNode(config);
     node.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

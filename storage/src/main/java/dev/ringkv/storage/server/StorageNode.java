@@ -4,6 +4,7 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
@@ -22,6 +23,7 @@ import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
+import io.grpc.CallCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
@@ -91,11 +93,15 @@ public final class StorageNode implements AutoCloseable {
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
         networkLoop::channelBuilder);
     int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
+    // Without TLS, a cluster secret is how this node proves its id to peers and the manager.
+    CallCredentials identity = config.tls() == null && config.clusterSecret() != null
+        ? new ClusterSecret(id, config.clusterSecret()) : null;
     replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
-        networkLoop.executor(), networkLoop.executor(), maxFrameBytes);
+        networkLoop.executor(), networkLoop.executor(), maxFrameBytes, identity);
     ScheduledExecutorService loop = networkLoop.executor();
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
-        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS),
+        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
+            config.replicaTimeoutMs()),
         new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
             System::nanoTime, MIN_SPECULATION_MS,
             Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2)));
@@ -121,7 +127,8 @@ public final class StorageNode implements AutoCloseable {
         });
       }
     };
-    AccessPolicy access = new AccessPolicy(config.tls() != null, config.token());
+    AccessPolicy access =
+        new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     InFlightBudget clientBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
@@ -130,7 +137,8 @@ public final class StorageNode implements AutoCloseable {
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
         loop, maxFrameBytes, System::currentTimeMillis);
     replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,
-        syncState::isCaughtUpOn, beatSoon, peerBudget, loop, maxFrameBytes);
+        syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes,
+        System::currentTimeMillis);
     server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         // Handlers never block (the local store answers in microseconds, replicas
@@ -150,7 +158,8 @@ public final class StorageNode implements AutoCloseable {
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(server.getPort()),
         StandardCharsets.UTF_8);
     heartbeat.set(new HeartbeatLoop(id, address,
-        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000), tables));
+        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
+        tables));
     heartbeats.scheduleAtFixedRate(heartbeat.get(), 0, config.heartbeatIntervalMs(),
         TimeUnit.MILLISECONDS);
     hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables,

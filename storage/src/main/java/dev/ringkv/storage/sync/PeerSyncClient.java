@@ -16,6 +16,9 @@ public interface PeerSyncClient {
    */
   CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest);
 
+  /** Every key and version the peer holds in {@code range}, whatever digests say. */
+  CompletableFuture<List<KeyVersion>> listing(Node peer, TokenRange range);
+
   /** The peer's records of {@code keys}; keys it does not hold are absent from the map. */
   CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys);
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Drops the copies this node keeps of ranges it does not serve: writes it took as a fallback for
  * a DOWN replica, and ranges it pulled while standing in for one. Such a copy is surplus once
  * every home replica of its range holds the key at the same version or a newer one; it is then
- * deleted, unless it changed since it was compared.
+ * deleted, unless it changed since it was compared. Each home replica must list the key and
+ * its version: a claim that a range is "in sync" is never taken for proof.
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
@@ -71,13 +72,11 @@ public final class StrayCleanup implements Runnable {
 
   /** Deletes the keys of {@code held} that every home replica holds as new or newer. */
   private long dropCovered(TokenRange range, List<Node> home, Map<String, Version> held) {
-    long digest = RangeDigest.of(held);
     Map<String, Version> covered = new HashMap<>(held);
     for (Node replica : home) {
-      RangeSummary listing;
+      List<KeyVersion> listing;
       try {
-        listing = peers.summary(replica, range, digest)
-            .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
+        listing = peers.listing(replica, range).get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return 0;
@@ -86,11 +85,8 @@ public final class StrayCleanup implements Runnable {
             replica.id(), e.toString());
         return 0;
       }
-      if (listing.inSync()) {
-        continue; // the same digest: the replica holds exactly these versions
-      }
       Map<String, Version> theirs = new HashMap<>();
-      listing.entries().forEach(kv -> theirs.put(kv.key(), kv.version()));
+      listing.forEach(kv -> theirs.put(kv.key(), kv.version()));
       covered.entrySet().removeIf(e -> theirs.get(e.getKey()) == null
           || e.getValue().isNewerThan(theirs.get(e.getKey())));
     }

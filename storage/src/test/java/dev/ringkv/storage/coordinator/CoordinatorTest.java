@@ -40,7 +40,7 @@ class CoordinatorTest {
   private final Set<String> hung = new HashSet<>();
   private final Map<String, Long> tableEpochs = new HashMap<>();
   private final List<Runnable> speculativeReads = new ArrayList<>();
-  private final PeerHealth health = new PeerHealth(wall::get, 500, 5_000);
+  private final PeerHealth health = new PeerHealth(wall::get, 500, 5_000, 1_000);
   private RingTable table;
 
   @BeforeEach

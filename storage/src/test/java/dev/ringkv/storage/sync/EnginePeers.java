@@ -33,6 +33,11 @@ final class EnginePeers implements PeerSyncClient {
   }
 
   @Override
+  public CompletableFuture<List<KeyVersion>> listing(Node peer, TokenRange range) {
+    return CompletableFuture.completedFuture(RangeDigest.entries(engines.get(peer.id()), range));
+  }
+
+  @Override
   public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
     Map<String, Record> out = new HashMap<>();
     keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));

@@ -6,12 +6,14 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +111,35 @@ class StrayCleanupTest {
     cleanUpOnN3(caughtUp());
 
     assertThat(n3.get("y")).contains(value(1, "y1"));
+  }
+
+  @Test
+  void aHomeReplicaClaimingTheRangeIsInSyncIsNotBelievedWithoutListingTheKey() {
+    hold("a", value(1, "a1"), "n3");
+    EnginePeers honest = new EnginePeers(engines);
+    PeerSyncClient claimsInSync = new PeerSyncClient() {
+      @Override
+      public CompletableFuture<RangeSummary> summary(Node peer,
+          TokenRange range, long digest) {
+        return CompletableFuture.completedFuture(
+            new RangeSummary(true, List.of(), true));
+      }
+
+      @Override
+      public CompletableFuture<List<KeyVersion>> listing(Node peer,
+          TokenRange range) {
+        return honest.listing(peer, range);
+      }
+
+      @Override
+      public CompletableFuture<Map<String, Record>> readMany(Node peer,
+          List<String> keys) {
+        return honest.readMany(peer, keys);
+      }
+    };
+
+    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000).run();
+
+    assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }
 }

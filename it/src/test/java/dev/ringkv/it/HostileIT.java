@@ -1,0 +1,202 @@
+package dev.ringkv.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.ringkv.client.KvClient;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.RecordProto;
+import dev.ringkv.proto.RegisterRequest;
+import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.proto.VersionProto;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.ClusterSecret;
+import dev.ringkv.security.Credentials;
+import dev.ringkv.security.TlsFiles;
+import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Members and clients that lie, written with the generated stubs against real processes: each
+ * is refused with a status and a sentence, the table and the data stay as they were, and every
+ * node stays up and serving.
+ */
+@Timeout(240)
+class HostileIT {
+
+  @TempDir Path tmp;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  @AfterEach
+  void closeChannels() {
+    channels.forEach(ManagedChannel::shutdownNow);
+  }
+
+  @Test
+  void withATokenButNoTlsNobodyWithoutTheClusterSecretActsAsANode() {
+    Path token = LocalCluster.privateFile(tmp.resolve("token"), "client-token-0123456789");
+    Path secret = LocalCluster.privateFile(tmp.resolve("secret"), "cluster-secret-0123456789");
+    LocalCluster.Options options =
+        LocalCluster.Options.defaults().tokenAndClusterSecret(token, secret);
+    try (LocalCluster cluster = LocalCluster.start(3, 2, options); KvClient kv = cluster.client()) {
+      kv.put("k", "v");
+      RingTable before = cluster.table();
+      CallCredentials clientToken = new BearerToken("client-token-0123456789");
+
+      // A fake node with only what every client has: the token.
+      assertRefused(Status.Code.UNAUTHENTICATED, "needs the cluster secret",
+          () -> ManagerGrpc.newBlockingStub(plaintext(cluster.managerAddress()))
+              .withCallCredentials(clientToken).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .register(register("server9", "127.0.0.1:9")));
+      assertRefused(Status.Code.UNAUTHENTICATED, "needs the cluster secret",
+          () -> replica(plaintext(cluster.address("server1")), clientToken)
+              .write(write("k", "forged", now(), "x")));
+      // The secret, but the name of no member: still not a peer.
+      assertRefused(Status.Code.PERMISSION_DENIED, "intruder is not a member of the cluster",
+          () -> replica(plaintext(cluster.address("server1")),
+              new ClusterSecret("intruder", "cluster-secret-0123456789"))
+              .write(write("k", "forged", now(), "x")));
+      // A member's name under the wrong secret.
+      assertRefused(Status.Code.UNAUTHENTICATED, "the cluster secret is not valid",
+          () -> replica(plaintext(cluster.address("server1")),
+              new ClusterSecret("server2", "a-guessed-secret-9876543210"))
+              .write(write("k", "forged", now(), "x")));
+
+      assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
+      assertThat(kv.get("k").value()).contains("v");
+    }
+  }
+
+  @Test
+  void withTlsACertificateSpeaksOnlyForItsOwnIdAndAdminOnlyInspects() throws Exception {
+    Path certs = tmp.resolve("certs");
+    Process gen = new ProcessBuilder(LocalCluster.ROOT.resolve("scripts/gen_certs.sh").toString(),
+        certs.toString(), "--nodes", "3").redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("gen.out").toFile()).start();
+    assertThat(gen.waitFor()).as(() -> read(tmp.resolve("gen.out"))).isZero();
+    LocalCluster.Options options = LocalCluster.Options.defaults().secured(certs, null);
+    try (LocalCluster cluster = LocalCluster.start(3, 2, options)) {
+      RingTable before = cluster.table();
+      ManagedChannel asServer3 = tls(cluster.managerAddress(), TlsFiles.identity(certs, "server3"));
+      assertRefused(Status.Code.PERMISSION_DENIED, "the caller is server3 and may speak only for "
+              + "itself, not for server1",
+          () -> ManagerGrpc.newBlockingStub(asServer3).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .register(register("server1", "127.0.0.1:9")));
+      ManagedChannel asAdmin = tls(cluster.address("server1"), TlsFiles.identity(certs, "admin"));
+      assertRefused(Status.Code.PERMISSION_DENIED, "the admin identity may only inspect nodes",
+          () -> replica(asAdmin, null).write(write("k", "forged", now(), "x")));
+
+      assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
+      assertThat(cluster.stats("server1").getNodeId()).as("admin may still inspect")
+          .isEqualTo("server1");
+    }
+  }
+
+  @Test
+  void theManagerAndTheReplicasRefuseMalformedClaimsAndChangeNothing() {
+    try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
+      kv.put("k", "v");
+      RingTable before = cluster.table();
+      ManagerGrpc.ManagerBlockingStub manager = ManagerGrpc.newBlockingStub(
+          plaintext(cluster.managerAddress())).withDeadlineAfter(5, TimeUnit.SECONDS);
+      assertRefused(Status.Code.INVALID_ARGUMENT, "must be 1-64 letters",
+          () -> manager.register(register("x".repeat(1_200_000), "127.0.0.1:9")));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "must be 1-64 letters",
+          () -> manager.register(register("evil\nINFO forged log line", "127.0.0.1:9")));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "is not host:port",
+          () -> manager.register(register("server9", "127.0.0.1:99999")));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "reserved",
+          () -> manager.register(register("admin", "127.0.0.1:9")));
+      assertRefused(Status.Code.FAILED_PRECONDITION, "node server1 is UP at",
+          () -> manager.register(register("server1", "127.0.0.1:9")));
+      assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
+
+      ReplicaGrpc.ReplicaBlockingStub peer = replica(plaintext(cluster.address("server1")), null);
+      assertRefused(Status.Code.INVALID_ARGUMENT, "ms ahead of this node's clock",
+          () -> peer.write(write("k", "forever", Long.MAX_VALUE, "x", Integer.MAX_VALUE)));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "writer id must be 1-64 characters",
+          () -> peer.write(write("k", "forged", now(), "w".repeat(40_000))));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "over the limit of 1024 bytes",
+          () -> peer.write(write("k".repeat(2_000), "v", now(), "x")));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "not a member of the cluster",
+          () -> peer.write(write("k", "v", now(), "x").toBuilder().setHintFor("nobody").build()));
+
+      kv.put("k", "after");
+      assertThat(kv.get("k").value()).as("every node still takes and serves writes")
+          .contains("after");
+      for (String id : cluster.storageNodeIds()) {
+        assertThat(cluster.stats(id).getTableEpoch()).as(id + " up").isPositive();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private ManagedChannel plaintext(String address) {
+    return track(Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build());
+  }
+
+  private ManagedChannel tls(String address, TlsFiles identity) {
+    return track(Grpc.newChannelBuilder(address, Credentials.channel(identity)).build());
+  }
+
+  private ManagedChannel track(ManagedChannel channel) {
+    channels.add(channel);
+    return channel;
+  }
+
+  private static ReplicaGrpc.ReplicaBlockingStub replica(ManagedChannel channel,
+      CallCredentials credentials) {
+    return ReplicaGrpc.newBlockingStub(channel).withCallCredentials(credentials)
+        .withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  private static RegisterRequest register(String id, String address) {
+    return RegisterRequest.newBuilder().setNodeId(id).setAddress(address).build();
+  }
+
+  private static ReplicaWriteRequest write(String key, String value, long ms, String writer) {
+    return write(key, value, ms, writer, 0);
+  }
+
+  private static ReplicaWriteRequest write(String key, String value, long ms, String writer,
+      int logical) {
+    return ReplicaWriteRequest.newBuilder().setKey(key).setRecord(RecordProto.newBuilder()
+        .setVersion(VersionProto.newBuilder().setPhysicalMs(ms).setLogical(logical)
+            .setNodeId(writer))
+        .setValue(ByteString.copyFromUtf8(value))).build();
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+
+  private static void assertRefused(Status.Code code, String sentence, Runnable call) {
+    assertThatThrownBy(call::run)
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(code))
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription()).contains(sentence));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.getMessage();
+    }
+  }
+}
