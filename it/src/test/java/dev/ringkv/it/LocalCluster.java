@@ -328,6 +328,17 @@ public final class LocalCluster implements AutoCloseable {
         .stats(StatsRequest.getDefaultInstance());
   }
 
+  /** Whether the node answers a stats call within 300 ms. */
+  public boolean probe(String nodeId) {
+    try {
+      ReplicaGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
+          .withDeadlineAfter(300, TimeUnit.MILLISECONDS).stats(StatsRequest.getDefaultInstance());
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The value one node holds for {@code key}, asked of that node alone (no quorum, no repair). */
   public Optional<String> readFrom(String nodeId, String key) {
     ReplicaReadReply r = ReplicaGrpc.newBlockingStub(channel(address(nodeId)))

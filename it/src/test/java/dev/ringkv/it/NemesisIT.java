@@ -76,7 +76,15 @@ class NemesisIT {
         partitions.cut(cluster.port(victim));
         try {
           nemesisLog.add(java.time.LocalTime.now() + " cut " + victim + " " + cutMs + "ms");
-          Thread.sleep(cutMs);
+          // Calls to the victim during the cut leave this process's connection to it stalled in
+          // TCP retransmission backoff, as the clients' are: once the cut heals, the settle
+          // below then waits until connections to the victim have recovered, so the next cut
+          // never overlaps the last one's aftermath (which would be two faults, not one).
+          long cutEnd = start + TimeUnit.MILLISECONDS.toNanos(cutMs);
+          while (System.nanoTime() < cutEnd) {
+            cluster.probe(victim);
+            Thread.sleep(100); // the probes' pace
+          }
           assertThat(cluster.table().node(victim).orElseThrow().isUp())
               .as("%s still heartbeats: a gray failure, not a DOWN node", victim).isTrue();
         } finally {

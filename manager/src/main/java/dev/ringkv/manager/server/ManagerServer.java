@@ -5,6 +5,7 @@ import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
+import dev.ringkv.wire.ServerLimits;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -38,9 +39,8 @@ public final class ManagerServer implements AutoCloseable {
     Membership membership = Membership.open(new FileStateStore(config.dataDir()),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         System::currentTimeMillis, config.joins());
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
-            Credentials.server(config.tls()))
-        .maxInboundMetadataSize(16 * 1024)
+    server = ServerLimits.apply(NettyServerBuilder.forAddress(
+            new InetSocketAddress(config.host(), config.port()), Credentials.server(config.tls())))
         .addService(ServerInterceptors.intercept(new ManagerService(membership),
             new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret())))
         .build()

@@ -10,6 +10,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,15 +20,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link InFlightBudget} until it ends. Beyond the budget, a call is refused at once with
  * {@code RESOURCE_EXHAUSTED}, which clients retry with backoff, instead of queueing until the
  * node runs out of memory. Streams are let through: they take from the budget per request.
+ * A call whose message has not arrived within {@link #MESSAGE_TIMEOUT_MS} is ended with
+ * {@code DEADLINE_EXCEEDED}, so callers that send headers and nothing else cannot hold every
+ * slot.
  */
 final class Admission implements ServerInterceptor {
 
+  static final long MESSAGE_TIMEOUT_MS = 10_000;
+
   private final String nodeId;
   private final InFlightBudget budget;
+  private final ScheduledExecutorService timer;
 
-  Admission(String nodeId, InFlightBudget budget) {
+  /** @param timer runs the message timeouts (the node's network thread) */
+  Admission(String nodeId, InFlightBudget budget, ScheduledExecutorService timer) {
     this.nodeId = nodeId;
     this.budget = budget;
+    this.timer = timer;
   }
 
   @Override
@@ -39,7 +50,10 @@ final class Admission implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     Admitted<Q, R> admitted = new Admitted<>(call);
-    return admitted.listen(next.startCall(admitted, headers));
+    ServerCall.Listener<Q> listener = admitted.listen(next.startCall(admitted, headers));
+    admitted.noMessage = timer.schedule(admitted::messageOverdue, MESSAGE_TIMEOUT_MS,
+        TimeUnit.MILLISECONDS);
+    return listener;
   }
 
   /** One admitted call: gives back its slot and bytes exactly once, however it ends. */
@@ -47,6 +61,8 @@ final class Admission implements ServerInterceptor {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile long heldBytes;
     private volatile boolean refused;
+    private volatile boolean messageCame;
+    private volatile ScheduledFuture<?> noMessage;
 
     Admitted(ServerCall<Q, R> call) {
       super(call);
@@ -58,10 +74,19 @@ final class Admission implements ServerInterceptor {
       super.close(status, trailers);
     }
 
+    void messageOverdue() {
+      if (!messageCame && !released.get()) {
+        refused = true;
+        close(Status.DEADLINE_EXCEEDED.withDescription(nodeId + ": no request message within "
+            + MESSAGE_TIMEOUT_MS + " ms of the call's start"), new Metadata());
+      }
+    }
+
     ServerCall.Listener<Q> listen(ServerCall.Listener<Q> delegate) {
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
         @Override
         public void onMessage(Q message) {
+          messageCame = true;
           long size = message instanceof MessageLite m ? m.getSerializedSize() : 0;
           if (!budget.tryHoldBytes(size)) {
             refused = true;
@@ -107,6 +132,10 @@ final class Admission implements ServerInterceptor {
     private void release() {
       if (released.compareAndSet(false, true)) {
         budget.release(heldBytes);
+        ScheduledFuture<?> timeout = noMessage;
+        if (timeout != null) {
+          timeout.cancel(false);
+        }
       }
     }
   }

@@ -33,6 +33,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -70,9 +71,14 @@ public final class KvService extends KvGrpc.KvImplBase {
         maxFrameBytes, clockMs);
   }
 
-  /** The load shedding to put in front of this service's single calls. */
-  public static ServerInterceptor admission(String nodeId, InFlightBudget budget) {
-    return new Admission(nodeId, budget);
+  /**
+   * The load shedding to put in front of this service's single calls.
+   *
+   * @param timer runs the timeouts of calls whose message does not come
+   */
+  public static ServerInterceptor admission(String nodeId, InFlightBudget budget,
+      ScheduledExecutorService timer) {
+    return new Admission(nodeId, budget, timer);
   }
 
   /** Refuses new streamed requests and ends each stream once its requests are answered. */

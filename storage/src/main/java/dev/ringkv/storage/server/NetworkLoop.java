@@ -1,5 +1,6 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.wire.ServerLimits;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.ServerCredentials;
@@ -44,7 +45,7 @@ final class NetworkLoop implements AutoCloseable {
   NettyServerBuilder serverBuilder(InetSocketAddress address, ServerCredentials credentials) {
     Class<? extends ServerChannel> type =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    return NettyServerBuilder.forAddress(address, credentials)
+    return ServerLimits.apply(NettyServerBuilder.forAddress(address, credentials))
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .channelType(type);

@@ -145,12 +145,11 @@ public final class StorageNode implements AutoCloseable {
         // asynchronously): running them on the network threads saves a thread hand-off per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
-        .maxInboundMetadataSize(16 * 1024)
         .maxConcurrentCallsPerConnection(config.maxInFlightRequests())
         .addService(ServerInterceptors.intercept(kvService,
-            KvService.admission(id, clientBudget), access))
+            KvService.admission(id, clientBudget, loop), access))
         .addService(ServerInterceptors.intercept(replicaService,
-            KvService.admission(id, peerBudget), access))
+            KvService.admission(id, peerBudget, loop), access))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
