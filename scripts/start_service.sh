@@ -15,7 +15,7 @@ Options:
   --nodes N               number of storage nodes (1-64)
   --rep K                 replication factor, at most N
   --run-dir DIR           where pids/, logs/ and data/ go (default: $RINGKV_ROOT/run)
-  --port P                manager port (default: 50051)
+  --port P                manager port (default: 7051)
   --tokens T              tokens (virtual nodes) per storage node (default: 128)
   --failure-timeout-ms MS heartbeat silence before a node is marked DOWN (default: 2000)
   --tls DIR               every endpoint serves TLS; nodes and manager use mutual TLS. The
@@ -27,7 +27,7 @@ Options:
 USAGE
 }
 
-NODES="" REP="" MANAGER_PORT=50051 TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
+NODES="" REP="" MANAGER_PORT=7051 TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
 while (($#)); do
   case "$1" in
     --nodes) NODES="${2:-}"; shift 2 ;;

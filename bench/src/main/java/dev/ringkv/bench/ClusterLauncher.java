@@ -86,7 +86,8 @@ final class ClusterLauncher implements AutoCloseable {
 
   private static int freePortRange(int count) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
-      int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+      // Below the ephemeral range (32768-60999), which outgoing connections take ports from.
+      int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
       boolean free = true;
       for (int p = base; p < base + count && free; p++) {
         try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {

@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * of different clients to one key are ordered by their clocks (last write wins).
  *
  * <pre>{@code
- * try (KvClient kv = KvClient.builder().manager("127.0.0.1:50051").build()) {
+ * try (KvClient kv = KvClient.builder().manager("127.0.0.1:7051").build()) {
  *   kv.put("key1", "value1");
  *   kv.get("key1").value();   // Optional[value1]
  * }
@@ -510,7 +510,7 @@ public final class KvClient implements AutoCloseable {
 
   /** Settings of a {@link KvClient}; every one has a default. */
   public static final class Builder {
-    private String managerAddress = "127.0.0.1:50051";
+    private String managerAddress = "127.0.0.1:7051";
     private Consistency consistency = Consistency.QUORUM;
     private Duration attemptTimeout = Duration.ofSeconds(1);
     private Duration deadline = Duration.ofSeconds(10);
@@ -537,7 +537,7 @@ public final class KvClient implements AutoCloseable {
       return this;
     }
 
-    /** The manager's {@code host:port} (default {@code 127.0.0.1:50051}). */
+    /** The manager's {@code host:port} (default {@code 127.0.0.1:7051}). */
     public Builder manager(String address) {
       if (address == null || !address.matches("[^\\s:]+:\\d{1,5}")) {
         throw new IllegalArgumentException("manager address '" + address + "' is not host:port");

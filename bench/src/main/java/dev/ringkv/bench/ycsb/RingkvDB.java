@@ -22,7 +22,7 @@ import site.ycsb.Status;
  * YCSB's {@code DB} over {@link KvClient}. A record is one value under {@code table/key};
  * updates merge fields (read, merge, write). Scans are not supported: ringkv is not ordered.
  *
- * <p>Properties: {@code ringkv.manager} (default {@code 127.0.0.1:50051}),
+ * <p>Properties: {@code ringkv.manager} (default {@code 127.0.0.1:7051}),
  * {@code ringkv.consistency} (ONE, QUORUM, ALL; default QUORUM), {@code ringkv.tls} (a certificate
  * directory), {@code ringkv.token-file}.
  */
@@ -42,7 +42,7 @@ public final class RingkvDB extends DB {
       if (shared == null) {
         try {
           KvClient.Builder b = KvClient.builder()
-              .manager(p.getProperty("ringkv.manager", "127.0.0.1:50051"))
+              .manager(p.getProperty("ringkv.manager", "127.0.0.1:7051"))
               .consistency(Consistency.parse(p.getProperty("ringkv.consistency", "QUORUM")));
           if (p.getProperty("ringkv.tls") != null) {
             b.tls(TlsFiles.trustOnly(Path.of(p.getProperty("ringkv.tls"), "ca.crt")));

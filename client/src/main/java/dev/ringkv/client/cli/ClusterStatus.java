@@ -44,7 +44,7 @@ public final class ClusterStatus implements Callable<Integer> {
 
   @Option(names = "--manager", paramLabel = "HOST:PORT",
       description = "Manager address (default: ${DEFAULT-VALUE}).")
-  String manager = "127.0.0.1:50051";
+  String manager = "127.0.0.1:7051";
 
   @Option(names = "--run-dir", paramLabel = "DIR",
       description = "A run directory of start_service.sh, to show each node's pid.")

@@ -65,7 +65,7 @@ public final class KvCli implements Callable<Integer> {
 
   @Option(names = {"--manager", "--master"}, paramLabel = "HOST:PORT",
       description = "Manager address (default: ${DEFAULT-VALUE}).")
-  String manager = "127.0.0.1:50051";
+  String manager = "127.0.0.1:7051";
 
   @Option(names = "--consistency", paramLabel = "LEVEL",
       description = "ONE, QUORUM or ALL (default: ${DEFAULT-VALUE}).")

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar ringkv-manager.jar --data-dir DIR [--port 50051] [--rep 3]} */
+/** {@code java -jar ringkv-manager.jar --data-dir DIR [--port 7051] [--rep 3]} */
 @Command(name = "ringkv-manager", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Runs the ringkv manager: tracks storage-node heartbeats and publishes the "
         + "versioned ring table. Its state lives in --data-dir and survives restarts.")
@@ -20,7 +20,7 @@ public final class ManagerMain implements Callable<Integer> {
   String host = "127.0.0.1";
 
   @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
-  int port = 50051;
+  int port = 7051;
 
   @Option(names = "--data-dir", required = true, description = "Directory for the manager's state.")
   Path dataDir;

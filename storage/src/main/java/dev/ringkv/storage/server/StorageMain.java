@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar ringkv-storage.jar --id server1 --port 50061 --data-dir DIR} */
+/** {@code java -jar ringkv-storage.jar --id server1 --port 7061 --data-dir DIR} */
 @Command(name = "ringkv-storage", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Runs one ringkv storage node: stores its share of the keys in RocksDB under "
         + "--data-dir, coordinates client requests and replicates to its peers.")
@@ -34,7 +34,7 @@ public final class StorageMain implements Callable<Integer> {
 
   @Option(names = "--manager", description = "Manager address host:port "
       + "(default: ${DEFAULT-VALUE}).")
-  String managerAddress = "127.0.0.1:50051";
+  String managerAddress = "127.0.0.1:7051";
 
   @Option(names = "--heartbeat-ms", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
   long heartbeatMs = 300;
