@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
+import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.proto.KvReplyFrame;
+import dev.ringkv.proto.KvRequest;
+import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.BearerToken;
@@ -21,6 +27,9 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,6 +151,58 @@ class HostileIT {
       for (String id : cluster.storageNodeIds()) {
         assertThat(cluster.stats(id).getTableEpoch()).as(id + " up").isPositive();
       }
+    }
+  }
+
+  @Test
+  void aClientThatNeverReadsItsRepliesCannotExhaustANodeAndOthersStayServed() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
+      kv.put("big", "x".repeat(512 * 1024));
+      kv.put("small", "v");
+      // 10,000 reads of a 512 KiB value (5 GiB of replies) on a stream whose replies are never
+      // read: the node must stop reading the stream, not buffer what it cannot send.
+      StreamObserver<KvRequestFrame> slow = KvGrpc.newStub(plaintext(cluster.address("server1")))
+          .stream(new ClientResponseObserver<KvRequestFrame, KvReplyFrame>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<KvRequestFrame> requests) {
+              requests.disableAutoRequestWithInitial(0);
+            }
+
+            @Override
+            public void onNext(KvReplyFrame frame) {}
+
+            @Override
+            public void onError(Throwable error) {}
+
+            @Override
+            public void onCompleted() {}
+          });
+      long id = 0;
+      for (int frame = 0; frame < 200; frame++) {
+        KvRequestFrame.Builder b = KvRequestFrame.newBuilder();
+        for (int i = 0; i < 50; i++) {
+          b.addRequests(KvRequest.newBuilder().setId(++id)
+              .setGet(GetRequest.newBuilder().setKey("big")));
+        }
+        slow.onNext(b.build());
+      }
+
+      long[] millis = new long[300];
+      for (int i = 0; i < millis.length; i++) {
+        long start = System.nanoTime();
+        assertThat(kv.get("small").value()).contains("v");
+        millis[i] = (System.nanoTime() - start) / 1_000_000;
+      }
+      java.util.Arrays.sort(millis);
+      long p99 = millis[(int) (millis.length * 0.99)];
+      System.out.println("while a reader stalls: another client's p99 " + p99 + " ms");
+      assertThat(p99).as("another client's p99 in ms").isLessThan(500);
+      for (String node : cluster.storageNodeIds()) {
+        assertThat(cluster.isRunning(node)).as(node + " alive").isTrue();
+        StatsReply stats = cluster.stats(node);
+        assertThat(stats.getHeapUsedBytes()).as(node + " heap").isLessThan(stats.getHeapMaxBytes());
+      }
+      slow.onError(Status.CANCELLED.asException());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.ringkv.wire;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
@@ -17,19 +18,27 @@ final class FramePacker {
    */
   static <T> void drain(Queue<T> queue, ToIntFunction<T> sizeOf, int maxBytes,
       Consumer<List<T>> send) {
-    List<T> frame = new ArrayList<>();
-    int bytes = 0;
-    for (T item = queue.poll(); item != null; item = queue.poll()) {
-      int size = sizeOf.applyAsInt(item);
-      if (!frame.isEmpty() && bytes + size > maxBytes) {
-        send.accept(frame);
-        frame = new ArrayList<>();
-        bytes = 0;
+    drain(queue, sizeOf, maxBytes, send, () -> true);
+  }
+
+  /**
+   * As above, but starts a batch only while {@code mayStart} says so (the transport is ready
+   * for more); what is left stays queued. Only one caller may drain a queue at a time.
+   */
+  static <T> void drain(Queue<T> queue, ToIntFunction<T> sizeOf, int maxBytes,
+      Consumer<List<T>> send, BooleanSupplier mayStart) {
+    while (!queue.isEmpty() && mayStart.getAsBoolean()) {
+      List<T> frame = new ArrayList<>();
+      int bytes = 0;
+      for (T item = queue.peek(); item != null; item = queue.peek()) {
+        int size = sizeOf.applyAsInt(item);
+        if (!frame.isEmpty() && bytes + size > maxBytes) {
+          break;
+        }
+        queue.poll();
+        frame.add(item);
+        bytes += size;
       }
-      frame.add(item);
-      bytes += size;
-    }
-    if (!frame.isEmpty()) {
       send.accept(frame);
     }
   }

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How much a node serves at once: at most {@code maxRequests} single-request calls and
- * {@code maxBytes} of requests held. Whoever takes a slot or bytes gives them back when the
- * request is done.
+ * {@code maxBytes} of requests (and, for streams, of their replies not yet handed to the
+ * transport) held. Whoever takes a slot or bytes gives them back when the request is done.
  */
 public final class InFlightBudget {
 
@@ -39,6 +39,15 @@ public final class InFlightBudget {
       return false;
     }
     return true;
+  }
+
+  /** Counts {@code size} bytes that are already in memory (a reply), whatever the limit. */
+  public void holdBytes(long size) {
+    bytes.addAndGet(size);
+  }
+
+  public long maxBytes() {
+    return maxBytes;
   }
 
   public void releaseBytes(long size) {

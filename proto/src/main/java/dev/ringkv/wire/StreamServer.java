@@ -3,6 +3,7 @@ package dev.ringkv.wire;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -11,18 +12,23 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * The serving end of a {@link RequestStream}: hands each request of a frame to a handler and
  * sends the replies back in frames, as many per frame as are ready when one leaves. Each request
- * holds its size plus {@link #BOOKKEEPING_BYTES} of the service's {@link InFlightBudget} until it
- * is answered; a request beyond the budget is answered at once with {@code RESOURCE_EXHAUSTED},
- * which callers retry. A request whose deadline has passed when it is read is answered
- * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
- * elsewhere, and a late copy must not be applied or forwarded. (A stream reads one frame at a time, so the count of its requests needs no
- * limit of its own: the bytes bound both memory and queueing.)
+ * holds its size plus {@link #BOOKKEEPING_BYTES} of the service's {@link InFlightBudget}, then
+ * its reply's size too, until the reply has been handed to the transport; a request beyond the
+ * budget is answered at once with {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are
+ * sent only while the transport is ready for them, and a stream's next frame is read only then
+ * and while the stream holds less than a quarter of the budget: a caller that stops reading its
+ * replies stops being read, and holds no more than its share. A frame is served in slices of at
+ * most {@link #MAX_IN_FLIGHT_PER_STREAM} requests at a time, so one frame of many reads of a
+ * large value cannot start them all at once. A request whose deadline has
+ * passed when it is read is answered {@code DEADLINE_EXCEEDED} and never served: its caller gave
+ * up on it, perhaps retried it elsewhere, and a late copy must not be applied or forwarded.
  *
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
  * each stream ends once everything it had in flight is answered.
@@ -53,6 +59,13 @@ public final class StreamServer<Q, F, P, G> {
 
   /** What a request costs to track while in flight, beyond its own bytes. */
   public static final int BOOKKEEPING_BYTES = 1024;
+  /** One stream may hold at most this fraction (1/N) of the budget before it is read no more. */
+  private static final int STREAM_SHARE = 4;
+  /**
+   * Requests of one stream served at once; the rest of its frame waits. A read's reply size is
+   * unknown until it is done, so this count is what bounds the replies a stream can have coming.
+   */
+  static final int MAX_IN_FLIGHT_PER_STREAM = 32;
 
   private final String nodeId;
   private final Framing<Q, F, P, G> framing;
@@ -109,24 +122,63 @@ public final class StreamServer<Q, F, P, G> {
     return sessions.size();
   }
 
+  /** A reply waiting to be sent, and the bytes of the budget it holds until it is. */
+  private record Outgoing<P>(P reply, long heldBytes) {}
+
+  /**
+   * One stream. Its input is read a frame at a time, and the next frame is asked for only while
+   * the transport takes replies and the stream holds less than its share of the budget: a
+   * caller that stops reading its replies stops being read, and what it costs stays bounded.
+   */
   private final class Session implements StreamObserver<F> {
     private final ServerCallStreamObserver<G> out;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ConcurrentLinkedQueue<P> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicLong heldBytes = new AtomicLong(); // this stream's part of the budget
+    private final ConcurrentLinkedQueue<Outgoing<P>> outbound = new ConcurrentLinkedQueue<>();
+    // Requests read but not yet served: only the sender thread serves them, in order.
+    private final ConcurrentLinkedQueue<Q> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
+    private final AtomicBoolean wantsInput = new AtomicBoolean(); // a frame is due when allowed
+    private final long maxHeldBytes;
     private volatile boolean callerDone;
     private volatile boolean cancelled;
     private boolean ended; // only touched by flush, which never runs twice at once
 
     Session(ServerCallStreamObserver<G> out) {
       this.out = out;
+      this.maxHeldBytes = Math.max(1, budget.maxBytes() / STREAM_SHARE);
+      out.disableAutoRequest();
       out.setOnCancelHandler(this::cancel);
+      out.setOnReadyHandler(this::scheduleFlush);
+      out.request(1);
     }
 
     @Override
     public void onNext(F frame) {
-      for (Q request : framing.requests(frame)) {
-        serve(request);
+      waiting.addAll(framing.requests(frame));
+      wantsInput.set(true);
+      scheduleFlush();
+    }
+
+    /** Serves waiting requests while the stream has room: in flight, and in held bytes. */
+    private void serveWaiting() {
+      while (!waiting.isEmpty() && hasRoom()) {
+        serve(waiting.poll());
+      }
+    }
+
+    private boolean hasRoom() {
+      return inFlight.get() < MAX_IN_FLIGHT_PER_STREAM && heldBytes.get() < maxHeldBytes;
+    }
+
+    /**
+     * Asks for the next frame once this one is all being served, if the transport is ready for
+     * replies and the stream has room.
+     */
+    private void askForInputIfAllowed() {
+      if (!cancelled && waiting.isEmpty() && out.isReady() && hasRoom()
+          && wantsInput.compareAndSet(true, false)) {
+        out.request(1);
       }
     }
 
@@ -147,6 +199,7 @@ public final class StreamServer<Q, F, P, G> {
         reply(framing.error(request, budget.overBytes(nodeId)));
         return;
       }
+      heldBytes.addAndGet(size);
       inFlight.incrementAndGet();
       CompletableFuture<P> answer;
       try {
@@ -155,16 +208,20 @@ public final class StreamServer<Q, F, P, G> {
         answer = CompletableFuture.failedFuture(e);
       }
       answer.whenComplete((reply, error) -> {
-        budget.releaseBytes(size);
+        P done = error == null ? reply : framing.error(request, Status.fromThrowable(error));
+        // The reply is in memory now: it counts until the transport has it.
+        long replySize = framing.replySize(done);
+        budget.holdBytes(replySize);
+        heldBytes.addAndGet(replySize);
         // Queued before the count drops, so the stream cannot end without this reply.
-        outbound.add(error == null ? reply : framing.error(request, Status.fromThrowable(error)));
+        outbound.add(new Outgoing<>(done, size + replySize));
         inFlight.decrementAndGet();
         scheduleFlush();
       });
     }
 
     private void reply(P reply) {
-      outbound.add(reply);
+      outbound.add(new Outgoing<>(reply, 0));
       scheduleFlush();
     }
 
@@ -176,7 +233,11 @@ public final class StreamServer<Q, F, P, G> {
 
     private void flush() {
       do {
-        FramePacker.drain(outbound, framing::replySize, maxFrameBytes, this::send);
+        if (!cancelled) {
+          serveWaiting();
+        }
+        FramePacker.drain(outbound, o -> framing.replySize(o.reply()), maxFrameBytes,
+            this::send, () -> cancelled || ended || out.isReady());
         if (!ended && endDue() && outbound.isEmpty()) {
           ended = true;
           sessions.remove(this);
@@ -184,18 +245,31 @@ public final class StreamServer<Q, F, P, G> {
             out.onCompleted();
           }
         }
+        askForInputIfAllowed();
         flushQueued.set(false);
-      } while (!ended && (!outbound.isEmpty() || endDue())
+      } while (!ended && (!outbound.isEmpty() && (cancelled || out.isReady()) || endDue()
+          || !cancelled && !waiting.isEmpty() && hasRoom())
           && flushQueued.compareAndSet(false, true));
     }
 
     private boolean endDue() {
-      return (draining || callerDone) && inFlight.get() == 0;
+      return (draining || callerDone) && inFlight.get() == 0 && (waiting.isEmpty() || cancelled);
     }
 
-    private void send(List<P> frame) {
-      if (!cancelled && !ended) {
-        out.onNext(framing.replyFrame(frame));
+    private void send(List<Outgoing<P>> frame) {
+      List<P> replies = new ArrayList<>(frame.size());
+      long held = 0;
+      for (Outgoing<P> o : frame) {
+        replies.add(o.reply());
+        held += o.heldBytes();
+      }
+      try {
+        if (!cancelled && !ended) {
+          out.onNext(framing.replyFrame(replies));
+        }
+      } finally {
+        budget.releaseBytes(held);
+        heldBytes.addAndGet(-held);
       }
     }
 
@@ -206,7 +280,9 @@ public final class StreamServer<Q, F, P, G> {
 
     private void cancel() {
       cancelled = true;
+      waiting.clear();
       sessions.remove(this);
+      scheduleFlush(); // gives back what the queued replies hold
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -98,9 +99,13 @@ class RequestStreamTest {
         IntStream.range(0, 50).mapToObj(i -> get("k" + i)).toList();
 
     sender.runAll();
-    awaitHeld(50);
-
+    awaitHeld(StreamServer.MAX_IN_FLIGHT_PER_STREAM);
     assertThat(frameSizes).containsExactly(50);
+    assertThat(held).as("a frame is served a slice at a time")
+        .hasSize(StreamServer.MAX_IN_FLIGHT_PER_STREAM);
+
+    held.keySet().forEach(this::answer);
+    awaitHeld(50);
     held.keySet().forEach(this::answer);
     for (int i = 0; i < 50; i++) {
       assertThat(valueOf(replies.get(i))).isEqualTo("k" + i);
@@ -177,24 +182,54 @@ class RequestStreamTest {
   @Test
   void requestsBeyondTheBudgetAreRefusedAtOnce() throws Exception {
     int cost = StreamServer.BOOKKEEPING_BYTES + 64;
-    start(new InFlightBudget(1, 2L * cost), clientSender);
-    List<CompletableFuture<KvReply>> replies =
-        IntStream.range(0, 4).mapToObj(i -> get("k" + i)).toList();
-
-    await(() -> replies.stream().filter(CompletableFuture::isDone).count() == 2);
-    assertThat(held).hasSize(2);
-    List<CompletableFuture<KvReply>> refused =
-        replies.stream().filter(CompletableFuture::isDone).toList();
-    for (CompletableFuture<KvReply> r : refused) {
-      assertThat(statusOf(r)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-    }
-    held.keySet().forEach(this::answer);
-    for (CompletableFuture<KvReply> r : replies) {
-      if (!refused.contains(r)) {
-        assertThat(r.get(5, TimeUnit.SECONDS).getId()).isPositive();
+    start(new InFlightBudget(1, 4L * cost), clientSender); // each stream's share: one request
+    List<RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame>> others =
+        IntStream.range(0, 4).mapToObj(i -> new RequestStream<>(Framing.KV,
+            (StreamObserver<KvReplyFrame> replies) -> KvGrpc.newStub(channel).stream(replies),
+            clientSender, timer, 64 * 1024)).toList();
+    try {
+      List<CompletableFuture<KvReply>> replies = new ArrayList<>();
+      replies.add(get("k0"));
+      for (int i = 0; i < others.size(); i++) {
+        int n = i + 1;
+        replies.add(others.get(i).submit(id -> KvRequest.newBuilder().setId(id)
+            .setGet(GetRequest.newBuilder().setKey("k" + n)).build(), 10_000));
       }
+
+      await(() -> held.size() + replies.stream().filter(CompletableFuture::isDone).count() == 5);
+      assertThat(held).as("the budget holds four").hasSize(4);
+      List<CompletableFuture<KvReply>> refused =
+          replies.stream().filter(CompletableFuture::isDone).toList();
+      assertThat(refused).hasSize(1);
+      assertThat(statusOf(refused.get(0))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      held.keySet().forEach(this::answer);
+      for (CompletableFuture<KvReply> r : replies) {
+        if (!refused.contains(r)) {
+          assertThat(r.get(5, TimeUnit.SECONDS).getId()).isPositive();
+        }
+      }
+    } finally {
+      others.forEach(RequestStream::close);
     }
   }
+
+  @Test
+  void aStreamHoldingItsShareOfTheBudgetWaitsInsteadOfTakingMore() throws Exception {
+    // The stream's share, a quarter of the budget, is less than what one request holds.
+    start(new InFlightBudget(1, 4L * StreamServer.BOOKKEEPING_BYTES), clientSender);
+    CompletableFuture<KvReply> first = get("first");
+    CompletableFuture<KvReply> second = get("second");
+    awaitHeld(1);
+    assertThat(second).as("waits, not refused").isNotDone();
+    assertThat(held).containsOnlyKeys("first");
+
+    answer("first");
+    assertThat(valueOf(first)).isEqualTo("first");
+    awaitHeld(2);
+    answer("second");
+    assertThat(valueOf(second)).isEqualTo("second");
+  }
+
 
   @Test
   void drainingAnswersWhatIsInFlightRefusesTheRestAndEndsEveryStream() throws Exception {
