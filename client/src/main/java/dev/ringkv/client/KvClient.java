@@ -10,14 +10,11 @@ import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
-import dev.ringkv.proto.RingTableProto;
 import dev.ringkv.proto.TableRef;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
-import dev.ringkv.ring.Node;
 import dev.ringkv.ring.PeerHealth;
-import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.SpeculativeDelay;
 import dev.ringkv.security.BearerToken;
@@ -29,14 +26,9 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
 import io.grpc.CallCredentials;
-import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,10 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A client of a ringkv cluster. Thread-safe; create one and share it.
@@ -81,8 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvClient implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(KvClient.class);
-  private static final long MAX_BACKOFF_MS = 500;
   private static final int MAX_FRAME_BYTES = 256 * 1024;
   // A node that timed out is tried last for this long, doubling while it keeps failing; then it
   // gets a request in its turn again.
@@ -92,16 +79,13 @@ public final class KvClient implements AutoCloseable {
   private static final long MIN_HEDGE_MS = 50;
 
   private final Consistency consistency;
-  private final long attemptTimeoutMs;
-  private final long deadlineMs;
   private final KeyHasher hasher;
   private final ChannelPool channels;
   private final TableRouter router;
   private final ScheduledExecutorService timer;
   private final CallCredentials callCredentials;
   private final HybridClock clock;
-  private final PeerHealth health;
-  private final SpeculativeDelay hedgeDelay;
+  private final Retrier retrier;
   // Requests queued while the sender is busy leave together in one frame.
   private final ExecutorService sender;
   private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
@@ -109,8 +93,7 @@ public final class KvClient implements AutoCloseable {
 
   private KvClient(Builder b) {
     this.consistency = b.consistency;
-    this.attemptTimeoutMs = b.attemptTimeout.toMillis();
-    this.deadlineMs = b.deadline.toMillis();
+    long attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.hasher = b.hasher;
     this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
         b.callbacksOnNetworkThreads);
@@ -119,11 +102,13 @@ public final class KvClient implements AutoCloseable {
         callCredentials);
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-client-timer"));
     this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
-    this.health = new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS,
-        MAX_SUSPICION_MS, attemptTimeoutMs);
-    this.hedgeDelay = new SpeculativeDelay(MIN_HEDGE_MS,
-        Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2));
     this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
+    this.retrier = new Retrier(router, this::stream,
+        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
+            attemptTimeoutMs),
+        new SpeculativeDelay(MIN_HEDGE_MS, Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2)),
+        version -> clock.observe(fromProto(version)), timer, attemptTimeoutMs,
+        b.deadline.toMillis());
   }
 
   public static Builder builder() {
@@ -172,7 +157,7 @@ public final class KvClient implements AutoCloseable {
     return call(key, table -> KvRequest.newBuilder().setPut(PutRequest.newBuilder()
             .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table)
             .setVersion(version)),
-        r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
+        r -> new Retrier.Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
             r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
             r.getWrite().getVersion()));
   }
@@ -182,7 +167,7 @@ public final class KvClient implements AutoCloseable {
     checkKey(key);
     return call(key, table -> KvRequest.newBuilder().setGet(GetRequest.newBuilder()
             .setKey(key).setConsistency(toProto(level)).setTable(table)),
-        r -> new Reply<>(new GetResult(key,
+        r -> new Retrier.Reply<>(new GetResult(key,
             r.getGet().getFound() ? r.getGet().getValue().toByteArray() : null,
             r.getGet().getCoordinator()),
             r.getGet().hasNewerTable() ? r.getGet().getNewerTable() : null,
@@ -195,7 +180,7 @@ public final class KvClient implements AutoCloseable {
     VersionProto version = toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
             .setKey(key).setConsistency(toProto(level)).setTable(table).setVersion(version)),
-        r -> new Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
+        r -> new Retrier.Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
             r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
             r.getWrite().getVersion()));
   }
@@ -220,18 +205,9 @@ public final class KvClient implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------
 
-  /** A server's answer plus the newer table it may carry and the version it saw. */
-  private record Reply<R>(R value, RingTableProto newerTable, VersionProto version) {}
-
-  /** One operation: how to ask for it with a given table, and what its answer means. */
-  private record Request<R>(Function<TableRef, KvRequest.Builder> ask,
-      Function<KvReply, Reply<R>> answer) {}
-
   private <R> CompletableFuture<R> call(String key, Function<TableRef, KvRequest.Builder> ask,
-      Function<KvReply, Reply<R>> answer) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    new Attempts<>(hasher.hash(key), new Request<>(ask, answer), result).next();
-    return result;
+      Function<KvReply, Retrier.Reply<R>> answer) {
+    return retrier.call(hasher.hash(key), ask, answer);
   }
 
   /** The stream to the node at {@code address}, shared by every request it coordinates. */
@@ -245,214 +221,11 @@ public final class KvClient implements AutoCloseable {
         }, sender, timer, MAX_FRAME_BYTES));
   }
 
-  /** The attempts of one request: one coordinator after another until success or deadline. */
-  private final class Attempts<R> {
-    private final long keyToken;
-    private final Request<R> request;
-    private final CompletableFuture<R> result;
-    private final long deadlineNanos =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
-    private final Set<String> failedNodes = new HashSet<>();
-    private int attempt;
-
-    Attempts(long keyToken, Request<R> request, CompletableFuture<R> result) {
-      this.keyToken = keyToken;
-      this.request = request;
-      this.result = result;
-    }
-
-    void next() {
-      router.ensure().thenCompose(this::sendToCoordinator).whenComplete((reply, error) -> {
-        if (error == null) {
-          if (reply.newerTable() != null) {
-            router.offer(reply.newerTable());
-          }
-          if (reply.version().getPhysicalMs() > 0) {
-            clock.observe(fromProto(reply.version()));
-          }
-          result.complete(reply.value());
-        } else {
-          onFailure(unwrap(error));
-        }
-      });
-    }
-
-    /**
-     * Sends the request to the coordinator and, if it has not answered within the hedge delay,
-     * to the next candidate too. Safe for writes as well: both carry the same version.
-     */
-    private CompletableFuture<Reply<R>> sendToCoordinator(RingTable table) {
-      Node target = pickCoordinator(table, null);
-      if (target == null) {
-        return CompletableFuture.failedFuture(Status.UNAVAILABLE
-            .withDescription("no node of the key's preference list is up (table epoch "
-                + table.epoch() + ")").asRuntimeException());
-      }
-      attempt++;
-      long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
-      KvRequest.Builder ask = request.ask().apply(router.ref());
-      FirstSuccess<Reply<R>> race = new FirstSuccess<>();
-      CompletableFuture<Reply<R>> first = sendTo(target, ask, timeoutMs);
-      race.add(() -> first);
-      long delayMs = hedgeDelay.delayMs();
-      if (delayMs < timeoutMs) {
-        timer.schedule(() -> {
-          Node next = race.isDone() ? null : pickCoordinator(table, target.id());
-          if (next != null) {
-            log.debug("{} is slow; sending the request to {} as well", target.id(), next.id());
-            race.add(() -> sendTo(next, ask.clone(), timeoutMs - delayMs).thenApply(reply -> {
-              if (!first.isDone()) {
-                health.failed(target.id()); // another node answered first: avoid this one
-              }
-              return reply;
-            }));
-          }
-        }, delayMs, TimeUnit.MILLISECONDS);
-      }
-      return race.result();
-    }
-
-    private CompletableFuture<Reply<R>> sendTo(Node target, KvRequest.Builder ask,
-        long timeoutMs) {
-      // Past this the node drops the request: the client will have given up on this attempt.
-      long deadlineMs = System.currentTimeMillis() + timeoutMs;
-      long start = System.nanoTime();
-      return stream(target.address())
-          .submit(id -> ask.setId(id).setDeadlineMs(deadlineMs).build(), timeoutMs)
-          .thenApply(reply -> {
-            health.succeeded(target.id());
-            hedgeDelay.answeredAfter(System.nanoTime() - start);
-            return request.answer().apply(reply);
-          })
-          .exceptionally(e -> {
-            Throwable cause = unwrap(e);
-            if (isNodeTrouble(Status.fromThrowable(cause))) {
-              health.failed(target.id());
-            }
-            throw new CompletionException(new NodeFailure(target.id(), cause));
-          });
-    }
-
-    /**
-     * The first live node of the preference list this request has not yet seen fail, healthy
-     * nodes before suspects, other than {@code besides} (null: any). Null if there is no other
-     * node for a hedge; for a first attempt, starts over once every candidate failed.
-     */
-    private synchronized Node pickCoordinator(RingTable table, String besides) {
-      List<Node> candidates = new ArrayList<>();
-      for (Placement p : table.preferenceList(keyToken)) {
-        candidates.add(p.node());
-      }
-      for (Node n : table.homeReplicas(keyToken)) {
-        if (!candidates.contains(n)) {
-          candidates.add(n); // a node marked DOWN may be back before the table says so
-        }
-      }
-      candidates = health.healthyFirst(candidates, Node::id);
-      for (Node n : candidates) {
-        if (!failedNodes.contains(n.id()) && !n.id().equals(besides)) {
-          return n;
-        }
-      }
-      if (besides != null) {
-        return null;
-      }
-      failedNodes.clear(); // every candidate failed once: start over with the refreshed table
-      return candidates.isEmpty() ? null : candidates.get(0);
-    }
-
-    private synchronized void onFailure(Throwable error) {
-      String nodeId = null;
-      if (error instanceof NodeFailure f) {
-        nodeId = f.nodeId;
-        error = f.getCause();
-      }
-      if (error instanceof KvException kv) {
-        result.completeExceptionally(kv);
-        return;
-      }
-      Status status = Status.fromThrowable(error);
-      if (!isRetryable(status)) {
-        result.completeExceptionally(toKvException(status));
-        return;
-      }
-      if (nodeId != null) {
-        failedNodes.add(nodeId);
-      }
-      long backoffMs = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempt, 5))
-          + ThreadLocalRandom.current().nextLong(10);
-      if (remainingMs() <= backoffMs) {
-        result.completeExceptionally(giveUp(status));
-        return;
-      }
-      log.debug("{} did not serve the request ({}: {}); refreshing the table and retrying in "
-          + "{} ms", nodeId == null ? "the cluster" : nodeId, status.getCode(),
-          status.getDescription(), backoffMs);
-      router.refresh().whenComplete((t, refreshError) ->
-          timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS));
-    }
-
-    private KvException giveUp(Status last) {
-      KvException.Reason reason = last.getCode() == Status.Code.DEADLINE_EXCEEDED
-          ? KvException.Reason.DEADLINE_EXCEEDED : KvException.Reason.UNAVAILABLE;
-      return new KvException(reason, "no replica could serve the request within " + deadlineMs
-          + " ms after " + attempt + " attempts; last error: " + describe(last));
-    }
-
-    private long remainingMs() {
-      return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-    }
-  }
-
-  /** Tags a failure with the node that produced it. */
-  private static final class NodeFailure extends RuntimeException {
-    private final String nodeId;
-
-    NodeFailure(String nodeId, Throwable cause) {
-      super(cause.getMessage(), cause, false, false);
-      this.nodeId = nodeId;
-    }
-  }
-
-  /** A failure that says the node is dead, hung or unreachable, rather than the request bad. */
-  private static boolean isNodeTrouble(Status status) {
-    return status.getCode() == Status.Code.UNAVAILABLE
-        || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-  }
-
-  static boolean isRetryable(Status status) {
-    return switch (status.getCode()) {
-      case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, FAILED_PRECONDITION -> true;
-      default -> false;
-    };
-  }
-
-  private static KvException toKvException(Status status) {
-    KvException.Reason reason = switch (status.getCode()) {
-      case INVALID_ARGUMENT, OUT_OF_RANGE -> KvException.Reason.INVALID_ARGUMENT;
-      case UNAUTHENTICATED, PERMISSION_DENIED -> KvException.Reason.UNAUTHENTICATED;
-      default -> KvException.Reason.INTERNAL;
-    };
-    return new KvException(reason, describe(status));
-  }
-
-  private static String describe(Status status) {
-    return status.getDescription() != null ? status.getDescription() : status.getCode().toString();
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
-
   private static <T> T await(CompletableFuture<T> future) {
     try {
       return future.join();
     } catch (CompletionException e) {
-      Throwable cause = unwrap(e);
+      Throwable cause = Retrier.unwrap(e);
       if (cause instanceof RuntimeException re) {
         throw re;
       }
