@@ -80,6 +80,25 @@ final class TableRouter {
     }
   }
 
+  /**
+   * Adopts the manager's table: the source of truth replaces a table that supersedes it, too
+   * (a cached table of the same cluster with a higher epoch is stale or forged, and obeying it
+   * would have every node refuse this client).
+   */
+  private void adoptFromManager(RingTableProto proto) {
+    RingTable truth = TableCodec.fromProto(proto);
+    RingTable existing = table.get();
+    if (existing != null && existing.clusterId().equals(truth.clusterId())
+        && existing.epoch() > truth.epoch()) {
+      log.warn("the table held (epoch {}) is newer than the manager's (epoch {}); using the "
+          + "manager's", existing.epoch(), truth.epoch());
+      table.set(truth);
+      cache.store(truth);
+      return;
+    }
+    offer(proto);
+  }
+
   /** The current table, fetching one first if there is none. */
   CompletableFuture<RingTable> ensure() {
     RingTable t = table.get();
@@ -96,6 +115,12 @@ final class TableRouter {
     }
     log.debug("asking the manager at {} for a new table", managerAddress);
     refreshing = fetchFromManager()
+        .thenApply(reply -> {
+          if (reply.hasTable()) {
+            adoptFromManager(reply.getTable());
+          }
+          return table.get();
+        })
         .exceptionallyCompose(managerError -> {
           if (TableRouter.unwrap(managerError) instanceof KvException refused) {
             return CompletableFuture.failedFuture(refused);
@@ -104,13 +129,12 @@ final class TableRouter {
               managerError.getMessage());
           RingTable known = table.get();
           List<Node> nodes = known == null ? List.of() : new ArrayList<>(known.nodes());
-          return fetchFromNodes(nodes, 0, managerError);
-        })
-        .thenApply(reply -> {
-          if (reply.hasTable()) {
-            offer(reply.getTable());
-          }
-          return table.get();
+          return fetchFromNodes(nodes, 0, managerError).thenApply(reply -> {
+            if (reply.hasTable()) {
+              offer(reply.getTable()); // a node's table is taken only if it is newer
+            }
+            return table.get();
+          });
         });
     return refreshing;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.cli.FileTableCache;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.KvReplyFrame;
@@ -203,6 +204,24 @@ class HostileIT {
         assertThat(stats.getHeapUsedBytes()).as(node + " heap").isLessThan(stats.getHeapMaxBytes());
       }
       slow.onError(Status.CANCELLED.asException());
+    }
+  }
+
+  @Test
+  void aCachedTableNewerThanTheClustersIsReplacedByTheManagersNotObeyed() {
+    try (LocalCluster cluster = LocalCluster.start(3, 2); KvClient kv = cluster.client()) {
+      kv.put("k", "v");
+      RingTable real = cluster.table();
+      Path cache = tmp.resolve("forged-table.pb");
+      new FileTableCache(cache).store(RingTable.of(real.clusterId(), real.epoch() + 1_000,
+          real.replicationFactor(), real.nodes()));
+
+      Cli.Result get = new Cli(cluster.managerAddress(), cache).run("--get", "k");
+
+      assertThat(get.exit()).as(get.err()).isZero();
+      assertThat(get.line()).startsWith("k, v, ");
+      assertThat(new FileTableCache(cache).load().orElseThrow().epoch())
+          .as("the manager's table replaced the forged one").isEqualTo(real.epoch());
     }
   }
 

@@ -58,10 +58,15 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
     }
   }
 
+  /**
+   * The table, unless the caller already holds this very one. A caller holding a table of this
+   * cluster with a higher epoch (a stale cache, a forged file) gets the manager's: it is the
+   * source of truth.
+   */
   @Override
   public void getTable(GetTableRequest request, StreamObserver<TableReply> reply) {
     RingTable table = membership.table();
-    respond(reply, table, TableCodec.supersedes(table, request.getKnown()));
+    respond(reply, table, !TableCodec.ref(table).equals(request.getKnown()));
   }
 
   private static void respond(StreamObserver<TableReply> reply, RingTable table, boolean include) {
