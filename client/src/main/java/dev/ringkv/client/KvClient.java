@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -100,7 +101,10 @@ public final class KvClient implements AutoCloseable {
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-client-timer"));
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemon("ringkv-client-timer"));
+    timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
+    this.timer = timer;
     this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
     this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
     this.retrier = new Retrier(router, this::stream,

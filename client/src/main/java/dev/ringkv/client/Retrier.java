@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -136,7 +137,7 @@ final class Retrier {
       race.add(() -> first);
       long delayMs = hedgeDelay.delayMs();
       if (delayMs < timeoutMs) {
-        timer.schedule(() -> {
+        ScheduledFuture<?> hedge = timer.schedule(() -> {
           Node next = race.isDone() ? null : pickCoordinator(table, target.id());
           if (next != null) {
             log.debug("{} is slow; sending the request to {} as well", target.id(), next.id());
@@ -148,6 +149,7 @@ final class Retrier {
             }));
           }
         }, delayMs, TimeUnit.MILLISECONDS);
+        first.whenComplete((r, e) -> hedge.cancel(false)); // no timer left behind per request
       }
       return race.result();
     }

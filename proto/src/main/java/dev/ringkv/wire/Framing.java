@@ -14,6 +14,7 @@ import io.grpc.Status;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -38,7 +39,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           KvReply::getId,
           reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> KvReply.newBuilder().setId(request.getId()).setError(error).build(),
-          KvRequest::getDeadlineMs);
+          KvRequest::getDeadlineMs, KvRequest::hasGet);
 
   public static final Framing<ReplicaRequest, ReplicaRequestFrame, ReplicaReply,
       ReplicaReplyFrame> REPLICA = new Framing<>(
@@ -50,7 +51,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> ReplicaReply.newBuilder().setId(request.getId()).setError(error)
               .build(),
-          ReplicaRequest::getDeadlineMs);
+          ReplicaRequest::getDeadlineMs, ReplicaRequest::hasRead);
 
   private final Function<List<Q>, F> requestFrame;
   private final Function<F, List<Q>> requests;
@@ -60,11 +61,12 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   private final Function<P, ErrorProto> errorOf;
   private final BiFunction<Q, ErrorProto, P> error;
   private final ToLongFunction<Q> deadline;
+  private final Predicate<Q> isRead;
 
   private Framing(Function<List<Q>, F> requestFrame, Function<F, List<Q>> requests,
       Function<List<P>, G> replyFrame, Function<G, List<P>> replies, ToLongFunction<P> replyId,
       Function<P, ErrorProto> errorOf, BiFunction<Q, ErrorProto, P> error,
-      ToLongFunction<Q> deadline) {
+      ToLongFunction<Q> deadline, Predicate<Q> isRead) {
     this.requestFrame = requestFrame;
     this.requests = requests;
     this.replyFrame = replyFrame;
@@ -73,6 +75,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
     this.errorOf = errorOf;
     this.error = error;
     this.deadline = deadline;
+    this.isRead = isRead;
   }
 
   @Override
@@ -119,6 +122,11 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   @Override
   public long deadlineMs(Q request) {
     return deadline.applyAsLong(request);
+  }
+
+  @Override
+  public boolean isRead(Q request) {
+    return isRead.test(request);
   }
 
   @Override

@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
  * budget is answered at once with {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are
  * sent only while the transport is ready for them, and a stream's next frame is read only then
  * and while the stream holds less than a quarter of the budget: a caller that stops reading its
- * replies stops being read, and holds no more than its share. A frame is served in slices of at
- * most {@link #MAX_IN_FLIGHT_PER_STREAM} requests at a time, so one frame of many reads of a
- * large value cannot start them all at once. A request whose deadline has
+ * replies stops being read, and holds no more than its share. At most
+ * {@link #MAX_READS_IN_FLIGHT_PER_STREAM} reads of a stream are served at a time, so one frame of
+ * many reads of a large value cannot start them all at once. A request whose deadline has
  * passed when it is read is answered {@code DEADLINE_EXCEEDED} and never served: its caller gave
  * up on it, perhaps retried it elsewhere, and a late copy must not be applied or forwarded.
  *
@@ -53,6 +53,9 @@ public final class StreamServer<Q, F, P, G> {
     /** Wall-clock ms after which the caller no longer waits for {@code request}; 0: none. */
     long deadlineMs(Q request);
 
+    /** Whether {@code request} is a read: its reply's size is unknown until it is served. */
+    boolean isRead(Q request);
+
     /** The reply saying {@code request} failed with {@code status}. */
     P error(Q request, Status status);
   }
@@ -62,10 +65,11 @@ public final class StreamServer<Q, F, P, G> {
   /** One stream may hold at most this fraction (1/N) of the budget before it is read no more. */
   private static final int STREAM_SHARE = 4;
   /**
-   * Requests of one stream served at once; the rest of its frame waits. A read's reply size is
-   * unknown until it is done, so this count is what bounds the replies a stream can have coming.
+   * Reads of one stream served at once; the rest of its frame waits. A read's reply size is
+   * unknown until it is done, so this count is what bounds the replies a stream can have coming
+   * (a write's size is known, and charged, before it is served).
    */
-  static final int MAX_IN_FLIGHT_PER_STREAM = 32;
+  static final int MAX_READS_IN_FLIGHT_PER_STREAM = 32;
 
   private final String nodeId;
   private final Framing<Q, F, P, G> framing;
@@ -133,6 +137,7 @@ public final class StreamServer<Q, F, P, G> {
   private final class Session implements StreamObserver<F> {
     private final ServerCallStreamObserver<G> out;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger readsInFlight = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong(); // this stream's part of the budget
     private final ConcurrentLinkedQueue<Outgoing<P>> outbound = new ConcurrentLinkedQueue<>();
     // Requests read but not yet served: only the sender thread serves them, in order.
@@ -160,15 +165,20 @@ public final class StreamServer<Q, F, P, G> {
       scheduleFlush();
     }
 
-    /** Serves waiting requests while the stream has room: in flight, and in held bytes. */
+    /** Serves waiting requests, in order, while the stream has room for the next. */
     private void serveWaiting() {
-      while (!waiting.isEmpty() && hasRoom()) {
+      for (Q next = waiting.peek(); next != null && hasRoomFor(next); next = waiting.peek()) {
         serve(waiting.poll());
       }
     }
 
+    private boolean hasRoomFor(Q request) {
+      return hasRoom() && (!framing.isRead(request)
+          || readsInFlight.get() < MAX_READS_IN_FLIGHT_PER_STREAM);
+    }
+
     private boolean hasRoom() {
-      return inFlight.get() < MAX_IN_FLIGHT_PER_STREAM && heldBytes.get() < maxHeldBytes;
+      return heldBytes.get() < maxHeldBytes;
     }
 
     /**
@@ -201,6 +211,10 @@ public final class StreamServer<Q, F, P, G> {
       }
       heldBytes.addAndGet(size);
       inFlight.incrementAndGet();
+      boolean read = framing.isRead(request);
+      if (read) {
+        readsInFlight.incrementAndGet();
+      }
       CompletableFuture<P> answer;
       try {
         answer = handler.apply(request);
@@ -215,6 +229,9 @@ public final class StreamServer<Q, F, P, G> {
         heldBytes.addAndGet(replySize);
         // Queued before the count drops, so the stream cannot end without this reply.
         outbound.add(new Outgoing<>(done, size + replySize));
+        if (read) {
+          readsInFlight.decrementAndGet();
+        }
         inFlight.decrementAndGet();
         scheduleFlush();
       });
@@ -248,7 +265,7 @@ public final class StreamServer<Q, F, P, G> {
         askForInputIfAllowed();
         flushQueued.set(false);
       } while (!ended && (!outbound.isEmpty() && (cancelled || out.isReady()) || endDue()
-          || !cancelled && !waiting.isEmpty() && hasRoom())
+          || !cancelled && !waiting.isEmpty() && hasRoomFor(waiting.peek()))
           && flushQueued.compareAndSet(false, true));
     }
 

@@ -99,10 +99,10 @@ class RequestStreamTest {
         IntStream.range(0, 50).mapToObj(i -> get("k" + i)).toList();
 
     sender.runAll();
-    awaitHeld(StreamServer.MAX_IN_FLIGHT_PER_STREAM);
+    awaitHeld(StreamServer.MAX_READS_IN_FLIGHT_PER_STREAM);
     assertThat(frameSizes).containsExactly(50);
-    assertThat(held).as("a frame is served a slice at a time")
-        .hasSize(StreamServer.MAX_IN_FLIGHT_PER_STREAM);
+    assertThat(held).as("a frame of reads is served a slice at a time")
+        .hasSize(StreamServer.MAX_READS_IN_FLIGHT_PER_STREAM);
 
     held.keySet().forEach(this::answer);
     awaitHeld(50);

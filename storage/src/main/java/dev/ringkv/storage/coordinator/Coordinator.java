@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +138,7 @@ public final class Coordinator {
     private final List<Quorum.Answer<Optional<Record>>> answers = new ArrayList<>();
     private int asked;
     private int answered;
+    private Future<?> speculative;
 
     ReadFanout(String key, long tableEpoch, List<Placement> order, int needed, String operation) {
       this.key = key;
@@ -150,8 +152,8 @@ public final class Coordinator {
       for (int i = 0; i < first; i++) {
         askNext();
       }
-      if (asked < order.size()) {
-        speculation.after(speculation.delayMs(), this::speculate);
+      if (asked < order.size() && !quorum.reached().isDone()) {
+        speculative = speculation.after(speculation.delayMs(), this::speculate);
       }
     }
 
@@ -195,6 +197,10 @@ public final class Coordinator {
       }
       if (!counts && !quorum.reached().isDone() && asked < order.size()) {
         askNext();
+      }
+      if (quorum.reached().isDone() && speculative != null) {
+        speculative.cancel(false); // done: no timer left behind per read
+        speculative = null;
       }
       if (answered == asked) {
         repair(key, List.copyOf(answers), order);

@@ -1,6 +1,7 @@
 package dev.ringkv.storage.coordinator;
 
 import dev.ringkv.ring.SpeculativeDelay;
+import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,7 +12,8 @@ public final class Speculation {
 
   /** Runs a task after a delay (the node's network loop; a manual queue in tests). */
   public interface Scheduler {
-    void schedule(Runnable task, long delayMs);
+    /** @return cancels the task if it has not run yet */
+    Future<?> schedule(Runnable task, long delayMs);
   }
 
   private final Scheduler scheduler;
@@ -38,7 +40,7 @@ public final class Speculation {
     delay.answeredAfter(nanoClock.getAsLong() - startNanos);
   }
 
-  void after(long delayMs, Runnable task) {
-    scheduler.schedule(task, delayMs);
+  Future<?> after(long delayMs, Runnable task) {
+    return scheduler.schedule(task, delayMs);
   }
 }

@@ -87,7 +87,10 @@ class CoordinatorTest {
 
   private Coordinator coordinatorOn(String id) {
     return new Coordinator(id, () -> table, replicas.get(id), network, key -> 0L, health,
-        new Speculation((task, delayMs) -> speculativeReads.add(task), System::nanoTime, 10, 250));
+        new Speculation((task, delayMs) -> {
+          speculativeReads.add(task);
+          return new CompletableFuture<>();
+        }, System::nanoTime, 10, 250));
   }
 
   private Version write(Coordinator c, String value) {
