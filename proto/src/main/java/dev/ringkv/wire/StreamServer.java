@@ -144,6 +144,7 @@ public final class StreamServer<Q, F, P, G> {
     private final ConcurrentLinkedQueue<Q> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final AtomicBoolean wantsInput = new AtomicBoolean(); // a frame is due when allowed
+    private final AtomicBoolean serving = new AtomicBoolean(); // one thread serves at a time
     private final long maxHeldBytes;
     private volatile boolean callerDone;
     private volatile boolean cancelled;
@@ -162,13 +163,24 @@ public final class StreamServer<Q, F, P, G> {
     public void onNext(F frame) {
       waiting.addAll(framing.requests(frame));
       wantsInput.set(true);
-      scheduleFlush();
+      serveWaiting(); // at once, as the frame is read: no hand-off on the common path
+      askForInputIfAllowed();
     }
 
     /** Serves waiting requests, in order, while the stream has room for the next. */
     private void serveWaiting() {
-      for (Q next = waiting.peek(); next != null && hasRoomFor(next); next = waiting.peek()) {
-        serve(waiting.poll());
+      while (!waiting.isEmpty() && serving.compareAndSet(false, true)) {
+        try {
+          for (Q next = waiting.peek(); next != null && hasRoomFor(next); next = waiting.peek()) {
+            serve(waiting.poll());
+          }
+        } finally {
+          serving.set(false);
+        }
+        Q next = waiting.peek();
+        if (next == null || !hasRoomFor(next)) {
+          return; // the next reply to free room serves the rest
+        }
       }
     }
 
