@@ -22,7 +22,10 @@ Options:
                           certificates come from DIR, made there by gen_certs.sh if missing.
                           Clients then need: scripts/client --tls DIR ...
   --token-file FILE       clients need the bearer token in FILE (a random one is written there
-                          if FILE does not exist). Clients then need: --token-file FILE
+                          if FILE does not exist; it must be private, 16+ characters). Clients
+                          then need: --token-file FILE. Without --tls, the nodes and the manager
+                          also share a cluster secret (RUN_DIR/cluster-secret, made here) so that
+                          no client can pose as a node.
   -h, --help              show this help
 USAGE
 }
