@@ -140,7 +140,7 @@ public final class StreamServer<Q, F, P, G> {
     private final AtomicInteger readsInFlight = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong(); // this stream's part of the budget
     private final ConcurrentLinkedQueue<Outgoing<P>> outbound = new ConcurrentLinkedQueue<>();
-    // Requests read but not yet served: only the sender thread serves them, in order.
+    // Requests read but not yet served, in order; whoever holds `serving` serves them.
     private final ConcurrentLinkedQueue<Q> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final AtomicBoolean wantsInput = new AtomicBoolean(); // a frame is due when allowed
