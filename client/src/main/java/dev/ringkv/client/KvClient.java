@@ -14,6 +14,7 @@ import dev.ringkv.proto.TableRef;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Names;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.SpeculativeDelay;
@@ -306,20 +307,13 @@ public final class KvClient implements AutoCloseable {
      * same instant (default: random per client). 1-64 letters, digits, '.', '_' or '-'.
      */
     public Builder writerId(String id) {
-      if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException("writer id '" + id
-            + "' must be 1-64 letters, digits, '.', '_' or '-'");
-      }
-      this.writerId = id;
+      this.writerId = Names.checkId("writer id", id);
       return this;
     }
 
     /** The manager's {@code host:port} (default {@code 127.0.0.1:7051}). */
     public Builder manager(String address) {
-      if (address == null || !address.matches("[^\\s:]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("manager address '" + address + "' is not host:port");
-      }
-      this.managerAddress = address;
+      this.managerAddress = Names.checkAddress("manager address", address);
       return this;
     }
 

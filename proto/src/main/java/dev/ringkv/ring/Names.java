@@ -12,19 +12,31 @@ public final class Names {
 
   /** @throws IllegalArgumentException unless {@code id} is 1-64 letters, digits, '.', '_', '-' */
   public static String checkNodeId(String id) {
+    return checkId("node id", id);
+  }
+
+  /**
+   * An id of the node-id form (a node's, a client's as a writer).
+   *
+   * @param what the name of the id in the message, such as "writer id"
+   */
+  public static String checkId(String what, String id) {
     if (id == null || !NODE_ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("node id '" + shorten(id)
+      throw new IllegalArgumentException(what + " '" + shorten(id)
           + "' must be 1-64 letters, digits, '.', '_' or '-'");
     }
     return id;
   }
 
-  /** @throws IllegalArgumentException unless {@code address} is host:port with a port 1-65535 */
-  public static String checkAddress(String address) {
+  /**
+   * @param what the name of the address in the message, such as "manager address"
+   * @throws IllegalArgumentException unless {@code address} is host:port with a port 1-65535
+   */
+  public static String checkAddress(String what, String address) {
     var m = address == null ? null : ADDRESS.matcher(address);
     if (m == null || !m.matches() || Integer.parseInt(m.group(1)) < 1
         || Integer.parseInt(m.group(1)) > 65535) {
-      throw new IllegalArgumentException("address '" + shorten(address)
+      throw new IllegalArgumentException(what + " '" + shorten(address)
           + "' is not host:port (a host name or IP address, and a port 1-65535)");
     }
     return address;

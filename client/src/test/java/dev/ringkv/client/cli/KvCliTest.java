@@ -65,7 +65,8 @@ class KvCliTest {
   @Test
   void badManagerAddress() {
     assertUsageError(run("--get", "k", "--manager", "nohostport"),
-        "manager address 'nohostport' is not host:port");
+        "manager address 'nohostport' is not host:port (a host name or IP address, and a port "
+            + "1-65535)");
   }
 
   @Test

@@ -82,7 +82,7 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
   private static void checkClaim(String nodeId, String address) {
     try {
       Names.checkNodeId(nodeId);
-      Names.checkAddress(address);
+      Names.checkAddress("node address", address);
     } catch (IllegalArgumentException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
     }

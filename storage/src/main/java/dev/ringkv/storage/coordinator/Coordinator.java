@@ -8,6 +8,7 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.version.Version;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -114,10 +115,8 @@ public final class Coordinator {
     if (placements.size() < needed) {
       return CompletableFuture.failedFuture(tooFewUp(operation, needed, placements, table));
     }
-    List<Placement> order = new ArrayList<>(placements.size());
-    placements.stream().filter(p -> p.node().id().equals(selfId)).forEach(order::add);
-    health.healthyFirst(placements, p -> p.node().id()).stream()
-        .filter(p -> !p.node().id().equals(selfId)).forEach(order::add);
+    List<Placement> order = new ArrayList<>(health.healthyFirst(placements, p -> p.node().id()));
+    order.sort(Comparator.comparing(p -> !p.node().id().equals(selfId))); // self first, stable
     ReadFanout fanout = new ReadFanout(key, table.epoch(), order, needed, operation);
     fanout.start();
     return fanout.quorum.reached().thenApply(Coordinator::newest).thenApply(newest -> {

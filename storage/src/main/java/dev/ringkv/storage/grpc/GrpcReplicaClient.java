@@ -1,6 +1,7 @@
 package dev.ringkv.storage.grpc;
 
 import dev.ringkv.proto.KeyRecordProto;
+import dev.ringkv.proto.RangeSummaryReply;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
@@ -36,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * {@link ReplicaClient} and {@link PeerSyncClient} over gRPC, one pooled channel per peer, each
@@ -118,22 +120,27 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   @Override
   public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
-    RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
-        .setStart(range.start()).setEnd(range.end()).setDigest(digest).build();
-    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)))
-        .thenApply(r -> new RangeSummary(r.getInSync(), r.getEntriesList().stream()
-            .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
-            .toList(), r.getCaughtUp()));
+    return rangeSummary(peer, range, b -> b.setDigest(digest))
+        .thenApply(r -> new RangeSummary(r.getInSync(), keyVersions(r), r.getCaughtUp()));
   }
 
   @Override
   public CompletableFuture<List<KeyVersion>> listing(Node peer, TokenRange range) {
-    RangeSummaryRequest request = RangeSummaryRequest.newBuilder()
-        .setStart(range.start()).setEnd(range.end()).setFullListing(true).build();
-    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)))
-        .thenApply(r -> r.getEntriesList().stream()
-            .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
-            .toList());
+    return rangeSummary(peer, range, b -> b.setFullListing(true))
+        .thenApply(GrpcReplicaClient::keyVersions);
+  }
+
+  private CompletableFuture<RangeSummaryReply> rangeSummary(Node peer, TokenRange range,
+      UnaryOperator<RangeSummaryRequest.Builder> what) {
+    RangeSummaryRequest request = what.apply(RangeSummaryRequest.newBuilder()
+        .setStart(range.start()).setEnd(range.end())).build();
+    return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).rangeSummary(request)));
+  }
+
+  private static List<KeyVersion> keyVersions(RangeSummaryReply reply) {
+    return reply.getEntriesList().stream()
+        .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
+        .toList();
   }
 
   @Override

@@ -42,7 +42,7 @@ public record StorageConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
-    Names.checkAddress(managerAddress);
+    Names.checkAddress("manager address", managerAddress);
     if (heartbeatIntervalMs < 10 || heartbeatIntervalMs > 10_000) {
       throw new IllegalArgumentException(
           "heartbeat interval must be 10-10000 ms, got " + heartbeatIntervalMs);

@@ -103,8 +103,8 @@ public final class StorageNode implements AutoCloseable {
         new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             config.replicaTimeoutMs()),
         new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
-            System::nanoTime, MIN_SPECULATION_MS,
-            Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2)));
+            System::nanoTime, MIN_SPECULATION_MS, Math.max(MIN_SPECULATION_MS,
+                Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2))));
 
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
     hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));

@@ -119,7 +119,7 @@ public final class SyncState {
     return List.copyOf(peers);
   }
 
-  /** Whether {@code peer} vouches for {@code range} by being one of its home replicas. */
+  /** Whether {@code nodeId} is one of {@code range}'s home replicas, so it vouches for it. */
   public static boolean isHome(RingTable table, TokenRange range, String nodeId) {
     return table.homeReplicas(range.end()).stream().anyMatch(n -> n.id().equals(nodeId));
   }
