@@ -80,7 +80,11 @@ public final class KvClient implements AutoCloseable {
   // The shortest wait before a slow request is sent to the next node as well.
   private static final long MIN_HEDGE_MS = 50;
 
+  /** The nodes' default largest value ({@code --max-value-bytes}). */
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+
   private final Consistency consistency;
+  private final int maxValueBytes;
   private final KeyHasher hasher;
   private final ChannelPool channels;
   private final TableRouter router;
@@ -97,6 +101,7 @@ public final class KvClient implements AutoCloseable {
     this.consistency = b.consistency;
     long attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.hasher = b.hasher;
+    this.maxValueBytes = b.maxValueBytes;
     this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
         b.callbacksOnNetworkThreads);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
@@ -157,6 +162,14 @@ public final class KvClient implements AutoCloseable {
     checkKey(key);
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
+    if (value.length > maxValueBytes) {
+      // Refused here: a message over a node's limit fails the stream it travels on, and the
+      // retries that follow would end in "unavailable", not in the refusal it is.
+      return CompletableFuture.failedFuture(new KvException(KvException.Reason.INVALID_ARGUMENT,
+          "value is " + value.length + " bytes, over the limit of " + maxValueBytes
+              + " bytes (a cluster whose nodes take larger values needs the same "
+              + "--max-value-bytes here)"));
+    }
     ByteString bytes = ByteString.copyFrom(value);
     VersionProto version = toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setPut(PutRequest.newBuilder()
@@ -298,6 +311,7 @@ public final class KvClient implements AutoCloseable {
     private boolean callbacksOnNetworkThreads;
     private KeyHasher hasher = KeyHasher.murmur3();
     private int maxMessageBytes = 8 * 1024 * 1024;
+    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private String writerId = "client-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
     private Builder() {}
@@ -314,6 +328,20 @@ public final class KvClient implements AutoCloseable {
     /** The manager's {@code host:port} (default {@code 127.0.0.1:7051}). */
     public Builder manager(String address) {
       this.managerAddress = Names.checkAddress("manager address", address);
+      return this;
+    }
+
+    /**
+     * The largest value this client sends (default 1 MiB, the nodes' default): a larger one is
+     * refused with {@link KvException.Reason#INVALID_ARGUMENT} before it is sent. Set it to the
+     * nodes' {@code --max-value-bytes}.
+     */
+    public Builder maxValueBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("max value bytes must not be negative, got " + bytes);
+      }
+      this.maxValueBytes = bytes;
+      this.maxMessageBytes = Math.max(maxMessageBytes, bytes + 128 * 1024);
       return this;
     }
 

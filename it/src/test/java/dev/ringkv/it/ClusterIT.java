@@ -1,9 +1,11 @@
 package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvException;
+import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -108,16 +110,26 @@ class ClusterIT {
       assertThat(r.exit()).isEqualTo(4);
       assertThat(r.err().strip())
           .isEqualTo("error: key is 1025 bytes, over the limit of 1024 bytes");
-      try {
-        kv.putAsync("k", new byte[1024 * 1024 + 1], dev.ringkv.ring.Consistency.QUORUM).join();
-        throw new AssertionError("an oversize value was accepted");
-      } catch (java.util.concurrent.CompletionException e) {
-        assertThat(e.getCause()).isInstanceOf(KvException.class)
-            .hasMessage("value is 1048577 bytes, over the limit of 1048576 bytes");
-        assertThat(((KvException) e.getCause()).reason())
-            .isEqualTo(KvException.Reason.INVALID_ARGUMENT);
+      // Refused before it is sent: over a node's message limit, it would fail its stream and be
+      // retried until the deadline.
+      Cli.Result huge = cli.run("--put", "k", "--val", "v".repeat(3 * 1024 * 1024));
+      assertThat(huge.exit()).as(huge.err()).isEqualTo(4);
+      assertThat(huge.err()).startsWith(
+          "error: value is 3145728 bytes, over the limit of 1048576 bytes");
+      assertRefusedValue(kv, "value is 1048577 bytes, over the limit of 1048576 bytes (a cluster");
+      // A client that allows more is refused by the node, with the same reason.
+      try (KvClient lax = cluster.client(KvClient.builder().maxValueBytes(2 * 1024 * 1024))) {
+        assertRefusedValue(lax, "value is 1048577 bytes, over the limit of 1048576 bytes");
       }
       assertThat(kv.get("k").value()).contains("original");
     }
+  }
+
+  private static void assertRefusedValue(KvClient kv, String message) {
+    assertThatThrownBy(() -> kv.putAsync("k", new byte[1024 * 1024 + 1], Consistency.QUORUM).join())
+        .cause().isInstanceOf(KvException.class)
+        .satisfies(e -> assertThat(((KvException) e).reason())
+            .isEqualTo(KvException.Reason.INVALID_ARGUMENT))
+        .hasMessageStartingWith(message);
   }
 }

@@ -165,7 +165,12 @@ public final class LocalCluster implements AutoCloseable {
 
   /** A client of this cluster with no table cache (with its CA and token, if any). */
   public KvClient client() {
-    KvClient.Builder b = KvClient.builder().manager(managerAddress());
+    return client(KvClient.builder());
+  }
+
+  /** As {@link #client()}, from a builder with other settings. */
+  public KvClient client(KvClient.Builder b) {
+    b.manager(managerAddress());
     if (options.tlsDir() != null) {
       b.tls(TlsFiles.trustOnly(options.tlsDir().resolve("ca.crt")));
     }

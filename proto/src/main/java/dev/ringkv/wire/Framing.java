@@ -14,7 +14,6 @@ import io.grpc.Status;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -39,7 +38,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           KvReply::getId,
           reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> KvReply.newBuilder().setId(request.getId()).setError(error).build(),
-          KvRequest::getDeadlineMs, KvRequest::hasGet);
+          KvRequest::getDeadlineMs);
 
   public static final Framing<ReplicaRequest, ReplicaRequestFrame, ReplicaReply,
       ReplicaReplyFrame> REPLICA = new Framing<>(
@@ -51,7 +50,7 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
           reply -> reply.hasError() ? reply.getError() : null,
           (request, error) -> ReplicaReply.newBuilder().setId(request.getId()).setError(error)
               .build(),
-          ReplicaRequest::getDeadlineMs, ReplicaRequest::hasRead);
+          ReplicaRequest::getDeadlineMs);
 
   private final Function<List<Q>, F> requestFrame;
   private final Function<F, List<Q>> requests;
@@ -61,12 +60,11 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   private final Function<P, ErrorProto> errorOf;
   private final BiFunction<Q, ErrorProto, P> error;
   private final ToLongFunction<Q> deadline;
-  private final Predicate<Q> isRead;
 
   private Framing(Function<List<Q>, F> requestFrame, Function<F, List<Q>> requests,
       Function<List<P>, G> replyFrame, Function<G, List<P>> replies, ToLongFunction<P> replyId,
       Function<P, ErrorProto> errorOf, BiFunction<Q, ErrorProto, P> error,
-      ToLongFunction<Q> deadline, Predicate<Q> isRead) {
+      ToLongFunction<Q> deadline) {
     this.requestFrame = requestFrame;
     this.requests = requests;
     this.replyFrame = replyFrame;
@@ -75,7 +73,6 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
     this.errorOf = errorOf;
     this.error = error;
     this.deadline = deadline;
-    this.isRead = isRead;
   }
 
   @Override
@@ -122,11 +119,6 @@ public final class Framing<Q extends MessageLite, F, P extends MessageLite, G> i
   @Override
   public long deadlineMs(Q request) {
     return deadline.applyAsLong(request);
-  }
-
-  @Override
-  public boolean isRead(Q request) {
-    return isRead.test(request);
   }
 
   @Override

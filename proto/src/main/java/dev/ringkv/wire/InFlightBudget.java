@@ -46,6 +46,11 @@ public final class InFlightBudget {
     bytes.addAndGet(size);
   }
 
+  /** The bytes held now. */
+  public long heldBytes() {
+    return bytes.get();
+  }
+
   public long maxBytes() {
     return maxBytes;
   }

@@ -15,20 +15,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The serving end of a {@link RequestStream}: hands each request of a frame to a handler and
  * sends the replies back in frames, as many per frame as are ready when one leaves. Each request
- * holds its size plus {@link #BOOKKEEPING_BYTES} of the service's {@link InFlightBudget}, then
- * its reply's size too, until the reply has been handed to the transport; a request beyond the
- * budget is answered at once with {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are
- * sent only while the transport is ready for them, and a stream's next frame is read only then
- * and while the stream holds less than a quarter of the budget: a caller that stops reading its
- * replies stops being read, and holds no more than its share. At most
- * {@link #MAX_READS_IN_FLIGHT_PER_STREAM} reads of a stream are served at a time, so one frame of
- * many reads of a large value cannot start them all at once. A request whose deadline has
- * passed when it is read is answered {@code DEADLINE_EXCEEDED} and never served: its caller gave
- * up on it, perhaps retried it elsewhere, and a late copy must not be applied or forwarded.
+ * holds of the service's {@link InFlightBudget} its size, {@link #BOOKKEEPING_BYTES}, and what the
+ * service reserves for it (for a read, the replies it will wait for), then its reply's size too,
+ * until the reply has been handed to the transport: what a request can bring into memory is
+ * counted before it is served. A request beyond the budget is answered at once with
+ * {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are sent only while the transport is
+ * ready for them, and a stream's next frame is read only then and while the stream holds less
+ * than a quarter of the budget: a caller that stops reading its replies stops being read, and
+ * holds no more than its share. A request whose deadline has passed when it is read is answered
+ * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
+ * elsewhere, and a late copy must not be applied or forwarded.
  *
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
  * each stream ends once everything it had in flight is answered.
@@ -53,9 +54,6 @@ public final class StreamServer<Q, F, P, G> {
     /** Wall-clock ms after which the caller no longer waits for {@code request}; 0: none. */
     long deadlineMs(Q request);
 
-    /** Whether {@code request} is a read: its reply's size is unknown until it is served. */
-    boolean isRead(Q request);
-
     /** The reply saying {@code request} failed with {@code status}. */
     P error(Q request, Status status);
   }
@@ -64,16 +62,11 @@ public final class StreamServer<Q, F, P, G> {
   public static final int BOOKKEEPING_BYTES = 1024;
   /** One stream may hold at most this fraction (1/N) of the budget before it is read no more. */
   private static final int STREAM_SHARE = 4;
-  /**
-   * Reads of one stream served at once; the rest of its frame waits. A read's reply size is
-   * unknown until it is done, so this count is what bounds the replies a stream can have coming
-   * (a write's size is known, and charged, before it is served).
-   */
-  static final int MAX_READS_IN_FLIGHT_PER_STREAM = 32;
 
   private final String nodeId;
   private final Framing<Q, F, P, G> framing;
   private final Function<Q, CompletableFuture<P>> handler;
+  private final ToLongFunction<Q> reserve;
   private final InFlightBudget budget;
   private final Executor sender;
   private final int maxFrameBytes;
@@ -83,23 +76,20 @@ public final class StreamServer<Q, F, P, G> {
 
   /**
    * @param handler answers one request; it must not block
+   * @param reserve the bytes serving a request may bring into memory before its reply is built,
+   *     beyond the request itself (a read's answers from replicas); held until the reply is sent
    * @param sender where reply frames are assembled and sent (the network thread, so replies
    *     completed while it handles one batch of input leave together)
+   * @param clockMs wall-clock time, to read request deadlines against
    */
   public StreamServer(String nodeId, Framing<Q, F, P, G> framing,
-      Function<Q, CompletableFuture<P>> handler, InFlightBudget budget, Executor sender,
-      int maxFrameBytes) {
-    this(nodeId, framing, handler, budget, sender, maxFrameBytes, System::currentTimeMillis);
-  }
-
-  /** As above, reading request deadlines against {@code clockMs}. */
-  public StreamServer(String nodeId, Framing<Q, F, P, G> framing,
-      Function<Q, CompletableFuture<P>> handler, InFlightBudget budget, Executor sender,
-      int maxFrameBytes, LongSupplier clockMs) {
+      Function<Q, CompletableFuture<P>> handler, ToLongFunction<Q> reserve, InFlightBudget budget,
+      Executor sender, int maxFrameBytes, LongSupplier clockMs) {
     this.clockMs = clockMs;
     this.nodeId = nodeId;
     this.framing = framing;
     this.handler = handler;
+    this.reserve = reserve;
     this.budget = budget;
     this.sender = sender;
     this.maxFrameBytes = maxFrameBytes;
@@ -137,7 +127,6 @@ public final class StreamServer<Q, F, P, G> {
   private final class Session implements StreamObserver<F> {
     private final ServerCallStreamObserver<G> out;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger readsInFlight = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong(); // this stream's part of the budget
     private final ConcurrentLinkedQueue<Outgoing<P>> outbound = new ConcurrentLinkedQueue<>();
     // Requests read but not yet served, in order; whoever holds `serving` serves them.
@@ -171,22 +160,16 @@ public final class StreamServer<Q, F, P, G> {
     private void serveWaiting() {
       while (!waiting.isEmpty() && serving.compareAndSet(false, true)) {
         try {
-          for (Q next = waiting.peek(); next != null && hasRoomFor(next); next = waiting.peek()) {
+          while (!waiting.isEmpty() && hasRoom()) {
             serve(waiting.poll());
           }
         } finally {
           serving.set(false);
         }
-        Q next = waiting.peek();
-        if (next == null || !hasRoomFor(next)) {
+        if (!hasRoom()) {
           return; // the next reply to free room serves the rest
         }
       }
-    }
-
-    private boolean hasRoomFor(Q request) {
-      return hasRoom() && (!framing.isRead(request)
-          || readsInFlight.get() < MAX_READS_IN_FLIGHT_PER_STREAM);
     }
 
     private boolean hasRoom() {
@@ -216,17 +199,13 @@ public final class StreamServer<Q, F, P, G> {
             "the caller's deadline passed before " + nodeId + " could serve the request")));
         return;
       }
-      int size = framing.requestSize(request) + BOOKKEEPING_BYTES;
+      long size = framing.requestSize(request) + BOOKKEEPING_BYTES + reserve.applyAsLong(request);
       if (!budget.tryHoldBytes(size)) {
         reply(framing.error(request, budget.overBytes(nodeId)));
         return;
       }
       heldBytes.addAndGet(size);
       inFlight.incrementAndGet();
-      boolean read = framing.isRead(request);
-      if (read) {
-        readsInFlight.incrementAndGet();
-      }
       CompletableFuture<P> answer;
       try {
         answer = handler.apply(request);
@@ -241,9 +220,6 @@ public final class StreamServer<Q, F, P, G> {
         heldBytes.addAndGet(replySize);
         // Queued before the count drops, so the stream cannot end without this reply.
         outbound.add(new Outgoing<>(done, size + replySize));
-        if (read) {
-          readsInFlight.decrementAndGet();
-        }
         inFlight.decrementAndGet();
         scheduleFlush();
       });
@@ -277,7 +253,7 @@ public final class StreamServer<Q, F, P, G> {
         askForInputIfAllowed();
         flushQueued.set(false);
       } while (!ended && (!outbound.isEmpty() && (cancelled || out.isReady()) || endDue()
-          || !cancelled && !waiting.isEmpty() && hasRoomFor(waiting.peek()))
+          || !cancelled && !waiting.isEmpty() && hasRoom())
           && flushQueued.compareAndSet(false, true));
     }
 

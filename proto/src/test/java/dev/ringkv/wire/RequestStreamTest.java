@@ -49,6 +49,7 @@ class RequestStreamTest {
   private record Held(KvRequest request, CompletableFuture<KvReply> reply) {}
 
   private final Map<String, Held> held = new ConcurrentHashMap<>(); // by key
+  private volatile long reservePerRequest;
   private final List<Integer> frameSizes = new CopyOnWriteArrayList<>();
   private final ExecutorService serverSender = Executors.newSingleThreadExecutor();
   private final ExecutorService clientSender = Executors.newSingleThreadExecutor();
@@ -92,20 +93,27 @@ class RequestStreamTest {
   }
 
   @Test
-  void requestsQueuedWhileTheSenderIsBusyLeaveInOneFrame() throws Exception {
+  void requestsQueuedWhileTheSenderIsBusyLeaveInOneFrameServedAsFarAsTheStreamsShareReaches()
+      throws Exception {
     ManualExecutor sender = new ManualExecutor();
-    start(unlimited(), sender);
+    // Each read reserves 100,000 bytes for the answers it will wait for; a stream may hold a
+    // quarter of the 4,000,000-byte budget: 10 reads (the 10th crosses the line).
+    reservePerRequest = 100_000;
+    start(new InFlightBudget(1000, 4_000_000), sender);
     List<CompletableFuture<KvReply>> replies =
         IntStream.range(0, 50).mapToObj(i -> get("k" + i)).toList();
 
     sender.runAll();
-    awaitHeld(StreamServer.MAX_READS_IN_FLIGHT_PER_STREAM);
+    awaitHeld(10);
     assertThat(frameSizes).containsExactly(50);
-    assertThat(held).as("a frame of reads is served a slice at a time")
-        .hasSize(StreamServer.MAX_READS_IN_FLIGHT_PER_STREAM);
+    assertThat(held).as("a frame of reads is served only as far as the stream's share reaches")
+        .hasSize(10);
 
-    held.keySet().forEach(this::answer);
-    awaitHeld(50);
+    // Each answer sent frees room for the next waiting read.
+    await(() -> {
+      held.keySet().forEach(this::answer);
+      return held.size() == 50;
+    });
     held.keySet().forEach(this::answer);
     for (int i = 0; i < 50; i++) {
       assertThat(valueOf(replies.get(i))).isEqualTo("k" + i);
@@ -253,7 +261,7 @@ class RequestStreamTest {
       CompletableFuture<KvReply> reply = new CompletableFuture<>();
       held.put(request.getGet().getKey(), new Held(request, reply));
       return reply;
-    }, budget, serverSender, 64 * 1024);
+    }, request -> reservePerRequest, budget, serverSender, 64 * 1024, System::currentTimeMillis);
     server = serve(0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
         .build();

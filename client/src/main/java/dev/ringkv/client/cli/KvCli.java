@@ -100,6 +100,11 @@ public final class KvCli implements Callable<Integer> {
       + "FILE (for a cluster started with --token-file).")
   Path tokenFile;
 
+  @Option(names = "--max-value-bytes", paramLabel = "BYTES", description = "Largest value to "
+      + "send; a larger one is refused here (exit 4). Give the nodes' --max-value-bytes if "
+      + "they were started with one (default: ${DEFAULT-VALUE}, the nodes' default).")
+  int maxValueBytes = KvClient.DEFAULT_MAX_VALUE_BYTES;
+
   @Option(names = {"-v", "--verbose"}, description = "Log routing: the table used, timeouts, "
       + "refreshes and retries.")
   boolean verbose;
@@ -133,7 +138,7 @@ public final class KvCli implements Callable<Integer> {
     }
     KvClient.Builder builder;
     try {
-      builder = KvClient.builder().manager(manager);
+      builder = KvClient.builder().manager(manager).maxValueBytes(maxValueBytes);
       if (tlsDir != null && caCert != null) {
         throw new IllegalArgumentException("give --tls or --cacert, not both");
       }

@@ -7,6 +7,7 @@ import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.version.Version;
+import dev.ringkv.wire.InFlightBudget;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +29,17 @@ public final class Coordinator {
 
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
+  /**
+   * Values up to this size come with a read's first answers; a larger one is withheld, and the
+   * newest is fetched once there is room for it. So the answers a read waits for take a known,
+   * small amount of memory, whatever the values stored.
+   */
+  public static final int INLINE_VALUE_BYTES = 16 * 1024;
+  /** An answer's bytes beyond its value: version, flags and framing. */
+  private static final int ANSWER_OVERHEAD_BYTES = 256;
+  /** Fetches of a withheld value: it may be overwritten by a larger one between them. */
+  private static final int FETCH_ATTEMPTS = 3;
+
   private final String selfId;
   private final Supplier<RingTable> tables;
   private final LocalReplica local;
@@ -35,13 +47,17 @@ public final class Coordinator {
   private final KeyHasher hasher;
   private final PeerHealth health;
   private final Speculation speculation;
+  private final InFlightBudget room;
 
   /**
    * @param health what this node has seen of its peers; reads ask suspects last
    * @param speculation when a read asks one more replica
+   * @param room the memory large values are fetched into: a fetch holds its value's size
    */
   public Coordinator(String selfId, Supplier<RingTable> tables, LocalReplica local,
-      ReplicaClient replicas, KeyHasher hasher, PeerHealth health, Speculation speculation) {
+      ReplicaClient replicas, KeyHasher hasher, PeerHealth health, Speculation speculation,
+      InFlightBudget room) {
+    this.room = room;
     this.selfId = selfId;
     this.tables = tables;
     this.local = local;
@@ -102,10 +118,12 @@ public final class Coordinator {
    * Reads the newest record of {@code key}: asks R replicas (this node first, if it is one, then
    * the healthy ones), one more for each that fails or has not caught up, and one more if R
    * answers that count have not arrived within the speculative delay. A healthy read costs R - 1
-   * calls.
+   * calls. Values over {@link #INLINE_VALUE_BYTES} are withheld from these answers; the newest
+   * is then fetched from a replica that holds it, once this node has room for it.
    *
    * @return the newest record (a tombstone if the key was deleted), or empty if no replica that
-   *     answered holds the key
+   *     answered holds the key; fails with {@link OverloadedException} when there is no room
+   *     for a large value now
    */
   public CompletableFuture<Optional<Record>> read(String key, Consistency consistency) {
     RingTable table = tables.get();
@@ -119,10 +137,18 @@ public final class Coordinator {
     order.sort(Comparator.comparing(p -> !p.node().id().equals(selfId))); // self first, stable
     ReadFanout fanout = new ReadFanout(key, table.epoch(), order, needed, operation);
     fanout.start();
-    return fanout.quorum.reached().thenApply(Coordinator::newest).thenApply(newest -> {
-      newest.ifPresent(r -> local.observe(r.version()));
-      return newest;
-    });
+    return fanout.quorum.reached()
+        .thenCompose(answers -> newest(answers).map(fanout::withValue)
+            .orElse(CompletableFuture.completedFuture(Optional.empty())))
+        .thenApply(newest -> {
+          newest.ifPresent(r -> local.observe(r.version()));
+          return newest;
+        });
+  }
+
+  /** The most a read's first answers can take in memory: one inline value per replica. */
+  public long firstAnswersBytes() {
+    return (long) tables.get().replicationFactor() * (INLINE_VALUE_BYTES + ANSWER_OVERHEAD_BYTES);
   }
 
   /**
@@ -133,11 +159,13 @@ public final class Coordinator {
     private final String key;
     private final long tableEpoch;
     private final List<Placement> order;
-    private final Quorum<Optional<Record>> quorum;
-    private final List<Quorum.Answer<Optional<Record>>> answers = new ArrayList<>();
+    private final Quorum<ReplicaAnswer> quorum;
+    private final List<Quorum.Answer<ReplicaAnswer>> answers = new ArrayList<>();
     private int asked;
     private int answered;
     private Future<?> speculative;
+    private Quorum.Answer<ReplicaAnswer> fetchedFor;
+    private CompletableFuture<Optional<Record>> fetched;
 
     ReadFanout(String key, long tableEpoch, List<Placement> order, int needed, String operation) {
       this.key = key;
@@ -168,10 +196,15 @@ public final class Coordinator {
       Placement placement = order.get(asked++);
       String nodeId = placement.node().id();
       long start = speculation.now();
-      CompletableFuture<ReplicaAnswer> answer = nodeId.equals(selfId)
-          ? readLocally(key)
-          : replicas.read(placement.node(), key, tableEpoch);
-      answer.whenComplete((reply, error) -> onAnswer(nodeId, start, reply, error));
+      read(placement, tableEpoch, INLINE_VALUE_BYTES)
+          .whenComplete((reply, error) -> onAnswer(nodeId, start, reply, error));
+    }
+
+    private CompletableFuture<ReplicaAnswer> read(Placement placement, long epoch,
+        int maxValueBytes) {
+      return placement.node().id().equals(selfId)
+          ? readLocally(key, maxValueBytes)
+          : replicas.read(placement.node(), key, epoch, maxValueBytes);
     }
 
     private synchronized void onAnswer(String nodeId, long start, ReplicaAnswer reply,
@@ -187,10 +220,10 @@ public final class Coordinator {
         }
       }
       if (error == null) {
-        answers.add(new Quorum.Answer<>(nodeId, reply.record()));
+        answers.add(new Quorum.Answer<>(nodeId, reply));
         // A replica still catching up may lack an acknowledged write: its answer is used for
         // the newest value and for repair, but it does not count toward R.
-        quorum.succeed(nodeId, reply.record(), reply.caughtUp());
+        quorum.succeed(nodeId, reply, reply.caughtUp());
       } else {
         quorum.fail(nodeId, error);
       }
@@ -202,8 +235,95 @@ public final class Coordinator {
         speculative = null;
       }
       if (answered == asked) {
-        repair(key, List.copyOf(answers), order);
+        repair(List.copyOf(answers));
       }
+    }
+
+    /**
+     * The record of {@code answer} with its value, fetched if it was withheld. The reply and
+     * the repair of one read share a fetch.
+     */
+    synchronized CompletableFuture<Optional<Record>> withValue(
+        Quorum.Answer<ReplicaAnswer> answer) {
+      ReplicaAnswer reply = answer.value();
+      if (reply.withheld().isEmpty()) {
+        return CompletableFuture.completedFuture(reply.record());
+      }
+      if (fetched == null || !fetchedFor.equals(answer)) {
+        fetchedFor = answer;
+        fetched = fetch(placementOf(answer.nodeId()), reply.withheld().get(), FETCH_ATTEMPTS)
+            .thenApply(Optional::of);
+      }
+      return fetched;
+    }
+
+    /**
+     * Reads a value that was withheld from the first answers, holding room for it until the
+     * fetch ends (by then the caller holds the reply and counts it). The value may have been
+     * overwritten meanwhile by a larger one: then the fetch asks again with more room.
+     */
+    private CompletableFuture<Record> fetch(Placement placement, ReplicaAnswer.Withheld withheld,
+        int attemptsLeft) {
+      int size = withheld.valueBytes();
+      if (!room.tryHoldBytes(size)) {
+        return CompletableFuture.failedFuture(new OverloadedException(selfId
+            + " has no room now for a " + size + "-byte value; retry with backoff"));
+      }
+      return read(placement, 0, size)
+          .whenComplete((answer, error) -> room.releaseBytes(size))
+          .thenCompose(answer -> {
+            if (answer.withheld().isPresent() && attemptsLeft > 1) {
+              return fetch(placement, answer.withheld().get(), attemptsLeft - 1);
+            }
+            Optional<Record> record = answer.record();
+            if (record.isEmpty() || withheld.version().isNewerThan(record.get().version())) {
+              return CompletableFuture.failedFuture(new UnavailableException(placement.node().id()
+                  + " no longer answers with the value it reported for the key; retry"));
+            }
+            return CompletableFuture.completedFuture(record.get());
+          });
+    }
+
+    /**
+     * Writes the newest version back to the replicas that answered with an older one (or none),
+     * fetching its value first if it was withheld. Best effort: range sync mends what it misses.
+     */
+    private void repair(List<Quorum.Answer<ReplicaAnswer>> all) {
+      Optional<Quorum.Answer<ReplicaAnswer>> newest = newest(all);
+      if (newest.isEmpty()) {
+        return;
+      }
+      Version latest = newest.get().value().version().orElseThrow();
+      List<Quorum.Answer<ReplicaAnswer>> stale = all.stream()
+          .filter(a -> a.value().version().map(latest::isNewerThan).orElse(true)).toList();
+      if (stale.isEmpty()) {
+        return;
+      }
+      withValue(newest.get()).whenComplete((record, error) -> {
+        if (error != null) {
+          log.debug("read repair skipped: {}", error.toString());
+          return;
+        }
+        for (Quorum.Answer<ReplicaAnswer> answer : stale) {
+          writeBack(placementOf(answer.nodeId()), record.orElseThrow());
+        }
+      });
+    }
+
+    private void writeBack(Placement placement, Record latest) {
+      String nodeId = placement.node().id();
+      log.debug("read repair of a key on {} to version {}", nodeId, latest.version());
+      CompletableFuture<Void> done = nodeId.equals(selfId)
+          ? applyLocally(key, latest, null)
+          : replicas.write(placement.node(), key, latest, placement.hintFor());
+      done.exceptionally(e -> {
+        log.debug("read repair on {} failed: {}", nodeId, e.getMessage());
+        return null;
+      });
+    }
+
+    private Placement placementOf(String nodeId) {
+      return order.stream().filter(p -> p.node().id().equals(nodeId)).findFirst().orElseThrow();
     }
   }
 
@@ -216,9 +336,9 @@ public final class Coordinator {
     }
   }
 
-  private CompletableFuture<ReplicaAnswer> readLocally(String key) {
+  private CompletableFuture<ReplicaAnswer> readLocally(String key, int maxValueBytes) {
     try {
-      return CompletableFuture.completedFuture(local.read(key, 0));
+      return CompletableFuture.completedFuture(local.read(key, 0, maxValueBytes));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -236,36 +356,22 @@ public final class Coordinator {
     }
   }
 
-  private void repair(String key, List<Quorum.Answer<Optional<Record>>> answers,
-      List<Placement> placements) {
-    Optional<Record> newest = newest(answers);
-    if (newest.isEmpty()) {
-      return;
-    }
-    Record latest = newest.get();
-    for (Quorum.Answer<Optional<Record>> answer : answers) {
-      if (answer.value().isPresent() && !latest.supersedes(answer.value().get())) {
+  /**
+   * The answer holding the newest version, or empty if none holds the key. Of equal versions,
+   * one that carries its value wins, so that it need not be fetched.
+   */
+  private static Optional<Quorum.Answer<ReplicaAnswer>> newest(
+      List<Quorum.Answer<ReplicaAnswer>> answers) {
+    Quorum.Answer<ReplicaAnswer> newest = null;
+    for (Quorum.Answer<ReplicaAnswer> answer : answers) {
+      Optional<Version> version = answer.value().version();
+      if (version.isEmpty()) {
         continue;
       }
-      Placement placement = placements.stream()
-          .filter(p -> p.node().id().equals(answer.nodeId())).findFirst().orElseThrow();
-      log.debug("read repair of a key on {} to version {}", answer.nodeId(), latest.version());
-      CompletableFuture<Void> done = answer.nodeId().equals(selfId)
-          ? applyLocally(key, latest, null)
-          : replicas.write(placement.node(), key, latest, placement.hintFor());
-      done.exceptionally(e -> {
-        log.debug("read repair on {} failed: {}", answer.nodeId(), e.getMessage());
-        return null;
-      });
-    }
-  }
-
-  private static Optional<Record> newest(List<Quorum.Answer<Optional<Record>>> answers) {
-    Record newest = null;
-    for (Quorum.Answer<Optional<Record>> answer : answers) {
-      Record r = answer.value().orElse(null);
-      if (r != null && r.supersedes(newest)) {
-        newest = r;
+      Version best = newest == null ? null : newest.value().version().orElseThrow();
+      if (version.get().isNewerThan(best) || version.get().equals(best)
+          && newest.value().record().isEmpty() && answer.value().record().isPresent()) {
+        newest = answer;
       }
     }
     return Optional.ofNullable(newest);

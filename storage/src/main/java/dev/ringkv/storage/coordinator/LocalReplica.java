@@ -46,10 +46,11 @@ public final class LocalReplica {
    * What this node holds for {@code key}, and whether that counts toward a read quorum. It does
    * not while the node is catching up on the key's range, nor while its table is older than
    * {@code callerEpoch}: the newer table may say this node was declared DOWN and missed writes.
+   * A value over {@code maxValueBytes} is withheld.
    */
-  public ReplicaAnswer read(String key, long callerEpoch) {
+  public ReplicaAnswer read(String key, long callerEpoch, int maxValueBytes) {
     boolean counts = tableEpoch.getAsLong() >= callerEpoch && caughtUp.test(key);
-    return new ReplicaAnswer(engine.get(key), counts);
+    return ReplicaAnswer.of(engine.get(key), counts, maxValueBytes);
   }
 
   /** Whether this node's table is older than {@code callerEpoch}. */

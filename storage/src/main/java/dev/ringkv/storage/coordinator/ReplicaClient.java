@@ -16,7 +16,9 @@ public interface ReplicaClient {
   /**
    * The record {@code target} holds for {@code key} (tombstones included), and whether it counts:
    * it does only if the target has caught up on the key's range and holds a table at least as
-   * new as {@code tableEpoch}, the caller's.
+   * new as {@code tableEpoch}, the caller's. A value over {@code maxValueBytes} is withheld: the
+   * caller has made room for no more.
    */
-  CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch);
+  CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
+      int maxValueBytes);
 }

@@ -28,7 +28,9 @@ import io.grpc.CallCredentials;
 import io.grpc.Context;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,18 +88,14 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   }
 
   @Override
-  public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
+  public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
+      int maxValueBytes) {
     ReplicaReadRequest read = ReplicaReadRequest.newBuilder().setKey(key)
-        .setTableEpoch(tableEpoch).build();
+        .setTableEpoch(tableEpoch).setMaxValueBytes(maxValueBytes).build();
     return stream(target.address())
         .submit(id -> ReplicaRequest.newBuilder().setId(id).setRead(read)
             .setDeadlineMs(deadline()).build(), timeoutMs)
-        .thenApply(reply -> {
-          ReplicaReadReply r = reply.getRead();
-          return new ReplicaAnswer(r.getFound()
-              ? Optional.of(ProtoConverter.fromProto(r.getRecord())) : Optional.empty(),
-              r.getCaughtUp());
-        });
+        .thenApply(reply -> ProtoConverter.fromProto(reply.getRead(), maxValueBytes));
   }
 
   /** When the peer must drop a request sent now: its reply would find nobody waiting. */
@@ -145,14 +143,30 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   @Override
   public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
+    return readMany(peer, keys, new HashMap<>());
+  }
+
+  /** Asks for {@code keys}, and again for those a reply stopped short of, adding to {@code into}. */
+  private CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys,
+      Map<String, Record> into) {
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(into);
+    }
     ReadManyRequest request = ReadManyRequest.newBuilder().addAllKeys(keys).build();
     return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).readMany(request)))
-        .thenApply(r -> {
-          Map<String, Record> records = new HashMap<>();
-          for (KeyRecordProto kr : r.getRecordsList()) {
-            records.put(kr.getKey(), ProtoConverter.fromProto(kr.getRecord()));
+        .thenCompose(r -> {
+          if (r.getKeysRead() < 1 || r.getKeysRead() > keys.size()) {
+            throw new IllegalArgumentException(peer.id() + " read " + r.getKeysRead() + " of "
+                + keys.size() + " keys asked for");
           }
-          return records;
+          Set<String> asked = new HashSet<>(keys.subList(0, r.getKeysRead()));
+          for (KeyRecordProto kr : r.getRecordsList()) {
+            if (!asked.contains(kr.getKey())) {
+              throw new IllegalArgumentException(peer.id() + " sent a key it was not asked for");
+            }
+            into.put(kr.getKey(), ProtoConverter.fromProto(kr.getRecord()));
+          }
+          return readMany(peer, keys.subList(r.getKeysRead(), keys.size()), into);
         });
   }
 

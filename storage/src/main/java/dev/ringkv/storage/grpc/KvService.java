@@ -67,7 +67,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.limits = limits;
     this.refreshTable = refreshTable;
     this.clockMs = clockMs;
-    this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve, budget, sender,
+    // A read waits for its replicas' answers: they are counted from the start.
+    this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
+        request -> request.hasGet() ? coordinator.firstAnswersBytes() : 0, budget, sender,
         maxFrameBytes, clockMs);
   }
 

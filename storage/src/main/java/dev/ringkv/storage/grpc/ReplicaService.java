@@ -1,5 +1,6 @@
 package dev.ringkv.storage.grpc;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.ringkv.proto.KeyRecordProto;
 import dev.ringkv.proto.KeyVersionProto;
 import dev.ringkv.proto.RangeSummaryReply;
@@ -7,8 +8,8 @@ import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyReply;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
-import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
+import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReply;
 import dev.ringkv.proto.ReplicaReplyFrame;
 import dev.ringkv.proto.ReplicaRequest;
@@ -23,7 +24,6 @@ import dev.ringkv.ring.Names;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.RequestLimits;
-import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.sync.KeyVersion;
@@ -32,6 +32,7 @@ import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import io.grpc.Status;
@@ -87,8 +88,9 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.allCaughtUp = allCaughtUp;
     this.caughtUpOn = caughtUpOn;
     this.refreshTable = refreshTable;
-    this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve, budget,
-        sender, maxFrameBytes, clockMs);
+    this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve,
+        request -> request.hasRead() ? maxValueBytes(request.getRead()) : 0, budget, sender,
+        maxFrameBytes, clockMs);
   }
 
   @Override
@@ -170,12 +172,18 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     if (local.isBehind(request.getTableEpoch())) {
       refreshTable.run();
     }
-    ReplicaAnswer answer = local.read(request.getKey(), request.getTableEpoch());
-    ReplicaReadReply.Builder b = ReplicaReadReply.newBuilder()
-        .setFound(answer.record().isPresent())
-        .setCaughtUp(answer.caughtUp());
-    answer.record().ifPresent(r -> b.setRecord(ProtoConverter.toProto(r)));
-    return b.build();
+    return ProtoConverter.toProto(
+        local.read(request.getKey(), request.getTableEpoch(), maxValueBytes(request)));
+  }
+
+  /** The largest value {@code request} has room for. */
+  private int maxValueBytes(ReplicaReadRequest request) {
+    int max = request.getMaxValueBytes();
+    if (max < 0) {
+      throw new IllegalArgumentException("a read's max_value_bytes must not be negative, got "
+          + max);
+    }
+    return max == 0 ? limits.maxValueBytes() : max;
   }
 
   @Override
@@ -205,12 +213,27 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
             + MAX_READ_MANY_KEYS + ", got " + request.getKeysCount());
       }
       request.getKeysList().forEach(limits::checkKey);
+      // One largest record's worth per reply, so that a reply fits any peer's message limit
+      // and a batch of large values is never all in memory at once.
+      long maxReplyBytes = (long) limits.maxValueBytes() + limits.maxKeyBytes();
       ReadManyReply.Builder b = ReadManyReply.newBuilder();
+      long replyBytes = 0;
+      int read = 0;
       for (String key : request.getKeysList()) {
-        engine.get(key).ifPresent(r -> b.addRecords(KeyRecordProto.newBuilder()
-            .setKey(key).setRecord(ProtoConverter.toProto(r))));
+        Optional<Record> record = engine.get(key);
+        if (record.isPresent()) {
+          KeyRecordProto kr = KeyRecordProto.newBuilder()
+              .setKey(key).setRecord(ProtoConverter.toProto(record.get())).build();
+          int size = CodedOutputStream.computeMessageSize(1, kr);
+          if (replyBytes > 0 && replyBytes + size > maxReplyBytes) {
+            break;
+          }
+          b.addRecords(kr);
+          replyBytes += size;
+        }
+        read++;
       }
-      return b.build();
+      return b.setKeysRead(read).build();
     });
   }
 

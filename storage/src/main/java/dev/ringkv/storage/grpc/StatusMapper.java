@@ -1,5 +1,6 @@
 package dev.ringkv.storage.grpc;
 
+import dev.ringkv.storage.coordinator.OverloadedException;
 import dev.ringkv.storage.coordinator.UnavailableException;
 import dev.ringkv.storage.engine.StorageException;
 import io.grpc.Status;
@@ -21,6 +22,8 @@ final class StatusMapper {
     Status status;
     if (e instanceof IllegalArgumentException) {
       status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    } else if (e instanceof OverloadedException) {
+      status = Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     } else if (e instanceof UnavailableException) {
       status = Status.UNAVAILABLE.withDescription(nodeId + ": " + e.getMessage());
     } else if (e instanceof StorageException) {

@@ -99,12 +99,18 @@ public final class StorageNode implements AutoCloseable {
     replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
         networkLoop.executor(), networkLoop.executor(), maxFrameBytes, identity);
     ScheduledExecutorService loop = networkLoop.executor();
+    InFlightBudget clientBudget =
+        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
+    // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
+    InFlightBudget peerBudget =
+        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
         new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             config.replicaTimeoutMs()),
         new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
             System::nanoTime, MIN_SPECULATION_MS, Math.max(MIN_SPECULATION_MS,
-                Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2))));
+                Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2))),
+        clientBudget);
 
     heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
     hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
@@ -129,11 +135,6 @@ public final class StorageNode implements AutoCloseable {
     };
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
-    InFlightBudget clientBudget =
-        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
-    // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
-    InFlightBudget peerBudget =
-        new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
         loop, maxFrameBytes, System::currentTimeMillis);
     replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,

@@ -12,6 +12,7 @@ import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
+import dev.ringkv.wire.InFlightBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +42,9 @@ class CoordinatorTest {
   private final Map<String, Long> tableEpochs = new HashMap<>();
   private final List<Runnable> speculativeReads = new ArrayList<>();
   private final PeerHealth health = new PeerHealth(wall::get, 500, 5_000, 1_000);
+  private final List<String> readsAsked = new ArrayList<>(); // "n2 up to 16384"
+  private final Map<String, Record> landsOnFetch = new HashMap<>(); // written as a fetch comes
+  private InFlightBudget room = new InFlightBudget(100, 10_000_000);
   private RingTable table;
 
   @BeforeEach
@@ -74,14 +78,21 @@ class CoordinatorTest {
     }
 
     @Override
-    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
+        int maxValueBytes) {
+      readsAsked.add(target.id() + " up to " + maxValueBytes);
+      boolean fetch = maxValueBytes > Coordinator.INLINE_VALUE_BYTES;
+      if (fetch && landsOnFetch.containsKey(target.id())) {
+        engines.get(target.id()).apply(key, landsOnFetch.remove(target.id()));
+      }
       if (unreachable.contains(target.id())) {
         return CompletableFuture.failedFuture(new RuntimeException("connection refused"));
       }
       if (hung.contains(target.id())) {
         return new CompletableFuture<>(); // reachable in name only: never answers
       }
-      return CompletableFuture.completedFuture(replicas.get(target.id()).read(key, tableEpoch));
+      return CompletableFuture.completedFuture(
+          replicas.get(target.id()).read(key, tableEpoch, maxValueBytes));
     }
   };
 
@@ -90,7 +101,7 @@ class CoordinatorTest {
         new Speculation((task, delayMs) -> {
           speculativeReads.add(task);
           return new CompletableFuture<>();
-        }, System::nanoTime, 10, 250));
+        }, System::nanoTime, 10, 250), room);
   }
 
   private Version write(Coordinator c, String value) {
@@ -224,5 +235,56 @@ class CoordinatorTest {
     speculativeReads.clear();
     assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM))
         .as("the suspect is asked last: no wait at all").isCompletedWithValue(Optional.of(written));
+  }
+
+  @Test
+  void aLargeValueIsWithheldFromTheFirstAnswersThenFetchedOnceFromTheNewestAndRepaired() {
+    int large = Coordinator.INLINE_VALUE_BYTES + 1;
+    Record old = Record.value(new Version(1, 0, "n1"), new byte[large]);
+    Record fresh = Record.value(new Version(2, 0, "n3"), new byte[large]);
+    engines.get("n1").apply("k", old);
+    engines.get("n2").apply("k", old);
+    engines.get("n3").apply("k", fresh);
+
+    Optional<Record> read = coordinatorOn("n1").read("k", Consistency.ALL).join();
+
+    assertThat(read).contains(fresh);
+    assertThat(readsAsked).as("remote first answers carry no large value; one fetch, from n3")
+        .containsExactlyInAnyOrder("n2 up to " + Coordinator.INLINE_VALUE_BYTES,
+            "n3 up to " + Coordinator.INLINE_VALUE_BYTES, "n3 up to " + large);
+    assertThat(engines.get("n1").get("k")).contains(fresh);
+    assertThat(engines.get("n2").get("k")).contains(fresh);
+    assertThat(room.heldBytes()).as("the fetch gave its room back").isZero();
+  }
+
+  @Test
+  void aLargeValueWithNoRoomForItFailsAsOverloadedAndHoldsNothing() {
+    room = new InFlightBudget(100, Coordinator.INLINE_VALUE_BYTES);
+    Record big = Record.value(new Version(1, 0, "n1"), new byte[2 * Coordinator.INLINE_VALUE_BYTES]);
+    List.of("n1", "n2", "n3").forEach(id -> engines.get(id).apply("k", big));
+
+    assertThatThrownBy(() -> coordinatorOn("n1").read("k", Consistency.QUORUM).join())
+        .hasCauseInstanceOf(OverloadedException.class)
+        .hasMessageContaining("no room now for a " + 2 * Coordinator.INLINE_VALUE_BYTES
+            + "-byte value");
+    assertThat(room.heldBytes()).isZero();
+
+    room = new InFlightBudget(100, 10 * Coordinator.INLINE_VALUE_BYTES);
+    assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM).join()).contains(big);
+  }
+
+  @Test
+  void aValueOverwrittenByALargerOneBetweenAnswerAndFetchIsFetchedAgainWithMoreRoom() {
+    int large = Coordinator.INLINE_VALUE_BYTES + 1;
+    engines.get("n1").apply("k", Record.value(new Version(1, 0, "n1"), new byte[large]));
+    engines.get("n2").apply("k", Record.value(new Version(2, 0, "n2"), new byte[large]));
+    unreachable.add("n3");
+    // n2 answers with the newest version; before it is fetched, a larger value lands there.
+    Record larger = Record.value(new Version(3, 0, "n2"), new byte[3 * large]);
+    landsOnFetch.put("n2", larger);
+
+    assertThat(coordinatorOn("n1").read("k", Consistency.QUORUM).join()).contains(larger);
+    assertThat(readsAsked).contains("n2 up to " + large, "n2 up to " + 3 * large);
+    assertThat(room.heldBytes()).isZero();
   }
 }

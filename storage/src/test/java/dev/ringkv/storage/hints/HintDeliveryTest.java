@@ -42,7 +42,8 @@ class HintDeliveryTest {
     }
 
     @Override
-    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch) {
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
+        int maxValueBytes) {
       throw new UnsupportedOperationException();
     }
   };
