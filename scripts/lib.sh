@@ -11,8 +11,12 @@ CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 # Small heaps and a quick start: a laptop runs the manager and many nodes side by side. The
 # quick compiler alone (TieredStopAtLevel=1): with many JVMs on few cores, the optimizing
 # compiler's work in every JVM costs more than its faster code gains in runs of minutes (measured:
-# 9.6k against 5.8k ops/s for 7 nodes on 2 cores). Override with RINGKV_SERVER_JVM_OPTS.
-SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled -XX:TieredStopAtLevel=1}"
+# 9.6k against 5.8k ops/s for 7 nodes on 2 cores). Network buffers live outside the heap and are
+# capped too (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight) can each hold a
+# 1 MiB message there while it arrives, up to twice that in read buffers, plus its streams'
+# windows. Past the cap a connection is closed; the process lives. Override with
+# RINGKV_SERVER_JVM_OPTS.
+SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled -XX:TieredStopAtLevel=1}"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 
 die() {
@@ -87,7 +91,7 @@ start_storage() {
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS -jar "$STORAGE_JAR" --id "$id" --port "$port" \
     --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
-    >>"$RUN_DIR/logs/$id.log" 2>&1 </dev/null &
+    --log-file "$RUN_DIR/logs/$id.log" >>"$RUN_DIR/logs/$id.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$id.pid"
 }
 
@@ -99,7 +103,7 @@ start_manager() {
   nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" --allow-join \
     --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
     --failure-timeout-ms "$FAILURE_TIMEOUT_MS" "${SECURITY_FLAGS[@]}" \
-    >>"$RUN_DIR/logs/manager.log" 2>&1 </dev/null &
+    --log-file "$RUN_DIR/logs/manager.log" >>"$RUN_DIR/logs/manager.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/manager.pid"
 }
 

@@ -45,7 +45,7 @@ node_is_up() {
 }
 deadline=$((SECONDS + 60))
 until node_is_up; do
-  [[ -n "$(live_pid "$RUN_DIR/pids/$ID.pid")" ]] || die "$ID exited; see $RUN_DIR/logs/$ID.log"
+  [[ -n "$(live_pid "$RUN_DIR/pids/$ID.pid")" ]] || die "$ID exited; see $RUN_DIR/logs/$ID.log and $ID.out"
   ((SECONDS < deadline)) || die "$ID did not come up within 60 s; see $RUN_DIR/logs/$ID.log"
   sleep 0.2
 done

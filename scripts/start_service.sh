@@ -117,8 +117,8 @@ until cluster_status --wait-up "$NODES" --wait-timeout 2000 2>/dev/null; do
   for pid_file in "$RUN_DIR"/pids/*.pid; do
     if [[ -z "$(live_pid "$pid_file")" ]]; then
       id="$(basename "$pid_file" .pid)"
-      echo "error: $id exited during start-up; the end of $RUN_DIR/logs/$id.log:" >&2
-      tail -n 15 "$RUN_DIR/logs/$id.log" >&2 || true
+      echo "error: $id exited during start-up; the end of its log and output:" >&2
+      tail -n 15 "$RUN_DIR/logs/$id.log" "$RUN_DIR/logs/$id.out" >&2 2>/dev/null || true
       "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
       exit 1
     fi

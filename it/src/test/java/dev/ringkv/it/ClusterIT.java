@@ -132,4 +132,16 @@ class ClusterIT {
             .isEqualTo(KvException.Reason.INVALID_ARGUMENT))
         .hasMessageStartingWith(message);
   }
+
+  @Test
+  void aNodeThatCannotBindItsPortNamesTheProcessHoldingIt() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(1, 1)) {
+      int taken = cluster.port("server1");
+      Cli.Result second = cluster.runStorageNode("server2", taken);
+
+      assertThat(second.exit()).isNotZero();
+      assertThat(second.err()).contains("port " + taken + " is in use by pid "
+          + cluster.pid("server1") + " (").contains("--id server1");
+    }
+  }
 }

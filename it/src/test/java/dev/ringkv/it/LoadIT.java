@@ -127,6 +127,9 @@ class LoadIT {
         }
         sender.send(ch, puts, outcome);
       }
+      try (KvClient kv = cluster.client()) {
+        OtherClient.assertServedQuickly(kv, "during a flood of 1 MiB puts in " + how);
+      }
       assertThat(done.await(120, TimeUnit.SECONDS)).as("all 320 puts answered").isTrue();
       channels.forEach(ManagedChannel::shutdownNow);
       System.out.printf("flood of 320 x 1 MiB puts in %s: %s %s%n", how, new TreeMap<>(outcomes),

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,7 +56,8 @@ public final class LocalCluster implements AutoCloseable {
   private static final Path MANAGER_JAR = ROOT.resolve("manager/target/ringkv-manager.jar");
   private static final Path STORAGE_JAR = ROOT.resolve("storage/target/ringkv-storage.jar");
   private static final List<String> JVM_FLAGS = List.of(
-      "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+      "-Xmx256m", "-XX:MaxDirectMemorySize=256m", "-Xss512k", "-XX:+UseSerialGC",
+      "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   /**
@@ -178,6 +180,25 @@ public final class LocalCluster implements AutoCloseable {
       b.token(BearerToken.readFile(options.tokenFile()));
     }
     return b.build();
+  }
+
+  /** Runs a storage node of this cluster in the foreground; returns its exit code and output. */
+  public Cli.Result runStorageNode(String id, int port) throws Exception {
+    Path data = dir.resolve(id);
+    Files.createDirectories(data);
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(JVM_FLAGS);
+    command.addAll(List.of("-jar", STORAGE_JAR.toString(), "--id", id, "--host", "127.0.0.1",
+        "--port", Integer.toString(port), "--data-dir", data.toString(),
+        "--manager", managerAddress()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return new Cli.Result(p.waitFor(), output, output);
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   public long pid(String id) {

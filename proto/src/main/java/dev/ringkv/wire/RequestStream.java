@@ -3,6 +3,7 @@ package dev.ringkv.wire;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.function.LongFunction;
  * The calling end of a request stream: requests to one peer over one long-lived bidirectional
  * gRPC stream, each tagged with an id and answered in any order. Requests submitted while a frame
  * is on its way leave together in the next one, so under load one frame (one message, one socket
- * write at each end) carries many requests; a request alone leaves at once.
+ * write at each end) carries many requests; a request alone leaves at once. Frames leave only
+ * while the transport is ready for them (HTTP/2 flow control): requests a slow peer cannot take
+ * yet wait here, as requests, not in the transport's buffers outside the heap.
  *
  * <p>A request not answered within its timeout fails with {@code DEADLINE_EXCEEDED}. When the
  * stream breaks (the peer died, or is stopping), every request still open on it fails with the
@@ -159,11 +162,12 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
   private record Pending<P>(CompletableFuture<P> reply, long deadlineNanos) {}
 
   /** One stream call and the requests open on it. */
-  private final class Session implements StreamObserver<G> {
+  private final class Session implements ClientResponseObserver<F, G> {
     private final Map<Long, Pending<P>> open = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Q> outbound = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private volatile StreamObserver<F> requests;
+    private volatile ClientCallStreamObserver<F> call; // set as the call starts
     private volatile Status failure;
     private volatile ScheduledFuture<?> sweeper;
 
@@ -183,6 +187,12 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
       }
     }
 
+    @Override
+    public void beforeStart(ClientCallStreamObserver<F> call) {
+      this.call = call;
+      call.setOnReadyHandler(this::scheduleFlush);
+    }
+
     CompletableFuture<P> submit(long id, Q request, long timeoutMs) {
       CompletableFuture<P> reply = new CompletableFuture<>();
       open.put(id, new Pending<>(reply,
@@ -194,6 +204,11 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
         return reply;
       }
       outbound.add(request);
+      scheduleFlush();
+      return reply;
+    }
+
+    private void scheduleFlush() {
       if (flushQueued.compareAndSet(false, true)) {
         try {
           sender.execute(this::flush);
@@ -201,20 +216,28 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
           fail(Status.UNAVAILABLE.withDescription("request stream closed"));
         }
       }
-      return reply;
     }
 
-    /** Sends everything queued, in as few frames as the size limit allows. */
+    /**
+     * Sends what is queued, in as few frames as the size limit allows, while the transport is
+     * ready; the rest waits for it to say it is ready again.
+     */
     private void flush() {
       do {
-        FramePacker.drain(outbound, framing::requestSize, maxFrameBytes, this::send);
+        FramePacker.drain(outbound, framing::requestSize, maxFrameBytes, this::send,
+            this::mayStart);
         flushQueued.set(false);
-      } while (!outbound.isEmpty() && flushQueued.compareAndSet(false, true));
+      } while (!outbound.isEmpty() && mayStart() && flushQueued.compareAndSet(false, true));
+    }
+
+    private boolean mayStart() {
+      ClientCallStreamObserver<F> c = call;
+      return failure != null || c == null || c.isReady();
     }
 
     private void send(List<Q> frame) {
       if (failure != null) {
-        return;
+        return; // their callers were told when the stream failed
       }
       try {
         requests.onNext(framing.requestFrame(frame));
@@ -264,6 +287,7 @@ public final class RequestStream<Q, F, P, G> implements AutoCloseable {
       Status status = brokenStream(cause);
       failure = status;
       forget(this);
+      scheduleFlush(); // drops what is still queued
       ScheduledFuture<?> sweep = sweeper;
       if (sweep != null) {
         sweep.cancel(false);

@@ -103,7 +103,11 @@ class RequestStreamTest {
     List<CompletableFuture<KvReply>> replies =
         IntStream.range(0, 50).mapToObj(i -> get("k" + i)).toList();
 
-    sender.runAll();
+    // The sender runs what is queued on it: the flush, and another once the stream is ready.
+    await(() -> {
+      sender.runAll();
+      return !frameSizes.isEmpty();
+    });
     awaitHeld(10);
     assertThat(frameSizes).containsExactly(50);
     assertThat(held).as("a frame of reads is served only as far as the stream's share reaches")

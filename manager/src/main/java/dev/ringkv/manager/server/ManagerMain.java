@@ -1,9 +1,12 @@
 package dev.ringkv.manager.server;
 
 import dev.ringkv.manager.membership.JoinPolicy;
+import dev.ringkv.process.PortHolder;
+import dev.ringkv.process.ProcessLog;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -59,6 +62,11 @@ public final class ManagerMain implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int maxNodes = 256;
 
+  // Read by ProcessLog before the command line is parsed: logging starts before that.
+  @Option(names = ProcessLog.LOG_FILE_OPTION, paramLabel = "FILE", description = "Log to FILE, "
+      + "which rolls at 10 MB into FILE.1 .. FILE.5 (default: stdout).")
+  Path logFile;
+
   @Override
   public Integer call() throws Exception {
     ManagerConfig config = new ManagerConfig(host, port, dataDir, replicationFactor, tokensPerNode,
@@ -69,7 +77,11 @@ public final class ManagerMain implements Callable<Integer> {
             : SecretFile.read(clusterSecretFile, "cluster secret file"),
         new JoinPolicy(allowJoin, maxNodes));
     ManagerServer server = new ManagerServer(config);
-    server.start();
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new IOException(PortHolder.explain(e, port), e);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.close();
@@ -82,7 +94,7 @@ public final class ManagerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.setProperty("ringkv.node", "manager"); // read by logback.xml for the line prefix
+    ProcessLog.configure("manager", args);
     CommandLine cli = new CommandLine(new ManagerMain());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("ringkv-manager: " + e.getMessage());

@@ -5,6 +5,7 @@ import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
+import dev.ringkv.wire.MalformedRequests;
 import dev.ringkv.wire.ServerLimits;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -41,8 +42,9 @@ public final class ManagerServer implements AutoCloseable {
         System::currentTimeMillis, config.joins());
     server = ServerLimits.apply(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.host(), config.port()), Credentials.server(config.tls())))
-        .addService(ServerInterceptors.intercept(new ManagerService(membership),
-            new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret())))
+        .addService(new MalformedRequests("manager").guard(ServerInterceptors.intercept(
+            new ManagerService(membership),
+            new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret()))))
         .build()
         .start();
     membership.serving();

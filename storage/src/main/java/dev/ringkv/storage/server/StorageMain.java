@@ -1,9 +1,12 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.process.PortHolder;
+import dev.ringkv.process.ProcessLog;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -86,6 +89,11 @@ public final class StorageMain implements Callable<Integer> {
       + "sends it to its peers and the manager. Needed with --token-file unless --tls is given.")
   Path clusterSecretFile;
 
+  // Read by ProcessLog before the command line is parsed: logging starts before that.
+  @Option(names = ProcessLog.LOG_FILE_OPTION, paramLabel = "FILE", description = "Log to FILE, "
+      + "which rolls at 10 MB into FILE.1 .. FILE.5 (default: stdout).")
+  Path logFile;
+
   @Override
   public Integer call() throws Exception {
     StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
@@ -96,7 +104,11 @@ public final class StorageMain implements Callable<Integer> {
         clusterSecretFile == null ? null
             : SecretFile.read(clusterSecretFile, "cluster secret file"));
     StorageNode node = new StorageNode(config);
-    node.start();
+    try {
+      node.start();
+    } catch (IOException e) {
+      throw new IOException(PortHolder.explain(e, port), e);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.close();
@@ -109,24 +121,12 @@ public final class StorageMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.setProperty("ringkv.node", nodeIdOf(args)); // read by logback.xml for the line prefix
+    ProcessLog.configure(ProcessLog.optionValue(args, "--id").orElse("storage"), args);
     CommandLine cli = new CommandLine(new StorageMain());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("ringkv-storage: " + e.getMessage());
       return 1;
     });
     System.exit(cli.execute(args));
-  }
-
-  private static String nodeIdOf(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--id") && i + 1 < args.length) {
-        return args[i + 1];
-      }
-      if (args[i].startsWith("--id=")) {
-        return args[i].substring(5);
-      }
-    }
-    return "storage";
   }
 }

@@ -23,6 +23,7 @@ import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
+import dev.ringkv.wire.MalformedRequests;
 import io.grpc.CallCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -140,6 +141,7 @@ public final class StorageNode implements AutoCloseable {
     replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,
         syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes,
         System::currentTimeMillis);
+    MalformedRequests malformed = new MalformedRequests(id);
     server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
             Credentials.server(config.tls()))
         // Handlers never block (the local store answers in microseconds, replicas
@@ -147,10 +149,10 @@ public final class StorageNode implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxConcurrentCallsPerConnection(config.maxInFlightRequests())
-        .addService(ServerInterceptors.intercept(kvService,
-            KvService.admission(id, clientBudget, loop), access))
-        .addService(ServerInterceptors.intercept(replicaService,
-            KvService.admission(id, peerBudget, loop), access))
+        .addService(malformed.guard(ServerInterceptors.intercept(kvService,
+            KvService.admission(id, clientBudget, loop), access)))
+        .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
+            KvService.admission(id, peerBudget, loop), access)))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
