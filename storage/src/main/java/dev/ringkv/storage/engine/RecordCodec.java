@@ -12,11 +12,16 @@ final class RecordCodec {
 
   private static final byte FORMAT_V1 = 1;
   private static final byte FLAG_TOMBSTONE = 1;
+  private static final int MAX_NODE_ID_BYTES = 0xFFFF; // its length is stored in 16 bits
 
   private RecordCodec() {}
 
   static byte[] encode(Record record) {
     byte[] node = record.version().nodeId().getBytes(StandardCharsets.UTF_8);
+    if (node.length > MAX_NODE_ID_BYTES) {
+      throw new IllegalArgumentException("a version's writer id of " + node.length
+          + " bytes does not fit the record format (at most " + MAX_NODE_ID_BYTES + ")");
+    }
     byte[] value = record.value();
     ByteBuffer buf = ByteBuffer.allocate(1 + 1 + 8 + 4 + 2 + node.length + value.length);
     buf.put(FORMAT_V1)

@@ -117,7 +117,8 @@ public final class StorageNode implements AutoCloseable {
     hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
     rangeSync = Executors.newSingleThreadScheduledExecutor(named("range-sync"));
     Runnable syncPass = guarded(new RangeSync(syncState, engine, local, replicas, tables,
-        config.replicaTimeoutMs()));
+        config.replicaTimeoutMs(), (key, record) -> config.limits().checkRecord(key, record,
+            System.currentTimeMillis())));
     tables.onChange(table -> {
       channels.resetConnectBackoff(); // a peer may be back: reconnect now, not after backoff
       syncState.onTable(table);

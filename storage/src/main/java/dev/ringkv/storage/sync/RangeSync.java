@@ -7,7 +7,6 @@ import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +39,15 @@ public final class RangeSync implements Runnable {
   private final PeerSyncClient peers;
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
+  private final BiConsumer<String, Record> check;
 
+  /**
+   * @param check refuses, by throwing {@link IllegalArgumentException}, a record a peer sent
+   *     that this node would not take from a client (too large, or versioned far ahead)
+   */
   public RangeSync(SyncState state, StorageEngine engine, LocalReplica local, PeerSyncClient peers,
-      Supplier<RingTable> tables, long callTimeoutMs) {
+      Supplier<RingTable> tables, long callTimeoutMs, BiConsumer<String, Record> check) {
+    this.check = check;
     this.state = state;
     this.engine = engine;
     this.local = local;
@@ -135,9 +141,18 @@ public final class RangeSync implements Runnable {
     for (int from = 0; from < wanted.size(); from += FETCH_BATCH) {
       List<String> batch = wanted.subList(from, Math.min(wanted.size(), from + FETCH_BATCH));
       done = done.thenCompose(count -> peers.readMany(peer, batch).thenApply(records -> {
-        Map<String, Record> copy = new HashMap<>(records);
-        copy.forEach((key, record) -> local.store(key, record, null));
-        return count + copy.size();
+        long stored = 0;
+        for (Map.Entry<String, Record> e : records.entrySet()) {
+          try {
+            check.accept(e.getKey(), e.getValue());
+          } catch (IllegalArgumentException refused) {
+            log.warn("range sync: refused a record from {}: {}", peer.id(), refused.getMessage());
+            continue;
+          }
+          local.store(e.getKey(), e.getValue(), null);
+          stored++;
+        }
+        return count + stored;
       }));
     }
     return done;

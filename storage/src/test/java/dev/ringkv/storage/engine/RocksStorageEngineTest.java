@@ -1,6 +1,7 @@
 package dev.ringkv.storage.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.TokenRange;
@@ -30,6 +31,17 @@ class RocksStorageEngineTest {
       assertThat(engine.apply("k", Record.tombstone(new Version(3, 0, "n2")))).isTrue();
       assertThat(engine.get("k").orElseThrow().isTombstone()).isTrue();
       assertThat(engine.get("absent")).isEmpty();
+    }
+  }
+
+  @Test
+  void aRecordTheFormatCannotHoldIsRefusedAsItIsWrittenAndNothingIsStored() {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
+      Record oversizedWriter = Record.value(new Version(1, 0, "w".repeat(70_000)), new byte[1]);
+      assertThatThrownBy(() -> engine.apply("k", oversizedWriter))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("writer id of 70000 bytes does not fit the record format");
+      assertThat(engine.get("k")).isEmpty();
     }
   }
 

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,7 @@ class RangeSyncTest {
   }
 
   private final PeerSyncClient network = new EnginePeers(engines);
+  private static final BiConsumer<String, Record> ACCEPT_ALL = (key, record) -> {};
 
   private static Record value(long ms, String v) {
     return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
@@ -57,13 +59,34 @@ class RangeSyncTest {
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
         () -> table.get().epoch());
-    new RangeSync(state, n2, local, network, table::get, 1000).run();
+    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL).run();
 
     assertThat(state.isCaughtUp("a")).isTrue();
     assertThat(state.allCaughtUp()).isTrue();
     assertThat(n2.get("a")).contains(value(1, "a1"));
     assertThat(n2.get("b")).as("the newer version wins").contains(value(2, "b2"));
     assertThat(n2.get("c")).as("what only n2 had stays").contains(value(9, "c-only-on-n2"));
+  }
+
+  @Test
+  void aRecordAPeerSendsThatAClientCouldNotWriteIsRefused() {
+    engines.get("n1").apply("a", value(1, "fine"));
+    engines.get("n1").apply("b", value(999_999, "from the far future"));
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    state.onTable(table.get());
+    MemoryStorageEngine n2 = engines.get("n2");
+    LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
+        () -> table.get().epoch());
+    BiConsumer<String, Record> noFuture = (key, record) -> {
+      if (record.version().physicalMs() > 1000) {
+        throw new IllegalArgumentException("version too far ahead");
+      }
+    };
+
+    new RangeSync(state, n2, local, network, table::get, 1000, noFuture).run();
+
+    assertThat(n2.get("a")).contains(value(1, "fine"));
+    assertThat(n2.get("b")).isEmpty();
   }
 
   @Test
@@ -127,7 +150,7 @@ class RangeSyncTest {
     state.onTable(standIns.get());
     LocalReplica local = new LocalReplica(f1, new HybridClock("f1", () -> 0L), state::isCaughtUp,
         () -> standIns.get().epoch());
-    RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000);
+    RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000, ACCEPT_ALL);
 
     sync.run();
     assertThat(state.isCaughtUp("a")).as("f2 knows no more than f1 does").isFalse();
