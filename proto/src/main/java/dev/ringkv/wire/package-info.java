@@ -1,2 +1,0 @@
-/** Conversions between the generated protobuf messages and the plain-Java ring model. */
-package dev.ringkv.wire;
