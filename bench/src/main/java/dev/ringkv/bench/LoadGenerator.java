@@ -1,6 +1,7 @@
 package dev.ringkv.bench;
 
 import dev.ringkv.client.KvClient;
+import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.ring.Consistency;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -61,11 +62,8 @@ final class LoadGenerator {
     Random random = new Random(42);
     byte[] value = new byte[valueSize];
     random.nextBytes(value);
-    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService progress =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bench-progress"));
     long start = System.nanoTime();
     progress.scheduleAtFixedRate(() -> System.out.printf("  %s: %,d of %,d ops, %,.0f ops/s%n",
         label, done.get(), ops, done.get() / ((System.nanoTime() - start) / 1e9)),

@@ -1,6 +1,7 @@
 package dev.ringkv.client;
 
 import com.google.protobuf.ByteString;
+import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.proto.ConsistencyProto;
 import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetRequest;
@@ -26,10 +27,12 @@ import dev.ringkv.version.Version;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
+import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +41,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -72,7 +74,6 @@ import java.util.function.Function;
  */
 public final class KvClient implements AutoCloseable {
 
-  private static final int MAX_FRAME_BYTES = 256 * 1024;
   // A node that timed out is tried last for this long, doubling while it keeps failing; then it
   // gets a request in its turn again.
   private static final long FIRST_SUSPICION_MS = 1_000;
@@ -92,10 +93,7 @@ public final class KvClient implements AutoCloseable {
   private final CallCredentials callCredentials;
   private final HybridClock clock;
   private final Retrier retrier;
-  // Requests queued while the sender is busy leave together in one frame.
-  private final ExecutorService sender;
-  private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
-      KvReplyFrame>> streams = new ConcurrentHashMap<>();
+  private final NodeStreams streams;
 
   private KvClient(Builder b) {
     this.consistency = b.consistency;
@@ -108,16 +106,16 @@ public final class KvClient implements AutoCloseable {
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
     ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, daemon("ringkv-client-timer"));
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("ringkv-client-timer"));
     timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
     this.timer = timer;
     this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
-    this.sender = Executors.newSingleThreadExecutor(daemon("ringkv-client-sender"));
-    this.retrier = new Retrier(router, this::stream,
+    this.streams = new NodeStreams(channels, callCredentials, timer);
+    this.retrier = new Retrier(router, streams::to,
         new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             attemptTimeoutMs),
         new SpeculativeDelay(MIN_HEDGE_MS, Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2)),
-        version -> clock.observe(fromProto(version)), timer, attemptTimeoutMs,
+        version -> clock.observe(ValueCodec.fromProto(version)), timer, attemptTimeoutMs,
         b.deadline.toMillis());
   }
 
@@ -133,7 +131,7 @@ public final class KvClient implements AutoCloseable {
    * @throws KvException if the cluster rejected or could not serve the request
    */
   public PutResult put(String key, String value) {
-    checkUnicode(value, "value");
+    ClientInput.checkUnicode(value, "value");
     return await(putAsync(key, value.getBytes(StandardCharsets.UTF_8), consistency));
   }
 
@@ -159,21 +157,17 @@ public final class KvClient implements AutoCloseable {
    * @return completes when enough replicas acknowledged, or fails with {@link KvException}
    */
   public CompletableFuture<PutResult> putAsync(String key, byte[] value, Consistency level) {
-    checkKey(key);
+    ClientInput.checkKey(key);
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
-    if (value.length > maxValueBytes) {
-      // Refused here: a message over a node's limit fails the stream it travels on, and the
-      // retries that follow would end in "unavailable", not in the refusal it is.
-      return CompletableFuture.failedFuture(new KvException(KvException.Reason.INVALID_ARGUMENT,
-          "value is " + value.length + " bytes, over the limit of " + maxValueBytes
-              + " bytes (a cluster whose nodes take larger values needs the same "
-              + "--max-value-bytes here)"));
+    Optional<KvException> tooLarge = ClientInput.checkValueSize(value.length, maxValueBytes);
+    if (tooLarge.isPresent()) {
+      return CompletableFuture.failedFuture(tooLarge.get());
     }
     ByteString bytes = ByteString.copyFrom(value);
-    VersionProto version = toProto(clock.next());
+    VersionProto version = ValueCodec.toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setPut(PutRequest.newBuilder()
-            .setKey(key).setValue(bytes).setConsistency(toProto(level)).setTable(table)
+            .setKey(key).setValue(bytes).setConsistency(ValueCodec.toProto(level)).setTable(table)
             .setVersion(version)),
         r -> new Retrier.Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
             r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
@@ -182,9 +176,9 @@ public final class KvClient implements AutoCloseable {
 
   /** Reads {@code key}; the result says whether it exists. */
   public CompletableFuture<GetResult> getAsync(String key, Consistency level) {
-    checkKey(key);
+    ClientInput.checkKey(key);
     return call(key, table -> KvRequest.newBuilder().setGet(GetRequest.newBuilder()
-            .setKey(key).setConsistency(toProto(level)).setTable(table)),
+            .setKey(key).setConsistency(ValueCodec.toProto(level)).setTable(table)),
         r -> new Retrier.Reply<>(new GetResult(key,
             r.getGet().getFound() ? r.getGet().getValue().toByteArray() : null,
             r.getGet().getCoordinator()),
@@ -194,10 +188,10 @@ public final class KvClient implements AutoCloseable {
 
   /** Deletes {@code key}. Deleting a key that does not exist succeeds. */
   public CompletableFuture<PutResult> deleteAsync(String key, Consistency level) {
-    checkKey(key);
-    VersionProto version = toProto(clock.next());
+    ClientInput.checkKey(key);
+    VersionProto version = ValueCodec.toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
-            .setKey(key).setConsistency(toProto(level)).setTable(table).setVersion(version)),
+            .setKey(key).setConsistency(ValueCodec.toProto(level)).setTable(table).setVersion(version)),
         r -> new Retrier.Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
             r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
             r.getWrite().getVersion()));
@@ -215,9 +209,8 @@ public final class KvClient implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.values().forEach(RequestStream::close);
+    streams.close();
     timer.shutdownNow();
-    sender.shutdownNow();
     channels.close();
   }
 
@@ -226,17 +219,6 @@ public final class KvClient implements AutoCloseable {
   private <R> CompletableFuture<R> call(String key, Function<TableRef, KvRequest.Builder> ask,
       Function<KvReply, Retrier.Reply<R>> answer) {
     return retrier.call(hasher.hash(key), ask, answer);
-  }
-
-  /** The stream to the node at {@code address}, shared by every request it coordinates. */
-  private RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> stream(
-      String address) {
-    return streams.computeIfAbsent(address, a -> new RequestStream<>(Framing.KV,
-        replies -> {
-          KvGrpc.KvStub stub = KvGrpc.newStub(channels.channel(a));
-          return (callCredentials == null ? stub : stub.withCallCredentials(callCredentials))
-              .stream(replies);
-        }, sender, timer, MAX_FRAME_BYTES));
   }
 
   private static <T> T await(CompletableFuture<T> future) {
@@ -249,54 +231,6 @@ public final class KvClient implements AutoCloseable {
       }
       throw new KvException(KvException.Reason.INTERNAL, String.valueOf(cause));
     }
-  }
-
-  private static void checkKey(String key) {
-    Objects.requireNonNull(key, "key");
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    checkUnicode(key, "key");
-  }
-
-  /** UTF-8 cannot carry a lone surrogate; Java would silently send '?' in its place. */
-  private static void checkUnicode(String text, String what) {
-    Objects.requireNonNull(text, what);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException(
-            what + " is not valid Unicode: unpaired surrogate at index " + i);
-      }
-    }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static VersionProto toProto(Version v) {
-    return VersionProto.newBuilder()
-        .setPhysicalMs(v.physicalMs()).setLogical(v.logical()).setNodeId(v.nodeId()).build();
-  }
-
-  private static Version fromProto(VersionProto v) {
-    return new Version(v.getPhysicalMs(), v.getLogical(), v.getNodeId());
-  }
-
-  private static ConsistencyProto toProto(Consistency level) {
-    return switch (level) {
-      case ONE -> ConsistencyProto.ONE;
-      case QUORUM -> ConsistencyProto.QUORUM;
-      case ALL -> ConsistencyProto.ALL;
-    };
   }
 
   /** Settings of a {@link KvClient}; every one has a default. */

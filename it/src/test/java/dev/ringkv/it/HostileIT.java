@@ -48,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,18 +87,18 @@ class HostileIT {
               .withCallCredentials(clientToken).withDeadlineAfter(5, TimeUnit.SECONDS)
               .register(register("server9", "127.0.0.1:9")));
       assertRefused(Status.Code.UNAUTHENTICATED, "needs the cluster secret",
-          () -> replica(plaintext(cluster.address("server1")), clientToken)
-              .write(write("k", "forged", now(), "x")));
+          () -> PeerWrites.send(plaintext(cluster.address("server1")), clientToken,
+              write("k", "forged", now(), "x")));
       // The secret, but the name of no member: still not a peer.
       assertRefused(Status.Code.PERMISSION_DENIED, "intruder is not a member of the cluster",
-          () -> replica(plaintext(cluster.address("server1")),
-              new ClusterSecret("intruder", "cluster-secret-0123456789"))
-              .write(write("k", "forged", now(), "x")));
+          () -> PeerWrites.send(plaintext(cluster.address("server1")),
+              new ClusterSecret("intruder", "cluster-secret-0123456789"),
+              write("k", "forged", now(), "x")));
       // A member's name under the wrong secret.
       assertRefused(Status.Code.UNAUTHENTICATED, "the cluster secret is not valid",
-          () -> replica(plaintext(cluster.address("server1")),
-              new ClusterSecret("server2", "a-guessed-secret-9876543210"))
-              .write(write("k", "forged", now(), "x")));
+          () -> PeerWrites.send(plaintext(cluster.address("server1")),
+              new ClusterSecret("server2", "a-guessed-secret-9876543210"),
+              write("k", "forged", now(), "x")));
 
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
       assertThat(kv.get("k").value()).contains("v");
@@ -121,7 +122,7 @@ class HostileIT {
               .register(register("server1", "127.0.0.1:9")));
       ManagedChannel asAdmin = tls(cluster.address("server1"), TlsFiles.identity(certs, "admin"));
       assertRefused(Status.Code.PERMISSION_DENIED, "the admin identity may only inspect nodes",
-          () -> replica(asAdmin, null).write(write("k", "forged", now(), "x")));
+          () -> PeerWrites.send(asAdmin, null, write("k", "forged", now(), "x")));
 
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
       assertThat(cluster.stats("server1").getNodeId()).as("admin may still inspect")
@@ -148,15 +149,17 @@ class HostileIT {
           () -> manager.register(register("server1", "127.0.0.1:9")));
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
 
-      ReplicaGrpc.ReplicaBlockingStub peer = replica(plaintext(cluster.address("server1")), null);
+      ManagedChannel peer = plaintext(cluster.address("server1"));
       assertRefused(Status.Code.INVALID_ARGUMENT, "ms ahead of this node's clock",
-          () -> peer.write(write("k", "forever", Long.MAX_VALUE, "x", Integer.MAX_VALUE)));
+          () -> PeerWrites.send(peer, null,
+              write("k", "forever", Long.MAX_VALUE, "x", Integer.MAX_VALUE)));
       assertRefused(Status.Code.INVALID_ARGUMENT, "writer id must be 1-64 characters",
-          () -> peer.write(write("k", "forged", now(), "w".repeat(40_000))));
+          () -> PeerWrites.send(peer, null, write("k", "forged", now(), "w".repeat(40_000))));
       assertRefused(Status.Code.INVALID_ARGUMENT, "over the limit of 1024 bytes",
-          () -> peer.write(write("k".repeat(2_000), "v", now(), "x")));
+          () -> PeerWrites.send(peer, null, write("k".repeat(2_000), "v", now(), "x")));
       assertRefused(Status.Code.INVALID_ARGUMENT, "not a member of the cluster",
-          () -> peer.write(write("k", "v", now(), "x").toBuilder().setHintFor("nobody").build()));
+          () -> PeerWrites.send(peer, null,
+              write("k", "v", now(), "x").toBuilder().setHintFor("nobody").build()));
 
       kv.put("k", "after");
       assertThat(kv.get("k").value()).as("every node still takes and serves writes")
@@ -290,7 +293,7 @@ class HostileIT {
       kv.put("k", "v");
       byte[] junk = {(byte) 0xff, (byte) 0xff, 1, 2, 3}; // a tag with an invalid wire type
       List<String> methods = List.of("ringkv.v1.Kv/Put", "ringkv.v1.Kv/Get",
-          "ringkv.v1.Replica/Write", "ringkv.v1.Kv/Stream", "ringkv.v1.Replica/Stream");
+          "ringkv.v1.Replica/Read", "ringkv.v1.Kv/Stream", "ringkv.v1.Replica/Stream");
       ManagedChannel node = plaintext(cluster.address("server1"));
       for (int i = 0; i < 200; i++) {
         String method = methods.get(i % methods.size());
@@ -391,12 +394,6 @@ class HostileIT {
     return channel;
   }
 
-  private static ReplicaGrpc.ReplicaBlockingStub replica(ManagedChannel channel,
-      CallCredentials credentials) {
-    return ReplicaGrpc.newBlockingStub(channel).withCallCredentials(credentials)
-        .withDeadlineAfter(5, TimeUnit.SECONDS);
-  }
-
   private static RegisterRequest register(String id, String address) {
     return RegisterRequest.newBuilder().setNodeId(id).setAddress(address).build();
   }
@@ -417,8 +414,9 @@ class HostileIT {
     return System.currentTimeMillis();
   }
 
-  private static void assertRefused(Status.Code code, String sentence, Runnable call) {
-    assertThatThrownBy(call::run)
+  private static void assertRefused(Status.Code code, String sentence,
+      ThrowableAssert.ThrowingCallable call) {
+    assertThatThrownBy(call)
         .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(code))
         .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription()).contains(sentence));
   }

@@ -122,7 +122,20 @@ public final class RingTable {
    * different cluster (a cluster started afresh restarts its epochs).
    */
   public boolean supersedes(RingTable other) {
-    return other == null || !clusterId.equals(other.clusterId) || epoch > other.epoch;
+    return other == null || supersedes(other.clusterId, other.epoch);
+  }
+
+  /**
+   * The one rule for which table wins, for a table known only by its cluster id and epoch (as a
+   * caller names the table it routes with).
+   */
+  public boolean supersedes(String otherClusterId, long otherEpoch) {
+    return !clusterId.equals(otherClusterId) || epoch > otherEpoch;
+  }
+
+  /** True if a table of this cluster with {@code otherEpoch} would replace this one. */
+  public boolean isOlderThan(String otherClusterId, long otherEpoch) {
+    return clusterId.equals(otherClusterId) && otherEpoch > epoch;
   }
 
   /** Every range of the ring, in token order; empty for a table without nodes. */

@@ -36,11 +36,6 @@ public final class TableCodec {
     return TableRef.newBuilder().setClusterId(table.clusterId()).setEpoch(table.epoch()).build();
   }
 
-  /** True if {@code table} should replace the caller's table named by {@code ref}. */
-  public static boolean supersedes(RingTable table, TableRef ref) {
-    return !table.clusterId().equals(ref.getClusterId()) || table.epoch() > ref.getEpoch();
-  }
-
   /**
    * Rebuilds a table from the wire.
    *

@@ -3,6 +3,7 @@ package dev.ringkv.manager.server;
 import dev.ringkv.manager.grpc.ManagerService;
 import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.wire.MalformedRequests;
@@ -51,11 +52,8 @@ public final class ManagerServer implements AutoCloseable {
     // Lets scripts and tests that asked for port 0 find the port that was chosen.
     Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
-    detector = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "manager-failure-detector");
-      t.setDaemon(true);
-      return t;
-    });
+    detector = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("manager-failure-detector"));
     detector.scheduleWithFixedDelay(() -> {
       try {
         membership.detectFailures();

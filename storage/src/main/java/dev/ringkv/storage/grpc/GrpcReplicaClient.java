@@ -24,6 +24,7 @@ import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.GrpcFutures;
 import dev.ringkv.wire.RequestStream;
+import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
 import io.grpc.Context;
 import java.util.HashMap;
@@ -137,7 +138,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   private static List<KeyVersion> keyVersions(RangeSummaryReply reply) {
     return reply.getEntriesList().stream()
-        .map(e -> new KeyVersion(e.getKey(), ProtoConverter.fromProto(e.getVersion())))
+        .map(e -> new KeyVersion(e.getKey(), ValueCodec.fromProto(e.getVersion())))
         .toList();
   }
 

@@ -26,6 +26,7 @@ import dev.ringkv.version.Version;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
+import dev.ringkv.wire.ValueCodec;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
@@ -140,7 +141,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     if (!present) {
       return null;
     }
-    Version version = ProtoConverter.fromProto(proto);
+    Version version = ValueCodec.fromProto(proto);
     limits.checkVersion(version, clockMs.getAsLong());
     return version;
   }
@@ -179,7 +180,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     try {
       limits.checkKey(key);
       limits.checkValue(valueBytes);
-      level = ProtoConverter.fromProto(consistency);
+      level = ValueCodec.fromProto(consistency);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(StatusMapper.toStatus(nodeId, e));
     }
@@ -202,7 +203,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     }
     WriteReply.Builder b = WriteReply.newBuilder()
         .setCoordinator(nodeId)
-        .setVersion(ProtoConverter.toProto(version));
+        .setVersion(ValueCodec.toProto(version));
     newerTableThan(callerTable).ifPresent(b::setNewerTable);
     return b.build();
   }
@@ -212,7 +213,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     if (record.isPresent() && !record.get().isTombstone()) {
       b.setFound(true)
           .setValue(ByteString.copyFrom(record.get().value()))
-          .setVersion(ProtoConverter.toProto(record.get().version()));
+          .setVersion(ValueCodec.toProto(record.get().version()));
     }
     newerTableThan(callerTable).ifPresent(b::setNewerTable);
     return b.build();
@@ -229,8 +230,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     String problem = null;
     if (table.epoch() == 0) {
       problem = nodeId + " has not joined the cluster yet";
-    } else if (table.clusterId().equals(callerTable.getClusterId())
-        && callerTable.getEpoch() > table.epoch()) {
+    } else if (table.isOlderThan(callerTable.getClusterId(), callerTable.getEpoch())) {
       problem = nodeId + " has table epoch " + table.epoch() + ", older than the caller's "
           + callerTable.getEpoch() + "; retry shortly";
     }
@@ -244,7 +244,8 @@ public final class KvService extends KvGrpc.KvImplBase {
   /** This node's table, if the caller should switch to it (never before the node has joined). */
   private Optional<RingTableProto> newerTableThan(TableRef callerTable) {
     RingTable table = tables.get();
-    return table.epoch() > 0 && TableCodec.supersedes(table, callerTable)
+    return table.epoch() > 0
+        && table.supersedes(callerTable.getClusterId(), callerTable.getEpoch())
         ? Optional.of(TableCodec.toProto(table)) : Optional.empty();
   }
 }

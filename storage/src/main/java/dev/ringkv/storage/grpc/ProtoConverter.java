@@ -1,14 +1,12 @@
 package dev.ringkv.storage.grpc;
 
 import com.google.protobuf.ByteString;
-import dev.ringkv.proto.ConsistencyProto;
 import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.ReplicaReadReply;
-import dev.ringkv.proto.VersionProto;
-import dev.ringkv.ring.Consistency;
 import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.version.Version;
+import dev.ringkv.wire.ValueCodec;
 import java.util.Optional;
 
 /** Wire messages to domain values and back, for the storage node. */
@@ -16,18 +14,9 @@ final class ProtoConverter {
 
   private ProtoConverter() {}
 
-  static VersionProto toProto(Version v) {
-    return VersionProto.newBuilder()
-        .setPhysicalMs(v.physicalMs()).setLogical(v.logical()).setNodeId(v.nodeId()).build();
-  }
-
-  static Version fromProto(VersionProto v) {
-    return new Version(v.getPhysicalMs(), v.getLogical(), v.getNodeId());
-  }
-
   static RecordProto toProto(Record r) {
     return RecordProto.newBuilder()
-        .setVersion(toProto(r.version()))
+        .setVersion(ValueCodec.toProto(r.version()))
         .setTombstone(r.isTombstone())
         .setValue(ByteString.copyFrom(r.value()))
         .build();
@@ -38,7 +27,7 @@ final class ProtoConverter {
     if (!r.hasVersion()) {
       throw new IllegalArgumentException("record has no version");
     }
-    Version version = fromProto(r.getVersion());
+    Version version = ValueCodec.fromProto(r.getVersion());
     return r.getTombstone() ? Record.tombstone(version)
         : Record.value(version, r.getValue().toByteArray());
   }
@@ -49,7 +38,7 @@ final class ProtoConverter {
         .setCaughtUp(answer.caughtUp());
     answer.record().ifPresent(r -> b.setRecord(toProto(r)));
     answer.withheld().ifPresent(w -> b
-        .setRecord(RecordProto.newBuilder().setVersion(toProto(w.version())))
+        .setRecord(RecordProto.newBuilder().setVersion(ValueCodec.toProto(w.version())))
         .setWithheldValueBytes(w.valueBytes()));
     return b.build();
   }
@@ -68,7 +57,7 @@ final class ProtoConverter {
         throw new IllegalArgumentException("a replica withheld a value it should have sent");
       }
       ReplicaAnswer.Withheld withheld = new ReplicaAnswer.Withheld(
-          fromProto(r.getRecord().getVersion()), r.getWithheldValueBytes());
+          ValueCodec.fromProto(r.getRecord().getVersion()), r.getWithheldValueBytes());
       return new ReplicaAnswer(Optional.empty(), Optional.of(withheld), r.getCaughtUp());
     }
     if (r.getRecord().getValue().size() > maxValueBytes) {
@@ -78,16 +67,5 @@ final class ProtoConverter {
     }
     return new ReplicaAnswer(Optional.of(fromProto(r.getRecord())), Optional.empty(),
         r.getCaughtUp());
-  }
-
-  /** UNSPECIFIED means the default, QUORUM. */
-  static Consistency fromProto(ConsistencyProto c) {
-    return switch (c) {
-      case ONE -> Consistency.ONE;
-      case QUORUM, CONSISTENCY_UNSPECIFIED -> Consistency.QUORUM;
-      case ALL -> Consistency.ALL;
-      case UNRECOGNIZED -> throw new IllegalArgumentException(
-          "unknown consistency level (expected ONE, QUORUM or ALL)");
-    };
   }
 }

@@ -31,6 +31,7 @@ import dev.ringkv.storage.sync.RangeDigest;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
+import dev.ringkv.wire.ValueCodec;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -91,15 +92,6 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve,
         request -> request.hasRead() ? maxValueBytes(request.getRead()) : 0, budget, sender,
         maxFrameBytes, clockMs);
-  }
-
-  @Override
-  public void write(ReplicaWriteRequest request, StreamObserver<ReplicaWriteReply> reply) {
-    answer(reply, () -> {
-      checkMember();
-      store(request);
-      return WRITTEN;
-    });
   }
 
   @Override
@@ -198,7 +190,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
       }
       for (KeyVersion kv : RangeDigest.entries(engine, range)) {
         b.addEntries(KeyVersionProto.newBuilder()
-            .setKey(kv.key()).setVersion(ProtoConverter.toProto(kv.version())));
+            .setKey(kv.key()).setVersion(ValueCodec.toProto(kv.version())));
       }
       return b.build();
     });

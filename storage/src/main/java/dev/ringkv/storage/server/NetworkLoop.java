@@ -1,5 +1,6 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.wire.ServerLimits;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
@@ -32,11 +33,7 @@ final class NetworkLoop implements AutoCloseable {
   }
 
   static NetworkLoop create(String nodeId) {
-    ThreadFactory threads = r -> {
-      Thread t = new Thread(r, nodeId + "-network");
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory threads = DaemonThreads.named(nodeId + "-network");
     return Epoll.isAvailable()
         ? new NetworkLoop(new EpollEventLoopGroup(1, threads), true)
         : new NetworkLoop(new NioEventLoopGroup(1, threads), false);

@@ -31,18 +31,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One storage node: its store, its gRPC server, its heartbeat and hint delivery. {@link #start()}
- * once; {@link #close()} stops everything it started.
+ * One storage node, assembled: its store, its gRPC server and services, its coordinator, and its
+ * {@link BackgroundTasks}. {@link #start()} once; {@link #close()} stops everything it started
+ * and waits for it.
  */
 public final class StorageNode implements AutoCloseable {
 
@@ -67,9 +64,7 @@ public final class StorageNode implements AutoCloseable {
   private ChannelPool channels;
   private NetworkLoop networkLoop;
   private Server server;
-  private ScheduledExecutorService heartbeats;
-  private ScheduledExecutorService hintDelivery;
-  private ScheduledExecutorService rangeSync;
+  private BackgroundTasks background;
   private boolean closed;
 
   public StorageNode(StorageConfig config) {
@@ -113,28 +108,17 @@ public final class StorageNode implements AutoCloseable {
                 Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2))),
         clientBudget);
 
-    heartbeats = Executors.newSingleThreadScheduledExecutor(named("heartbeat"));
-    hintDelivery = Executors.newSingleThreadScheduledExecutor(named("hint-delivery"));
-    rangeSync = Executors.newSingleThreadScheduledExecutor(named("range-sync"));
-    Runnable syncPass = guarded(new RangeSync(syncState, engine, local, replicas, tables,
+    background = new BackgroundTasks(id);
+    Runnable syncPass = new RangeSync(syncState, engine, local, replicas, tables,
         config.replicaTimeoutMs(), (key, record) -> config.limits().checkRecord(key, record,
-            System.currentTimeMillis())));
+            System.currentTimeMillis()));
     tables.onChange(table -> {
       channels.resetConnectBackoff(); // a peer may be back: reconnect now, not after backoff
       syncState.onTable(table);
-      rangeSync.execute(syncPass); // catch up on new ranges now, not at the next tick
+      background.rangeSyncNow(syncPass); // catch up on new ranges now, not at the next tick
     });
 
-    AtomicReference<HeartbeatLoop> heartbeat = new AtomicReference<>();
-    AtomicBoolean beatQueued = new AtomicBoolean();
-    Runnable beatSoon = () -> {
-      if (heartbeat.get() != null && beatQueued.compareAndSet(false, true)) {
-        heartbeats.execute(() -> {
-          beatQueued.set(false);
-          heartbeat.get().run();
-        });
-      }
-    };
+    Runnable beatSoon = background::heartbeatSoon;
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
@@ -160,21 +144,14 @@ public final class StorageNode implements AutoCloseable {
     String address = config.host() + ":" + server.getPort();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(server.getPort()),
         StandardCharsets.UTF_8);
-    heartbeat.set(new HeartbeatLoop(id, address,
+    background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
         tables));
-    heartbeats.scheduleAtFixedRate(heartbeat.get(), 0, config.heartbeatIntervalMs(),
-        TimeUnit.MILLISECONDS);
-    hintDelivery.scheduleWithFixedDelay(guarded(new HintDelivery(engine, replicas, tables,
-        local::takeHintsStored)),
-        config.hintIntervalMs(), config.hintIntervalMs(), TimeUnit.MILLISECONDS);
-    rangeSync.scheduleWithFixedDelay(syncPass, config.syncIntervalMs(), config.syncIntervalMs(),
-        TimeUnit.MILLISECONDS);
-    // On the same thread as range sync, so a range is never pulled and cleaned up at once.
-    long cleanupIntervalMs = config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS;
-    rangeSync.scheduleWithFixedDelay(guarded(new StrayCleanup(id, syncState, engine, replicas,
-        tables, config.replicaTimeoutMs())), cleanupIntervalMs, cleanupIntervalMs,
-        TimeUnit.MILLISECONDS);
+    background.hintDeliveryEvery(config.hintIntervalMs(),
+        new HintDelivery(engine, replicas, tables, local::takeHintsStored));
+    background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
+    background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
+        new StrayCleanup(id, syncState, engine, replicas, tables, config.replicaTimeoutMs()));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),
@@ -198,9 +175,7 @@ public final class StorageNode implements AutoCloseable {
       return;
     }
     closed = true;
-    heartbeats.shutdownNow();
-    hintDelivery.shutdownNow();
-    rangeSync.shutdownNow();
+    background.stop();
     // Streams stay open until told to end: refuse new requests on them, answer the ones in
     // flight, then end them, so the server's own graceful shutdown has nothing left to wait for.
     kvService.drainStreams();
@@ -209,30 +184,11 @@ public final class StorageNode implements AutoCloseable {
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
-    hintDelivery.awaitTermination(5, TimeUnit.SECONDS);
-    rangeSync.awaitTermination(5, TimeUnit.SECONDS);
+    background.close();
     replicas.close();
     channels.close();
     networkLoop.close();
     engine.close();
     log.info("node {} stopped", config.nodeId());
-  }
-
-  private static Runnable guarded(Runnable task) {
-    return () -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        log.error("background task failed", e);
-      }
-    };
-  }
-
-  private ThreadFactory named(String role) {
-    return r -> {
-      Thread t = new Thread(r, config.nodeId() + "-" + role);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -1,0 +1,61 @@
+package dev.ringkv.it;
+
+import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaReply;
+import dev.ringkv.proto.ReplicaReplyFrame;
+import dev.ringkv.proto.ReplicaRequest;
+import dev.ringkv.proto.ReplicaRequestFrame;
+import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.wire.StreamErrors;
+import io.grpc.CallCredentials;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Replica writes as a peer sends them, over {@code Replica.Stream}: what a fake member can try. */
+final class PeerWrites {
+
+  private PeerWrites() {}
+
+  /**
+   * Sends {@code write} as the one request of a stream.
+   *
+   * @param credentials the caller's identity, or null
+   * @throws io.grpc.StatusRuntimeException with the node's refusal, if it refused
+   */
+  static void send(Channel channel, CallCredentials credentials, ReplicaWriteRequest write)
+      throws Exception {
+    ReplicaGrpc.ReplicaStub stub = ReplicaGrpc.newStub(channel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS);
+    CompletableFuture<Status> outcome = new CompletableFuture<>();
+    StreamObserver<ReplicaRequestFrame> requests =
+        (credentials == null ? stub : stub.withCallCredentials(credentials))
+            .stream(new StreamObserver<>() {
+              @Override
+              public void onNext(ReplicaReplyFrame frame) {
+                ReplicaReply reply = frame.getReplies(0);
+                outcome.complete(reply.hasError()
+                    ? StreamErrors.toStatus(reply.getError()) : Status.OK);
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                outcome.complete(Status.fromThrowable(error));
+              }
+
+              @Override
+              public void onCompleted() {
+                outcome.complete(Status.UNAVAILABLE.withDescription("stream ended unanswered"));
+              }
+            });
+    requests.onNext(ReplicaRequestFrame.newBuilder().addRequests(ReplicaRequest.newBuilder()
+        .setId(1).setWrite(write).setDeadlineMs(System.currentTimeMillis() + 5_000)).build());
+    Status status = outcome.get(10, TimeUnit.SECONDS);
+    requests.onCompleted();
+    if (!status.isOk()) {
+      throw status.asRuntimeException();
+    }
+  }
+}
