@@ -29,6 +29,9 @@ import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.RequestStream;
 import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -101,7 +105,7 @@ public final class KvClient implements AutoCloseable {
     this.hasher = b.hasher;
     this.maxValueBytes = b.maxValueBytes;
     this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
-        b.callbacksOnNetworkThreads);
+        b.callbacksOnNetworkThreads, b.channelBuilders);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
@@ -246,6 +250,8 @@ public final class KvClient implements AutoCloseable {
     private KeyHasher hasher = KeyHasher.murmur3();
     private int maxMessageBytes = 8 * 1024 * 1024;
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    private BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> channelBuilders =
+        Grpc::newChannelBuilder;
     private String writerId = "client-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
     private Builder() {}
@@ -276,6 +282,16 @@ public final class KvClient implements AutoCloseable {
       }
       this.maxValueBytes = bytes;
       this.maxMessageBytes = Math.max(maxMessageBytes, bytes + 128 * 1024);
+      return this;
+    }
+
+    /**
+     * How channels to the cluster are built (default: gRPC's, over sockets). Tests that run a
+     * cluster in one JVM pass in-process channels here.
+     */
+    public Builder channelBuilders(
+        BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> builders) {
+      this.channelBuilders = Objects.requireNonNull(builders, "builders");
       return this;
     }
 

@@ -7,17 +7,17 @@ import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.wire.MalformedRequests;
-import dev.ringkv.wire.ServerLimits;
+import dev.ringkv.wire.NettyNetwork;
+import dev.ringkv.wire.Network;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +25,24 @@ import org.slf4j.LoggerFactory;
 public final class ManagerServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ManagerServer.class);
+  // Nodes send one heartbeat at a time, clients a table request now and then.
+  private static final int MAX_CALLS_PER_CONNECTION = 64;
 
   private final ManagerConfig config;
+  private final Function<String, Network> networks;
+  private Network network;
   private Server server;
   private ScheduledExecutorService detector;
 
+  /** A manager on sockets. */
   public ManagerServer(ManagerConfig config) {
+    this(config, NettyNetwork::create);
+  }
+
+  /** A manager on the network {@code networks} makes (tests: in-process channels). */
+  public ManagerServer(ManagerConfig config, Function<String, Network> networks) {
     this.config = config;
+    this.networks = networks;
   }
 
   public synchronized void start() throws IOException {
@@ -41,8 +52,9 @@ public final class ManagerServer implements AutoCloseable {
     Membership membership = Membership.open(new FileStateStore(config.dataDir()),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         System::currentTimeMillis, config.joins());
-    server = ServerLimits.apply(NettyServerBuilder.forAddress(
-            new InetSocketAddress(config.host(), config.port()), Credentials.server(config.tls())))
+    network = networks.apply("manager");
+    server = network.serverBuilder(config.host(), config.port(), Credentials.server(config.tls()),
+            MAX_CALLS_PER_CONNECTION)
         .addService(new MalformedRequests("manager").guard(ServerInterceptors.intercept(
             new ManagerService(membership),
             new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret()))))
@@ -72,7 +84,7 @@ public final class ManagerServer implements AutoCloseable {
   }
 
   public int port() {
-    return server.getPort();
+    return network.port(server, config.port());
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -89,6 +101,8 @@ public final class ManagerServer implements AutoCloseable {
     if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
       server.shutdownNow();
     }
+    detector.awaitTermination(5, TimeUnit.SECONDS);
+    network.close();
     log.info("manager stopped");
   }
 }

@@ -24,15 +24,17 @@ import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.MalformedRequests;
+import dev.ringkv.wire.NettyNetwork;
+import dev.ringkv.wire.Network;
 import io.grpc.CallCredentials;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +64,24 @@ public final class StorageNode implements AutoCloseable {
   private KvService kvService;
   private ReplicaService replicaService;
   private ChannelPool channels;
-  private NetworkLoop networkLoop;
+  private final Function<String, Network> networks;
+  private Network network;
   private Server server;
   private BackgroundTasks background;
   private boolean closed;
 
+  /** A node on sockets. */
   public StorageNode(StorageConfig config) {
+    this(config, NettyNetwork::create);
+  }
+
+  /**
+   * A node on the network {@code networks} makes for its id: tests run whole clusters in one
+   * JVM on in-process channels.
+   */
+  public StorageNode(StorageConfig config, Function<String, Network> networks) {
     this.config = config;
+    this.networks = networks;
   }
 
   public synchronized void start() throws IOException {
@@ -83,18 +96,16 @@ public final class StorageNode implements AutoCloseable {
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
         syncState::isCaughtUp, () -> tables.get().epoch());
-    // One network thread per node: on a laptop many nodes share few cores, and one loop per
-    // node, serving and calling peers alike, spends the least on switching between threads.
-    networkLoop = NetworkLoop.create(config.nodeId());
+    network = networks.apply(id);
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
-        networkLoop::channelBuilder);
+        network::channelBuilder);
     int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
     // Without TLS, a cluster secret is how this node proves its id to peers and the manager.
     CallCredentials identity = config.tls() == null && config.clusterSecret() != null
         ? new ClusterSecret(id, config.clusterSecret()) : null;
     replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
-        networkLoop.executor(), networkLoop.executor(), maxFrameBytes, identity);
-    ScheduledExecutorService loop = networkLoop.executor();
+        network.executor(), network.executor(), maxFrameBytes, identity);
+    ScheduledExecutorService loop = network.executor();
     InFlightBudget clientBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
@@ -127,13 +138,12 @@ public final class StorageNode implements AutoCloseable {
         syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes,
         System::currentTimeMillis);
     MalformedRequests malformed = new MalformedRequests(id);
-    server = networkLoop.serverBuilder(new InetSocketAddress(config.host(), config.port()),
-            Credentials.server(config.tls()))
+    server = network.serverBuilder(config.host(), config.port(),
+            Credentials.server(config.tls()), config.maxInFlightRequests())
         // Handlers never block (the local store answers in microseconds, replicas
         // asynchronously): running them on the network threads saves a thread hand-off per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
-        .maxConcurrentCallsPerConnection(config.maxInFlightRequests())
         .addService(malformed.guard(ServerInterceptors.intercept(kvService,
             KvService.admission(id, clientBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
@@ -141,8 +151,8 @@ public final class StorageNode implements AutoCloseable {
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
-    String address = config.host() + ":" + server.getPort();
-    Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(server.getPort()),
+    String address = config.host() + ":" + port();
+    Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
@@ -162,7 +172,7 @@ public final class StorageNode implements AutoCloseable {
   }
 
   public int port() {
-    return server.getPort();
+    return network.port(server, config.port());
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -187,7 +197,7 @@ public final class StorageNode implements AutoCloseable {
     background.close();
     replicas.close();
     channels.close();
-    networkLoop.close();
+    network.close();
     engine.close();
     log.info("node {} stopped", config.nodeId());
   }

@@ -1,9 +1,10 @@
-package dev.ringkv.storage.server;
+package dev.ringkv.wire;
 
 import dev.ringkv.process.DaemonThreads;
-import dev.ringkv.wire.ServerLimits;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -21,41 +22,57 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
-/** The node's single network thread (epoll where available), shared by its server and channels. */
-final class NetworkLoop implements AutoCloseable {
+/**
+ * Sockets on one network thread (epoll where available), shared by a process's server and its
+ * channels: on a laptop many nodes share few cores, and one loop per node, serving and calling
+ * peers alike, spends the least on switching between threads.
+ */
+public final class NettyNetwork implements Network {
 
   private final EventLoopGroup group;
   private final boolean epoll;
 
-  private NetworkLoop(EventLoopGroup group, boolean epoll) {
+  private NettyNetwork(EventLoopGroup group, boolean epoll) {
     this.group = group;
     this.epoll = epoll;
   }
 
-  static NetworkLoop create(String nodeId) {
-    ThreadFactory threads = DaemonThreads.named(nodeId + "-network");
+  /** @param name names the network thread */
+  public static NettyNetwork create(String name) {
+    ThreadFactory threads = DaemonThreads.named(name + "-network");
     return Epoll.isAvailable()
-        ? new NetworkLoop(new EpollEventLoopGroup(1, threads), true)
-        : new NetworkLoop(new NioEventLoopGroup(1, threads), false);
+        ? new NettyNetwork(new EpollEventLoopGroup(1, threads), true)
+        : new NettyNetwork(new NioEventLoopGroup(1, threads), false);
   }
 
-  NettyServerBuilder serverBuilder(InetSocketAddress address, ServerCredentials credentials) {
+  @Override
+  public ServerBuilder<?> serverBuilder(String host, int port, ServerCredentials credentials,
+      int maxCallsPerConnection) {
     Class<? extends ServerChannel> type =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    return ServerLimits.apply(NettyServerBuilder.forAddress(address, credentials))
+    return ServerLimits.apply(NettyServerBuilder.forAddress(new InetSocketAddress(host, port),
+            credentials))
+        .maxConcurrentCallsPerConnection(maxCallsPerConnection)
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
         .channelType(type);
   }
 
-  ManagedChannelBuilder<?> channelBuilder(String target, ChannelCredentials credentials) {
+  @Override
+  public ManagedChannelBuilder<?> channelBuilder(String target, ChannelCredentials credentials) {
     return NettyChannelBuilder.forTarget(target, credentials)
         .eventLoopGroup(group)
         .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
   }
 
+  @Override
+  public int port(Server server, int requestedPort) {
+    return server.getPort();
+  }
+
   /** The loop itself: tasks run on the network thread, after the input it is handling. */
-  ScheduledExecutorService executor() {
+  @Override
+  public ScheduledExecutorService executor() {
     return group.next();
   }
 
