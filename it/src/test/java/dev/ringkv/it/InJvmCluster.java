@@ -9,6 +9,7 @@ import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.server.StorageConfig;
 import dev.ringkv.storage.server.StorageNode;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,13 +105,18 @@ final class InJvmCluster implements AutoCloseable {
     }
   }
 
+  /** Stops every node and the manager, and deletes their data. */
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     clients.forEach(KvClient::close);
-    for (StorageNode node : nodes.values()) {
-      node.close();
+    try {
+      for (StorageNode node : nodes.values()) {
+        node.close();
+      }
+      manager.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    manager.close();
     try (var files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
