@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -11,6 +12,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -25,6 +27,25 @@ public final class MalformedRequests implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(MalformedRequests.class);
   static final long LOG_INTERVAL_MS = 10_000;
+
+  /**
+   * Hands the transport's stream on as it is, to be parsed in the listener's {@code onMessage}
+   * while it is still valid. (gRPC's {@code useInputStreamMessages} copies each message into a
+   * new buffered stream first, which loses protobuf's zero-copy parsing: measured at ~4% of a
+   * node's CPU under the benchmark.)
+   */
+  private static final MethodDescriptor.Marshaller<InputStream> AS_RECEIVED =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(InputStream value) {
+          return value;
+        }
+
+        @Override
+        public InputStream parse(InputStream stream) {
+          return stream;
+        }
+      };
 
   private final String nodeId;
   private final LongSupplier clockMs;
@@ -46,7 +67,8 @@ public final class MalformedRequests implements ServerInterceptor {
    * service and its interceptors see only messages that parsed.
    */
   public ServerServiceDefinition guard(ServerServiceDefinition service) {
-    return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service), this);
+    return ServerInterceptors.intercept(
+        ServerInterceptors.useMarshalledMessages(service, AS_RECEIVED), this);
   }
 
   @Override
