@@ -6,14 +6,16 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real cluster started with {@code scripts/start_service.sh} in its own run dir and port range,
  * and stopped with {@code scripts/stop_service.sh}, also when the benchmark fails or is
- * interrupted.
+ * interrupted. Once every process has stopped, the run dir (data and logs) is deleted.
  */
 final class ClusterLauncher implements AutoCloseable {
 
@@ -76,11 +78,24 @@ final class ClusterLauncher implements AutoCloseable {
       Process p = new ProcessBuilder(root.resolve("scripts/stop_service.sh").toString(),
           "--run-dir", runDir.toString()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      p.waitFor(60, TimeUnit.SECONDS);
+      if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+        deleteRunDir();
+      } else {
+        System.err.println("the cluster in " + runDir + " did not stop cleanly; its run dir is "
+            + "kept");
+      }
     } catch (IOException e) {
       System.err.println("could not stop the cluster in " + runDir + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void deleteRunDir() throws IOException {
+    try (Stream<Path> files = Files.walk(runDir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
     }
   }
 
