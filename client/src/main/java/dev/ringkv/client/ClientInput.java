@@ -1,7 +1,6 @@
 package dev.ringkv.client;
 
 import java.util.Objects;
-import java.util.Optional;
 
 /** What the client refuses before sending: requests the nodes would refuse, or garble. */
 final class ClientInput {
@@ -37,17 +36,14 @@ final class ClientInput {
   }
 
   /**
-   * The refusal of a value over {@code maxValueBytes}, if it is. Refused here: a message over a
-   * node's limit fails the stream it travels on, and the retries that follow would end in
-   * "unavailable", not in the refusal it is.
+   * The refusal of a value over the client's limit. Refused here: a message over a node's limit
+   * fails the stream it travels on, and the retries that follow would end in "unavailable", not
+   * in the refusal it is.
    */
-  static Optional<KvException> checkValueSize(int valueBytes, int maxValueBytes) {
-    if (valueBytes <= maxValueBytes) {
-      return Optional.empty();
-    }
-    return Optional.of(new KvException(KvException.Reason.INVALID_ARGUMENT,
+  static KvException valueTooLarge(int valueBytes, int maxValueBytes) {
+    return new KvException(KvException.Reason.INVALID_ARGUMENT,
         "value is " + valueBytes + " bytes, over the limit of " + maxValueBytes
             + " bytes (a cluster whose nodes take larger values needs the same "
-            + "--max-value-bytes here)"));
+            + "--max-value-bytes here)");
   }
 }

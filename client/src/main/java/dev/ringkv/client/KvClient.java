@@ -35,7 +35,6 @@ import io.grpc.ManagedChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,9 +163,9 @@ public final class KvClient implements AutoCloseable {
     ClientInput.checkKey(key);
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(value, "value");
-    Optional<KvException> tooLarge = ClientInput.checkValueSize(value.length, maxValueBytes);
-    if (tooLarge.isPresent()) {
-      return CompletableFuture.failedFuture(tooLarge.get());
+    if (value.length > maxValueBytes) {
+      return CompletableFuture.failedFuture(
+          ClientInput.valueTooLarge(value.length, maxValueBytes));
     }
     ByteString bytes = ByteString.copyFrom(value);
     VersionProto version = ValueCodec.toProto(clock.next());

@@ -18,6 +18,7 @@ import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
 import dev.ringkv.proto.StatsReply;
 import dev.ringkv.proto.VersionProto;
@@ -87,16 +88,16 @@ class HostileIT {
               .withCallCredentials(clientToken).withDeadlineAfter(5, TimeUnit.SECONDS)
               .register(register("server9", "127.0.0.1:9")));
       assertRefused(Status.Code.UNAUTHENTICATED, "needs the cluster secret",
-          () -> PeerWrites.send(plaintext(cluster.address("server1")), clientToken,
+          () -> PeerRequests.write(plaintext(cluster.address("server1")), clientToken,
               write("k", "forged", now(), "x")));
       // The secret, but the name of no member: still not a peer.
       assertRefused(Status.Code.PERMISSION_DENIED, "intruder is not a member of the cluster",
-          () -> PeerWrites.send(plaintext(cluster.address("server1")),
+          () -> PeerRequests.write(plaintext(cluster.address("server1")),
               new ClusterSecret("intruder", "cluster-secret-0123456789"),
               write("k", "forged", now(), "x")));
       // A member's name under the wrong secret.
       assertRefused(Status.Code.UNAUTHENTICATED, "the cluster secret is not valid",
-          () -> PeerWrites.send(plaintext(cluster.address("server1")),
+          () -> PeerRequests.write(plaintext(cluster.address("server1")),
               new ClusterSecret("server2", "a-guessed-secret-9876543210"),
               write("k", "forged", now(), "x")));
 
@@ -122,7 +123,7 @@ class HostileIT {
               .register(register("server1", "127.0.0.1:9")));
       ManagedChannel asAdmin = tls(cluster.address("server1"), TlsFiles.identity(certs, "admin"));
       assertRefused(Status.Code.PERMISSION_DENIED, "the admin identity may only inspect nodes",
-          () -> PeerWrites.send(asAdmin, null, write("k", "forged", now(), "x")));
+          () -> PeerRequests.write(asAdmin, null, write("k", "forged", now(), "x")));
 
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
       assertThat(cluster.stats("server1").getNodeId()).as("admin may still inspect")
@@ -151,15 +152,18 @@ class HostileIT {
 
       ManagedChannel peer = plaintext(cluster.address("server1"));
       assertRefused(Status.Code.INVALID_ARGUMENT, "ms ahead of this node's clock",
-          () -> PeerWrites.send(peer, null,
+          () -> PeerRequests.write(peer, null,
               write("k", "forever", Long.MAX_VALUE, "x", Integer.MAX_VALUE)));
       assertRefused(Status.Code.INVALID_ARGUMENT, "writer id must be 1-64 characters",
-          () -> PeerWrites.send(peer, null, write("k", "forged", now(), "w".repeat(40_000))));
+          () -> PeerRequests.write(peer, null, write("k", "forged", now(), "w".repeat(40_000))));
       assertRefused(Status.Code.INVALID_ARGUMENT, "over the limit of 1024 bytes",
-          () -> PeerWrites.send(peer, null, write("k".repeat(2_000), "v", now(), "x")));
+          () -> PeerRequests.write(peer, null, write("k".repeat(2_000), "v", now(), "x")));
       assertRefused(Status.Code.INVALID_ARGUMENT, "not a member of the cluster",
-          () -> PeerWrites.send(peer, null,
+          () -> PeerRequests.write(peer, null,
               write("k", "v", now(), "x").toBuilder().setHintFor("nobody").build()));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "max_value_bytes must not be negative",
+          () -> PeerRequests.read(peer, null,
+              ReplicaReadRequest.newBuilder().setKey("k").setMaxValueBytes(-1).build()));
 
       kv.put("k", "after");
       assertThat(kv.get("k").value()).as("every node still takes and serves writes")

@@ -81,11 +81,14 @@ final class InJvmCluster implements AutoCloseable {
 
   /** A client of this cluster, closed with it. */
   KvClient client() {
-    KvClient client = KvClient.builder().manager(managerAddress)
-        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target))
-        .build();
+    KvClient client = clientBuilder().build();
     clients.add(client);
     return client;
+  }
+
+  private KvClient.Builder clientBuilder() {
+    return KvClient.builder().manager(managerAddress)
+        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target));
   }
 
   /** Stops {@code id} as SIGTERM would: it answers what it has in flight and leaves. */
@@ -95,9 +98,7 @@ final class InJvmCluster implements AutoCloseable {
 
   /** The manager's table once {@code condition} holds, or an error after 10 s. */
   RingTable awaitTable(Predicate<RingTable> condition, String what) {
-    try (KvClient probe = KvClient.builder().manager(managerAddress)
-        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target))
-        .build()) {
+    try (KvClient probe = clientBuilder().build()) {
       return Poll.until(Duration.ofSeconds(10), what, () -> {
         RingTable table = probe.refreshTable();
         return condition.test(table) ? table : null;

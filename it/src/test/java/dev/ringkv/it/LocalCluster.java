@@ -182,23 +182,36 @@ public final class LocalCluster implements AutoCloseable {
     return b.build();
   }
 
-  /** Runs a storage node of this cluster in the foreground; returns its exit code and output. */
+  /**
+   * Runs a storage node of this cluster in the foreground until it exits (at most
+   * {@link #START_TIMEOUT}); returns its exit code and output.
+   */
   public Cli.Result runStorageNode(String id, int port) throws Exception {
     Path data = dir.resolve(id);
     Files.createDirectories(data);
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(JVM_FLAGS);
-    command.addAll(List.of("-jar", STORAGE_JAR.toString(), "--id", id, "--host", "127.0.0.1",
-        "--port", Integer.toString(port), "--data-dir", data.toString(),
-        "--manager", managerAddress()));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Path output = dir.resolve(id + ".out");
+    Process p = new ProcessBuilder(javaCommand(List.of("-jar", STORAGE_JAR.toString(),
+            "--id", id, "--host", "127.0.0.1", "--port", Integer.toString(port),
+            "--data-dir", data.toString(), "--manager", managerAddress())))
+        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     try {
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return new Cli.Result(p.waitFor(), output, output);
+      if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError(id + " did not exit within " + START_TIMEOUT);
+      }
+      String text = Files.readString(output, StandardCharsets.UTF_8);
+      return new Cli.Result(p.exitValue(), text, text);
     } finally {
-      p.destroyForcibly();
+      p.destroyForcibly().waitFor();
     }
+  }
+
+  /** The command that runs this JVM's java with the cluster's JVM flags and {@code args}. */
+  private static List<String> javaCommand(List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_FLAGS);
+    command.addAll(args);
+    return command;
   }
 
   public long pid(String id) {
@@ -433,10 +446,7 @@ public final class LocalCluster implements AutoCloseable {
       Files.createDirectories(dir.resolve("logs"));
       Path portFile = dataDir.resolve(portFileName);
       Files.deleteIfExists(portFile);
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(JVM_FLAGS);
-      command.addAll(args);
+      List<String> command = javaCommand(args);
       command.addAll(options.commonArgs());
       command.addAll(moreArgs);
       Process p = new ProcessBuilder(command)

@@ -90,7 +90,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.caughtUpOn = caughtUpOn;
     this.refreshTable = refreshTable;
     this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve,
-        request -> request.hasRead() ? maxValueBytes(request.getRead()) : 0, budget, sender,
+        request -> request.hasRead() ? roomFor(request.getRead()) : 0, budget, sender,
         maxFrameBytes, clockMs);
   }
 
@@ -170,12 +170,21 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   /** The largest value {@code request} has room for. */
   private int maxValueBytes(ReplicaReadRequest request) {
-    int max = request.getMaxValueBytes();
-    if (max < 0) {
+    if (request.getMaxValueBytes() < 0) {
       throw new IllegalArgumentException("a read's max_value_bytes must not be negative, got "
-          + max);
+          + request.getMaxValueBytes());
     }
-    return max == 0 ? limits.maxValueBytes() : max;
+    return roomFor(request);
+  }
+
+  /**
+   * What serving {@code request} may bring into memory, as its stream reserves it before the
+   * request is checked: never throws (a negative size reserves nothing, and is refused when
+   * the read is served).
+   */
+  private int roomFor(ReplicaReadRequest request) {
+    int max = request.getMaxValueBytes();
+    return max == 0 ? limits.maxValueBytes() : Math.max(0, max);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.ringkv.it;
 
 import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaReply;
 import dev.ringkv.proto.ReplicaReplyFrame;
 import dev.ringkv.proto.ReplicaRequest;
@@ -14,19 +15,34 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Replica writes as a peer sends them, over {@code Replica.Stream}: what a fake member can try. */
-final class PeerWrites {
+/**
+ * Replica requests as a peer sends them, over {@code Replica.Stream}: what a fake member can
+ * try.
+ */
+final class PeerRequests {
 
-  private PeerWrites() {}
+  private PeerRequests() {}
+
+  /** Sends {@code write} as the one request of a stream; see {@link #send}. */
+  static void write(Channel channel, CallCredentials credentials, ReplicaWriteRequest write)
+      throws Exception {
+    send(channel, credentials, ReplicaRequest.newBuilder().setWrite(write));
+  }
+
+  /** Sends {@code read} as the one request of a stream; see {@link #send}. */
+  static void read(Channel channel, CallCredentials credentials, ReplicaReadRequest read)
+      throws Exception {
+    send(channel, credentials, ReplicaRequest.newBuilder().setRead(read));
+  }
 
   /**
-   * Sends {@code write} as the one request of a stream.
+   * Sends {@code request} as the one request of a stream.
    *
    * @param credentials the caller's identity, or null
    * @throws io.grpc.StatusRuntimeException with the node's refusal, if it refused
    */
-  static void send(Channel channel, CallCredentials credentials, ReplicaWriteRequest write)
-      throws Exception {
+  private static void send(Channel channel, CallCredentials credentials,
+      ReplicaRequest.Builder request) throws Exception {
     ReplicaGrpc.ReplicaStub stub = ReplicaGrpc.newStub(channel)
         .withDeadlineAfter(5, TimeUnit.SECONDS);
     CompletableFuture<Status> outcome = new CompletableFuture<>();
@@ -50,8 +66,8 @@ final class PeerWrites {
                 outcome.complete(Status.UNAVAILABLE.withDescription("stream ended unanswered"));
               }
             });
-    requests.onNext(ReplicaRequestFrame.newBuilder().addRequests(ReplicaRequest.newBuilder()
-        .setId(1).setWrite(write).setDeadlineMs(System.currentTimeMillis() + 5_000)).build());
+    requests.onNext(ReplicaRequestFrame.newBuilder().addRequests(request
+        .setId(1).setDeadlineMs(System.currentTimeMillis() + 5_000)).build());
     Status status = outcome.get(10, TimeUnit.SECONDS);
     requests.onCompleted();
     if (!status.isOk()) {
