@@ -3,8 +3,8 @@ package dev.ringkv.bench;
 import dev.ringkv.bench.report.Charts;
 import dev.ringkv.bench.report.ResultFiles;
 import dev.ringkv.client.KvClient;
-import dev.ringkv.proto.ReplicaGrpc;
-import dev.ringkv.proto.StatsRequest;
+import dev.ringkv.proto.AdminGrpc;
+import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -91,8 +91,8 @@ final class LoadBalanceCommand implements Callable<Integer> {
     ManagedChannel channel =
         Grpc.newChannelBuilder(node.address(), InsecureChannelCredentials.create()).build();
     try {
-      return ReplicaGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-          .stats(StatsRequest.getDefaultInstance()).getLiveKeys();
+      return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+          .nodeStatus(NodeStatusRequest.getDefaultInstance()).getLiveKeys();
     } finally {
       channel.shutdownNow();
     }

@@ -2,49 +2,30 @@ package dev.ringkv.client;
 
 import com.google.protobuf.ByteString;
 import dev.ringkv.process.DaemonThreads;
-import dev.ringkv.proto.ConsistencyProto;
 import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetRequest;
-import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.KvReply;
-import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
-import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.proto.TableRef;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.KeyHasher;
-import dev.ringkv.ring.Names;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.SpeculativeDelay;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
-import dev.ringkv.security.TlsFiles;
 import dev.ringkv.version.HybridClock;
-import dev.ringkv.version.Version;
 import dev.ringkv.wire.ChannelPool;
-import dev.ringkv.wire.Framing;
-import dev.ringkv.wire.RequestStream;
 import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
-import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -54,7 +35,8 @@ import java.util.function.Function;
  * computed from a cached ring table. When that node does not answer within the attempt timeout,
  * or answers that it cannot reach enough replicas, the client refreshes its table (manager first,
  * any known storage node if the manager is down), waits a short, growing backoff, and retries on
- * the next node, until the overall deadline. Servers holding a newer table send it along with
+ * the next node, until the overall deadline ({@link RetryPolicy}; an overloaded node's refusal
+ * is retried without a refresh). Servers holding a newer table send it along with
  * their reply, so the client follows membership changes without waiting for a failure. A node
  * that timed out or failed is suspect for a while and is tried last, and a node slower than
  * usual (twice the recent p99) gets company: the request goes to the next node as well, and the
@@ -98,7 +80,7 @@ public final class KvClient implements AutoCloseable {
   private final Retrier retrier;
   private final NodeStreams streams;
 
-  private KvClient(Builder b) {
+  KvClient(KvClientBuilder b) {
     this.consistency = b.consistency;
     long attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.hasher = b.hasher;
@@ -112,18 +94,20 @@ public final class KvClient implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, DaemonThreads.named("ringkv-client-timer"));
     timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
     this.timer = timer;
-    this.clock = new HybridClock(b.writerId, System::currentTimeMillis);
+    String writerId = b.writerId != null ? b.writerId
+        : "client-" + Long.toHexString(b.random.nextLong());
+    this.clock = new HybridClock(writerId, b.wallClockMs);
     this.streams = new NodeStreams(channels, callCredentials, timer);
     this.retrier = new Retrier(router, streams::to,
-        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
+        new PeerHealth(b.wallClockMs, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             attemptTimeoutMs),
         new SpeculativeDelay(MIN_HEDGE_MS, Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2)),
-        version -> clock.observe(ValueCodec.fromProto(version)), timer, attemptTimeoutMs,
-        b.deadline.toMillis());
+        version -> clock.observe(ValueCodec.fromProto(version)), timer,
+        new RetryPolicy(attemptTimeoutMs, b.deadline.toMillis(), b.random), b.wallClockMs);
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static KvClientBuilder builder() {
+    return new KvClientBuilder();
   }
 
   /**
@@ -233,128 +217,6 @@ public final class KvClient implements AutoCloseable {
         throw re;
       }
       throw new KvException(KvException.Reason.INTERNAL, String.valueOf(cause));
-    }
-  }
-
-  /** Settings of a {@link KvClient}; every one has a default. */
-  public static final class Builder {
-    private String managerAddress = "127.0.0.1:7051";
-    private Consistency consistency = Consistency.QUORUM;
-    private Duration attemptTimeout = Duration.ofSeconds(1);
-    private Duration deadline = Duration.ofSeconds(10);
-    private TableCache tableCache = TableCache.none();
-    private TlsFiles tls;
-    private String token;
-    private boolean callbacksOnNetworkThreads;
-    private KeyHasher hasher = KeyHasher.murmur3();
-    private int maxMessageBytes = 8 * 1024 * 1024;
-    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
-    private BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> channelBuilders =
-        Grpc::newChannelBuilder;
-    private String writerId = "client-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-
-    private Builder() {}
-
-    /**
-     * The name this client's writes carry in their versions, to order two writes stamped at the
-     * same instant (default: random per client). 1-64 letters, digits, '.', '_' or '-'.
-     */
-    public Builder writerId(String id) {
-      this.writerId = Names.checkId("writer id", id);
-      return this;
-    }
-
-    /** The manager's {@code host:port} (default {@code 127.0.0.1:7051}). */
-    public Builder manager(String address) {
-      this.managerAddress = Names.checkAddress("manager address", address);
-      return this;
-    }
-
-    /**
-     * The largest value this client sends (default 1 MiB, the nodes' default): a larger one is
-     * refused with {@link KvException.Reason#INVALID_ARGUMENT} before it is sent. Set it to the
-     * nodes' {@code --max-value-bytes}.
-     */
-    public Builder maxValueBytes(int bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("max value bytes must not be negative, got " + bytes);
-      }
-      this.maxValueBytes = bytes;
-      this.maxMessageBytes = Math.max(maxMessageBytes, bytes + 128 * 1024);
-      return this;
-    }
-
-    /**
-     * How channels to the cluster are built (default: gRPC's, over sockets). Tests that run a
-     * cluster in one JVM pass in-process channels here.
-     */
-    public Builder channelBuilders(
-        BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> builders) {
-      this.channelBuilders = Objects.requireNonNull(builders, "builders");
-      return this;
-    }
-
-    /** The consistency level of the synchronous methods (default QUORUM). */
-    public Builder consistency(Consistency level) {
-      this.consistency = Objects.requireNonNull(level, "level");
-      return this;
-    }
-
-    /** How long one node may take to answer before the next is tried (default 1 s). */
-    public Builder attemptTimeout(Duration timeout) {
-      this.attemptTimeout = positive(timeout, "attempt timeout");
-      return this;
-    }
-
-    /** How long a request may take in all, retries included (default 10 s). */
-    public Builder deadline(Duration timeout) {
-      this.deadline = positive(timeout, "deadline");
-      return this;
-    }
-
-    /** Where the table is kept between client runs (default: nowhere). */
-    public Builder tableCache(TableCache cache) {
-      this.tableCache = Objects.requireNonNull(cache, "cache");
-      return this;
-    }
-
-    /** Talk TLS, trusting the cluster CA in {@code tls} (default: plaintext). */
-    public Builder tls(TlsFiles tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
-      return this;
-    }
-
-    /** The bearer token of a cluster that requires one (default: none). */
-    public Builder token(String token) {
-      new BearerToken(token); // validates
-      this.token = token;
-      return this;
-    }
-
-    /**
-     * Complete the async methods' futures on the network threads (default: on a gRPC executor).
-     * Faster under load, but then nothing chained on those futures may block.
-     */
-    public Builder callbacksOnNetworkThreads(boolean enabled) {
-      this.callbacksOnNetworkThreads = enabled;
-      return this;
-    }
-
-    /** The key hash; must match the cluster's (default Murmur3). */
-    public Builder hasher(KeyHasher hasher) {
-      this.hasher = Objects.requireNonNull(hasher, "hasher");
-      return this;
-    }
-
-    public KvClient build() {
-      return new KvClient(this);
-    }
-
-    private static Duration positive(Duration d, String what) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

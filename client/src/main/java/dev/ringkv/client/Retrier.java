@@ -22,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +34,13 @@ import org.slf4j.LoggerFactory;
  * preference list, healthy nodes before suspects; a coordinator slower than the hedge delay gets
  * company (the next candidate is sent the same request, and the first answer wins); a failure
  * that another node may not share is retried on the next candidate after a table refresh and a
- * growing backoff, until the request's deadline. Failures are turned into {@link KvException}s
- * here, in one place.
+ * growing backoff, until the request's deadline ({@link RetryPolicy} has the rules). Failures
+ * are turned into {@link KvException}s here, in one place. One request's attempts, hedges and
+ * failover share their state, which is why they are one class of ~280 lines.
  */
 final class Retrier {
 
   private static final Logger log = LoggerFactory.getLogger(KvClient.class);
-  private static final long MAX_BACKOFF_MS = 500;
 
   /** A server's answer plus the newer table it may carry and the version it saw. */
   record Reply<R>(R value, RingTableProto newerTable, VersionProto version) {}
@@ -56,26 +56,27 @@ final class Retrier {
   private final SpeculativeDelay hedgeDelay;
   private final Consumer<VersionProto> versionSeen;
   private final ScheduledExecutorService timer;
-  private final long attemptTimeoutMs;
-  private final long deadlineMs;
+  private final RetryPolicy policy;
+  private final LongSupplier clockMs;
 
   /**
    * @param streams the stream to the node at an address
    * @param versionSeen told of every version a reply carries (the client's clock follows them)
    * @param timer runs hedges and backoffs
+   * @param clockMs wall-clock time, for the deadlines requests carry to nodes
    */
   Retrier(TableRouter router,
       Function<String, RequestStream<KvRequest, KvRequestFrame, KvReply, KvReplyFrame>> streams,
       PeerHealth health, SpeculativeDelay hedgeDelay, Consumer<VersionProto> versionSeen,
-      ScheduledExecutorService timer, long attemptTimeoutMs, long deadlineMs) {
+      ScheduledExecutorService timer, RetryPolicy policy, LongSupplier clockMs) {
     this.router = router;
     this.streams = streams;
     this.health = health;
     this.hedgeDelay = hedgeDelay;
     this.versionSeen = versionSeen;
     this.timer = timer;
-    this.attemptTimeoutMs = attemptTimeoutMs;
-    this.deadlineMs = deadlineMs;
+    this.policy = policy;
+    this.clockMs = clockMs;
   }
 
   /** Runs the request for the key at {@code keyToken}; fails with a {@link KvException}. */
@@ -92,7 +93,7 @@ final class Retrier {
     private final Request<R> request;
     private final CompletableFuture<R> result;
     private final long deadlineNanos =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(policy.deadlineMs());
     private final Set<String> failedNodes = new HashSet<>();
     private int attempt;
 
@@ -130,7 +131,7 @@ final class Retrier {
                 + table.epoch() + ")").asRuntimeException());
       }
       attempt++;
-      long timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, remainingMs()));
+      long timeoutMs = Math.max(1, Math.min(policy.attemptTimeoutMs(), remainingMs()));
       KvRequest.Builder ask = request.ask().apply(router.ref());
       FirstSuccess<Reply<R>> race = new FirstSuccess<>();
       CompletableFuture<Reply<R>> first = sendTo(target, ask, timeoutMs);
@@ -157,7 +158,7 @@ final class Retrier {
     private CompletableFuture<Reply<R>> sendTo(Node target, KvRequest.Builder ask,
         long timeoutMs) {
       // Past this the node drops the request: the client will have given up on this attempt.
-      long deadlineMs = System.currentTimeMillis() + timeoutMs;
+      long deadlineMs = clockMs.getAsLong() + timeoutMs;
       long start = System.nanoTime();
       return streams.apply(target.address())
           .submit(id -> ask.setId(id).setDeadlineMs(deadlineMs).build(), timeoutMs)
@@ -168,7 +169,7 @@ final class Retrier {
           })
           .exceptionally(e -> {
             Throwable cause = unwrap(e);
-            if (isNodeTrouble(Status.fromThrowable(cause))) {
+            if (RetryPolicy.isNodeTrouble(Status.fromThrowable(cause))) {
               health.failed(target.id());
             }
             throw new CompletionException(new NodeFailure(target.id(), cause));
@@ -214,30 +215,33 @@ final class Retrier {
         return;
       }
       Status status = Status.fromThrowable(error);
-      if (!isRetryable(status)) {
+      if (!RetryPolicy.isRetryable(status)) {
         result.completeExceptionally(toKvException(status));
         return;
       }
       if (nodeId != null) {
         failedNodes.add(nodeId);
       }
-      long backoffMs = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempt, 5))
-          + ThreadLocalRandom.current().nextLong(10);
+      long backoffMs = policy.backoffMs(attempt);
       if (remainingMs() <= backoffMs) {
         result.completeExceptionally(giveUp(status));
         return;
       }
-      log.debug("{} did not serve the request ({}: {}); refreshing the table and retrying in "
-          + "{} ms", nodeId == null ? "the cluster" : nodeId, status.getCode(),
-          status.getDescription(), backoffMs);
-      router.refresh().whenComplete((t, refreshError) ->
-          timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS));
+      log.debug("{} did not serve the request ({}: {}); retrying in {} ms",
+          nodeId == null ? "the cluster" : nodeId, status.getCode(), status.getDescription(),
+          backoffMs);
+      if (RetryPolicy.mayNeedNewTable(status)) {
+        router.refresh().whenComplete((t, refreshError) ->
+            timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS));
+      } else {
+        timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS);
+      }
     }
 
     private KvException giveUp(Status last) {
       KvException.Reason reason = last.getCode() == Status.Code.DEADLINE_EXCEEDED
           ? KvException.Reason.DEADLINE_EXCEEDED : KvException.Reason.UNAVAILABLE;
-      return new KvException(reason, "no replica could serve the request within " + deadlineMs
+      return new KvException(reason, "no replica could serve the request within " + policy.deadlineMs()
           + " ms after " + attempt + " attempts; last error: " + describe(last));
     }
 
@@ -254,20 +258,6 @@ final class Retrier {
       super(cause.getMessage(), cause, false, false);
       this.nodeId = nodeId;
     }
-  }
-
-  /** A failure that says the node is dead, hung or unreachable, rather than the request bad. */
-  private static boolean isNodeTrouble(Status status) {
-    return status.getCode() == Status.Code.UNAVAILABLE
-        || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-  }
-
-  /** Whether a request that failed with {@code status} may be tried again elsewhere. */
-  static boolean isRetryable(Status status) {
-    return switch (status.getCode()) {
-      case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, FAILED_PRECONDITION -> true;
-      default -> false;
-    };
   }
 
   private static KvException toKvException(Status status) {

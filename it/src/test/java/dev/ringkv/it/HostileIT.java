@@ -20,7 +20,7 @@ import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
-import dev.ringkv.proto.StatsReply;
+import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.BearerToken;
@@ -380,7 +380,7 @@ class HostileIT {
     OtherClient.assertServedQuickly(kv, when);
     for (String node : cluster.storageNodeIds()) {
       assertThat(cluster.isRunning(node)).as(node + " alive").isTrue();
-      StatsReply stats = cluster.stats(node);
+      NodeStatusReply stats = cluster.stats(node);
       assertThat(stats.getHeapUsedBytes()).as(node + " heap").isLessThan(stats.getHeapMaxBytes());
     }
   }

@@ -1,13 +1,22 @@
 package dev.ringkv.it;
 
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.manager.membership.JoinPolicy;
 import dev.ringkv.manager.server.ManagerConfig;
 import dev.ringkv.manager.server.ManagerServer;
+import dev.ringkv.process.DaemonThreads;
+import dev.ringkv.proto.ReplicaGrpc;
+import dev.ringkv.proto.ReplicaReadReply;
+import dev.ringkv.proto.ReplicaReadRequest;
+import dev.ringkv.ring.KeyHasher;
+import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.RequestLimits;
+import dev.ringkv.storage.server.NodeEnvironment;
 import dev.ringkv.storage.server.StorageConfig;
 import dev.ringkv.storage.server.StorageNode;
+import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +27,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -33,32 +46,53 @@ final class InJvmCluster implements AutoCloseable {
   // In-process servers are named by address: every cluster of the JVM gets ports of its own.
   private static final AtomicInteger NEXT_PORT = new AtomicInteger(10_000);
   private static final long FAILURE_TIMEOUT_MS = 1_000;
+  /** How the test's clients are named in {@link SlowLinks}. */
+  static final String CLIENTS = "client";
 
   private final Path dir;
   private final String managerAddress;
   private final ManagerServer manager;
   private final Map<String, StorageNode> nodes = new LinkedHashMap<>();
   private final List<KvClient> clients = new ArrayList<>();
+  private final SlowLinks links;
+  // Where the test's clients receive their answers, as a client's network thread would.
+  private final ScheduledExecutorService clientsNetwork =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("test-clients-network"));
 
-  private InJvmCluster(Path dir, ManagerServer manager, String managerAddress) {
+  private InJvmCluster(Path dir, ManagerServer manager, String managerAddress, SlowLinks links) {
     this.dir = dir;
     this.manager = manager;
     this.managerAddress = managerAddress;
+    this.links = links;
   }
 
   /** Starts a manager and {@code nodes} storage nodes, and waits until every node is UP. */
   static InJvmCluster start(int nodes, int replicationFactor) throws Exception {
+    return start(nodes, replicationFactor, new SlowLinks(0));
+  }
+
+  /** As {@link #start(int, int)}, on links the test may slow down. */
+  static InJvmCluster start(int nodes, int replicationFactor, SlowLinks links) throws Exception {
+    return start(nodes, replicationFactor, links, Duration.ofMillis(500));
+  }
+
+  /**
+   * As {@link #start(int, int, SlowLinks)}, with nodes that compare their ranges with each other
+   * every {@code syncInterval} (and whenever the table changes).
+   */
+  static InJvmCluster start(int nodes, int replicationFactor, SlowLinks links,
+      Duration syncInterval) throws Exception {
     Path dir = Files.createTempDirectory("ringkv-injvm-");
     int managerPort = NEXT_PORT.getAndAdd(nodes + 1);
     Files.createDirectories(dir.resolve("manager"));
     ManagerServer manager = new ManagerServer(new ManagerConfig(HOST, managerPort,
         dir.resolve("manager"), replicationFactor, 16, FAILURE_TIMEOUT_MS, 50, null, null, null,
-        new JoinPolicy(true, 256)), InProcessNetwork::new);
+        new JoinPolicy(true, 256)), name -> new InProcessNetwork(name, links));
     manager.start();
-    InJvmCluster cluster = new InJvmCluster(dir, manager, HOST + ":" + managerPort);
+    InJvmCluster cluster = new InJvmCluster(dir, manager, HOST + ":" + managerPort, links);
     try {
       for (int i = 1; i <= nodes; i++) {
-        cluster.startNode("server" + i, managerPort + i);
+        cluster.startNode("server" + i, managerPort + i, syncInterval.toMillis());
       }
       cluster.awaitTable(t -> t.upCount() == nodes, nodes + " nodes UP");
     } catch (Exception | Error e) {
@@ -68,15 +102,52 @@ final class InJvmCluster implements AutoCloseable {
     return cluster;
   }
 
-  private void startNode(String id, int port) throws Exception {
+  private void startNode(String id, int port, long syncIntervalMs) throws Exception {
     Path data = dir.resolve(id);
     Files.createDirectories(data);
     StorageNode node = new StorageNode(new StorageConfig(id, HOST, port, data, managerAddress,
-        100, 1_000, 200, 500, new RequestLimits(RequestLimits.DEFAULT_MAX_KEY_BYTES,
+        100, 1_000, 200, syncIntervalMs, new RequestLimits(RequestLimits.DEFAULT_MAX_KEY_BYTES,
             RequestLimits.DEFAULT_MAX_VALUE_BYTES), 64, 32L * 1024 * 1024, null, null, null),
-        InProcessNetwork::new);
+        NodeEnvironment.real().withNetworks(name -> new InProcessNetwork(name, links)));
     nodes.put(id, node);
     node.start();
+  }
+
+  /** The ids of the storage nodes, in start order. */
+  List<String> nodeIds() {
+    return List.copyOf(nodes.keySet());
+  }
+
+  /** The {@code host:port} a node serves on. */
+  String address(String id) {
+    return HOST + ":" + nodes.get(id).port();
+  }
+
+  /** A key whose home replicas, in order, are {@code nodeIds} in the current table. */
+  String keyWithPreferenceList(List<String> nodeIds) {
+    RingTable table = awaitTable(t -> true, "a table");
+    for (int i = 0; i < 100_000; i++) {
+      String key = "key" + i;
+      if (table.homeReplicas(KeyHasher.murmur3().hash(key)).stream().map(Node::id).toList()
+          .equals(nodeIds)) {
+        return key;
+      }
+    }
+    throw new AssertionError("no key of 100000 has the home replicas " + nodeIds);
+  }
+
+  /** The value {@code id} itself holds for {@code key}, asked directly (no slow link). */
+  Optional<String> localValue(String id, String key) {
+    ManagedChannel channel = InProcessChannelBuilder.forName(address(id)).build();
+    try {
+      ReplicaReadReply reply = ReplicaGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .read(ReplicaReadRequest.newBuilder().setKey(key).build());
+      return reply.getFound() && !reply.getRecord().getTombstone()
+          ? Optional.of(reply.getRecord().getValue().toStringUtf8()) : Optional.empty();
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** A client of this cluster, closed with it. */
@@ -86,9 +157,10 @@ final class InJvmCluster implements AutoCloseable {
     return client;
   }
 
-  private KvClient.Builder clientBuilder() {
+  private KvClientBuilder clientBuilder() {
     return KvClient.builder().manager(managerAddress)
-        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target));
+        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target)
+            .intercept(links.from(CLIENTS, target, clientsNetwork)));
   }
 
   /** Stops {@code id} as SIGTERM would: it answers what it has in flight and leaves. */
@@ -115,6 +187,7 @@ final class InJvmCluster implements AutoCloseable {
         node.close();
       }
       manager.close();
+      clientsNetwork.shutdownNow();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -15,14 +15,18 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * A process's network inside one JVM: servers and channels named by {@code host:port} on
  * gRPC's in-process transport (plaintext, no sockets, no transport limits), one network thread
- * per process as on sockets.
+ * per process as on sockets, and {@link SlowLinks} on the way back from every node it calls.
  */
 final class InProcessNetwork implements Network {
 
   private final ScheduledExecutorService executor;
+  private final String name;
+  private final SlowLinks links;
 
-  InProcessNetwork(String name) {
-    executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(name + "-network"));
+  InProcessNetwork(String name, SlowLinks links) {
+    this.name = name;
+    this.executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.of(name, "network"));
+    this.links = links;
   }
 
   @Override
@@ -36,7 +40,7 @@ final class InProcessNetwork implements Network {
 
   @Override
   public ManagedChannelBuilder<?> channelBuilder(String target, ChannelCredentials credentials) {
-    return InProcessChannelBuilder.forName(target);
+    return InProcessChannelBuilder.forName(target).intercept(links.from(name, target, executor));
   }
 
   @Override

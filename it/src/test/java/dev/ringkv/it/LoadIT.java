@@ -10,7 +10,7 @@ import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
-import dev.ringkv.proto.StatsReply;
+import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.WriteReply;
 import dev.ringkv.wire.StreamErrors;
 import io.grpc.Grpc;
@@ -138,7 +138,7 @@ class LoadIT {
       assertThat(outcomes.getOrDefault(Status.Code.OK, 0)).isGreaterThan(0);
       for (String id : cluster.storageNodeIds()) {
         assertThat(cluster.isRunning(id)).as(id + " alive").isTrue();
-        StatsReply stats = cluster.stats(id);
+        NodeStatusReply stats = cluster.stats(id);
         assertThat(stats.getHeapUsedBytes()).isLessThan(stats.getHeapMaxBytes());
       }
       try (KvClient kv = cluster.client()) {

@@ -1,13 +1,15 @@
 package dev.ringkv.it;
 
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
-import dev.ringkv.proto.StatsReply;
-import dev.ringkv.proto.StatsRequest;
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -171,7 +173,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** As {@link #client()}, from a builder with other settings. */
-  public KvClient client(KvClient.Builder b) {
+  public KvClient client(KvClientBuilder b) {
     b.manager(managerAddress());
     if (options.tlsDir() != null) {
       b.tls(TlsFiles.trustOnly(options.tlsDir().resolve("ca.crt")));
@@ -351,7 +353,7 @@ public final class LocalCluster implements AutoCloseable {
       try {
         long epoch = table().epoch();
         return nodeIds.stream().allMatch(id -> {
-          StatsReply s = stats(id);
+          NodeStatusReply s = stats(id);
           return s.getCaughtUp() && s.getTableEpoch() >= epoch;
         });
       } catch (RuntimeException e) {
@@ -361,17 +363,17 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** What the node itself reports: live keys, hints held, table epoch. */
-  public StatsReply stats(String nodeId) {
-    return ReplicaGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
+  public NodeStatusReply stats(String nodeId) {
+    return AdminGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
-        .stats(StatsRequest.getDefaultInstance());
+        .nodeStatus(NodeStatusRequest.getDefaultInstance());
   }
 
   /** Whether the node answers a stats call within 300 ms. */
   public boolean probe(String nodeId) {
     try {
-      ReplicaGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
-          .withDeadlineAfter(300, TimeUnit.MILLISECONDS).stats(StatsRequest.getDefaultInstance());
+      AdminGrpc.newBlockingStub(channel(address(nodeId))).withCallCredentials(admin())
+          .withDeadlineAfter(300, TimeUnit.MILLISECONDS).nodeStatus(NodeStatusRequest.getDefaultInstance());
       return true;
     } catch (RuntimeException e) {
       return false;

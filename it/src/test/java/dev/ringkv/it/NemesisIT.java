@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ringkv.client.GetResult;
 import dev.ringkv.client.KvClient;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,139 +23,162 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The store's promises under faults that are not crashes, and under crashes: 5 nodes, rep 3,
  * QUORUM, client defaults. Eight threads, each with its own client, each rewriting its own keys
- * over and over and reading everybody's; after a no-fault phase, a nemesis injects one kind of
- * fault for {@link #FAULT_PHASE}; then the cluster settles, runs a second no-fault phase, and the
- * whole history is checked (see
- * {@link History}): nothing acknowledged lost, no stale or not-found read, no value never
- * written, and no failed request, since never more than one replica of a key is faulty.
+ * over and over and reading everybody's; after a no-fault phase, a nemesis injects faults for
+ * {@code ringkv.nemesis.seconds} (default 60); then the cluster settles, runs a second no-fault
+ * phase, and the whole history is checked (see {@link History}): nothing acknowledged lost, no
+ * stale or not-found read, no value never written, and no failed request, since never more than
+ * one replica of a key is faulty.
+ *
+ * <p>Each step faults one storage node: a pause ({@code kill -STOP}), a partition that leaves its
+ * heartbeats through, a {@code kill -9} and restart, or a graceful restart. The kinds come round
+ * in a shuffled order, so every run has each at least once; about every other step the manager
+ * is killed or gracefully restarted while the node's fault lasts.
  *
  * <p>Each run draws a seed for the nemesis and the workload and prints it; a failure names it.
- * {@code -Dringkv.seed=N} replays a run's choices (timings on a shared machine vary).
+ * {@code -Dringkv.seed=N} replays a run's choices (timings on a shared machine vary);
+ * {@code -Dringkv.nemesis.faults=PAUSE,PARTITION} narrows the kinds and
+ * {@code -Dringkv.nemesis.seconds=600} makes a soak run of it.
  */
-@Timeout(300)
+@Timeout(600)
 class NemesisIT {
 
   private static final int THREADS = 8;
   private static final int KEYS_PER_THREAD = 4;
   private static final Duration WARM_UP = Duration.ofSeconds(2);
   private static final Duration BASELINE = Duration.ofSeconds(5);
-  private static final Duration FAULT_PHASE = Duration.ofSeconds(30);
+  private static final Duration FAULT_PHASE =
+      Duration.ofSeconds(Long.getLong("ringkv.nemesis.seconds", 60));
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
   private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
   private final Random random = new Random(seed);
   private final History history = new History();
   private final List<String> nemesisLog = new ArrayList<>();
+  private final List<long[]> cutWindows = new ArrayList<>();
 
-  /** One kind of fault, injected again and again; each step ends with the fault undone. */
-  private interface Nemesis {
-    void step(LocalCluster cluster) throws Exception;
-  }
-
-  @Test
-  void pausedNodes() throws Exception {
-    run((cluster) -> {
-      String victim = anyNode(cluster);
-      long pauseMs = 2_000 + random.nextInt(4_000); // often past the failure timeout
-      cluster.pause(victim);
-      try {
-        nemesisLog.add("STOP " + victim + " " + pauseMs + "ms");
-        Thread.sleep(pauseMs); // the length of the fault, not a wait for a condition
-      } finally {
-        cluster.resume(victim);
-      }
-      cluster.awaitSettled(SETTLE);
-    });
-  }
+  /** What a step does to its storage node. */
+  enum Fault { PAUSE, PARTITION, KILL, RESTART }
 
   @Test
-  void aPartitionedNodeThatStillHeartbeatsIsRoutedAround() throws Exception {
-    List<long[]> windows = new ArrayList<>();
+  void overlappingFaultsOfOneNodeAndTheManagerLoseNothing() throws Exception {
+    List<Fault> kinds = kinds();
     try (Partitions partitions = new Partitions()) {
-      run((cluster) -> {
-        String victim = anyNode(cluster);
-        long cutMs = 5_000 + random.nextInt(5_000);
-        long start = System.nanoTime();
-        partitions.cut(cluster.port(victim));
-        try {
-          nemesisLog.add(java.time.LocalTime.now() + " cut " + victim + " " + cutMs + "ms");
-          // Calls to the victim during the cut leave this process's connection to it stalled in
-          // TCP retransmission backoff, as the clients' are: once the cut heals, the settle
-          // below then waits until connections to the victim have recovered, so the next cut
-          // never overlaps the last one's aftermath (which would be two faults, not one).
-          long cutEnd = start + TimeUnit.MILLISECONDS.toNanos(cutMs);
-          while (System.nanoTime() < cutEnd) {
-            cluster.probe(victim);
-            Thread.sleep(100); // the probes' pace
-          }
-          assertThat(cluster.table().node(victim).orElseThrow().isUp())
-              .as("%s still heartbeats: a gray failure, not a DOWN node", victim).isTrue();
-        } finally {
-          windows.add(new long[] {start, System.nanoTime()});
-          partitions.heal(cluster.port(victim));
+      run(kinds.size(), (cluster, step) -> {
+        if (step % kinds.size() == 0) {
+          Collections.shuffle(kinds, random);
         }
+        faultOneNode(cluster, partitions, kinds.get(step % kinds.size()));
         cluster.awaitSettled(SETTLE);
       });
     }
     assertThat(Partitions.leftoverRules()).as("iptables rules left behind").isEmpty();
-    double during = windows.stream().mapToDouble(w -> history.throughput(w[0], w[1]) * (w[1] - w[0]))
-        .sum() / windows.stream().mapToLong(w -> w[1] - w[0]).sum();
-    long p99 = windows.stream().mapToLong(w -> history.p99Ms(w[0], w[1])).max().orElse(0);
+    if (!cutWindows.isEmpty()) {
+      assertPartitionedNodeWasRoutedAround();
+    }
+  }
+
+  private static List<Fault> kinds() {
+    String names = System.getProperty("ringkv.nemesis.faults", "");
+    return new ArrayList<>(names.isBlank() ? List.of(Fault.values())
+        : Arrays.stream(names.split(",")).map(String::trim).map(Fault::valueOf).toList());
+  }
+
+  /** One step: the node's fault begins, the manager's (if any) comes and goes, the node's ends. */
+  private void faultOneNode(LocalCluster cluster, Partitions partitions, Fault fault)
+      throws Exception {
+    String victim = anyNode(cluster);
+    long holdMs = switch (fault) {
+      case PAUSE -> 2_000 + random.nextInt(4_000); // often past the failure timeout
+      case PARTITION -> 5_000 + random.nextInt(5_000);
+      case KILL -> 500 + random.nextInt(3_000);
+      case RESTART -> 0;
+    };
+    boolean managerToo = random.nextBoolean();
+    long start = System.nanoTime();
+    begin(cluster, partitions, fault, victim);
+    nemesisLog.add(LocalTime.now() + " " + fault + " " + victim + " " + holdMs + "ms");
+    try {
+      if (managerToo) {
+        faultManager(cluster);
+      }
+      long end = start + TimeUnit.MILLISECONDS.toNanos(holdMs);
+      while (System.nanoTime() < end) {
+        if (fault == Fault.PARTITION) {
+          // Calls to the victim during the cut leave this process's connection to it stalled in
+          // TCP retransmission backoff, as the clients' are: once the cut heals, the settle then
+          // waits until connections to the victim have recovered, so the next cut never overlaps
+          // the last one's aftermath (which would be two faulty replicas, not one).
+          cluster.probe(victim);
+        }
+        Thread.sleep(100); // the length of the fault, not a wait for a condition
+      }
+      if (fault == Fault.PARTITION && !managerToo) {
+        assertThat(cluster.table().node(victim).orElseThrow().isUp())
+            .as("%s still heartbeats: a gray failure, not a DOWN node", victim).isTrue();
+      }
+    } finally {
+      end(cluster, partitions, fault, victim);
+      if (fault == Fault.PARTITION) {
+        cutWindows.add(new long[] {start, System.nanoTime()});
+      }
+    }
+  }
+
+  private static void begin(LocalCluster cluster, Partitions partitions, Fault fault,
+      String victim) {
+    switch (fault) {
+      case PAUSE -> cluster.pause(victim);
+      case PARTITION -> partitions.cut(cluster.port(victim));
+      case KILL -> cluster.kill9(victim);
+      case RESTART -> cluster.terminateTogether(List.of(victim), Duration.ofSeconds(20));
+    }
+  }
+
+  private static void end(LocalCluster cluster, Partitions partitions, Fault fault,
+      String victim) {
+    switch (fault) {
+      case PAUSE -> cluster.resume(victim);
+      case PARTITION -> partitions.heal(cluster.port(victim));
+      case KILL, RESTART -> cluster.restart(victim);
+    }
+  }
+
+  /** The manager is killed or gracefully stopped, and restarted after a moment. */
+  private void faultManager(LocalCluster cluster) throws InterruptedException {
+    if (random.nextBoolean()) {
+      cluster.kill9("manager");
+      nemesisLog.add("and kill -9 manager");
+    } else {
+      long stopMs = cluster.terminateTogether(List.of("manager"), Duration.ofSeconds(20));
+      nemesisLog.add("and stop manager (" + stopMs + "ms)");
+    }
+    Thread.sleep(500 + random.nextInt(2_000)); // the length of the fault
+    cluster.restart("manager");
+  }
+
+  /** Clients and coordinators route around a node they cannot reach although it heartbeats. */
+  private void assertPartitionedNodeWasRoutedAround() {
+    double during = cutWindows.stream()
+        .mapToDouble(w -> history.throughput(w[0], w[1]) * (w[1] - w[0])).sum()
+        / cutWindows.stream().mapToLong(w -> w[1] - w[0]).sum();
+    long p99 = cutWindows.stream().mapToLong(w -> history.p99Ms(w[0], w[1])).max().orElse(0);
     System.out.printf("partition: %.0f ops/s during the cuts vs %.0f ops/s without faults, "
         + "p99 %d ms (seed %d)%n", during, baseline, p99, seed);
     assertThat(during).as("throughput while one node of 5 is cut off (seed %d)", seed)
         .isGreaterThanOrEqualTo(0.5 * baseline);
   }
 
-  @Test
-  void managerKilledAndRestartedWhileNodesDie() throws Exception {
-    run((cluster) -> {
-      String node = random.nextBoolean() ? anyNode(cluster) : null;
-      cluster.kill9("manager");
-      nemesisLog.add("kill manager" + (node == null ? "" : " and " + node));
-      if (node != null) {
-        cluster.kill9(node);
-      }
-      Thread.sleep(500 + random.nextInt(2_000));
-      cluster.restart("manager");
-      if (node != null) {
-        cluster.restart(node);
-      }
-      cluster.awaitSettled(SETTLE);
-    });
-  }
-
-  @Test
-  void rollingGracefulRestartOfEveryProcess() throws Exception {
-    run((cluster) -> {
-      List<String> order = new ArrayList<>(List.of("manager"));
-      order.addAll(cluster.storageNodeIds());
-      for (String id : order) {
-        long stopMs = cluster.terminateTogether(List.of(id), Duration.ofSeconds(20));
-        nemesisLog.add("restart " + id + " (stopped in " + stopMs + "ms)");
-        cluster.restart(id);
-        cluster.awaitSettled(SETTLE);
-      }
-    });
-  }
-
-  @Test
-  void nodesKilledAndRestarted() throws Exception {
-    run((cluster) -> {
-      String victim = anyNode(cluster);
-      cluster.kill9(victim);
-      nemesisLog.add("kill -9 " + victim);
-      Thread.sleep(500 + random.nextInt(3_000));
-      cluster.restart(victim);
-      cluster.awaitSettled(SETTLE);
-    });
-  }
-
   // ------------------------------------------------------------------------------------------
 
   private double baseline;
 
-  private void run(Nemesis nemesis) throws Exception {
+  /** Injects the {@code step}th fault and waits until the cluster has settled after it. */
+  private interface Nemesis {
+    void step(LocalCluster cluster, int step) throws Exception;
+  }
+
+  /** Runs the workload with the nemesis for the fault phase, and at least {@code minSteps} steps. */
+  private void run(int minSteps, Nemesis nemesis) throws Exception {
     System.out.println("nemesis seed " + seed);
     try (LocalCluster cluster = LocalCluster.start(5, 3)) {
       AtomicBoolean running = new AtomicBoolean(true);
@@ -171,8 +197,8 @@ class NemesisIT {
         long baselineStart = started + WARM_UP.toNanos();
         baseline = history.throughput(baselineStart, baselineStart + BASELINE.toNanos());
         long end = System.nanoTime() + FAULT_PHASE.toNanos();
-        while (System.nanoTime() < end) {
-          nemesis.step(cluster);
+        for (int step = 0; step < minSteps || System.nanoTime() < end; step++) {
+          nemesis.step(cluster, step);
         }
         // A second no-fault phase, warm: the first one runs on cold JVMs, so the better of the
         // two is what faults are compared with.
@@ -225,7 +251,7 @@ class NemesisIT {
       op.run();
       return true;
     } catch (RuntimeException e) {
-      System.out.println(java.time.LocalTime.now() + " failed: " + e.getMessage());
+      System.out.println(LocalTime.now() + " failed: " + e.getMessage());
       return false;
     }
   }

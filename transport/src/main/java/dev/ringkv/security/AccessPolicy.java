@@ -44,13 +44,14 @@ public final class AccessPolicy implements ServerInterceptor {
   public static final Set<String> RESERVED_IDS = Set.of(ADMIN, "manager");
 
   /** Services whose every method is internal. */
-  private static final Set<String> INTERNAL_SERVICES = Set.of("ringkv.v1.Replica");
+  private static final Set<String> INTERNAL_SERVICES =
+      Set.of("ringkv.v1.Replica", "ringkv.v1.Admin");
   /** Single internal methods of otherwise client-facing services. */
   private static final Set<String> INTERNAL_METHODS =
       Set.of("ringkv.v1.Manager/Register", "ringkv.v1.Manager/Heartbeat");
   /** The internal methods the admin identity may call: read-only inspection. */
   private static final Set<String> ADMIN_METHODS =
-      Set.of("ringkv.v1.Replica/Stats", "ringkv.v1.Replica/Read");
+      Set.of("ringkv.v1.Admin/NodeStatus", "ringkv.v1.Replica/Read");
 
   private final boolean tls;
   private final byte[] token;

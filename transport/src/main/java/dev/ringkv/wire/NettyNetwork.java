@@ -39,7 +39,7 @@ public final class NettyNetwork implements Network {
 
   /** @param name names the network thread */
   public static NettyNetwork create(String name) {
-    ThreadFactory threads = DaemonThreads.named(name + "-network");
+    ThreadFactory threads = DaemonThreads.of(name, "network");
     return Epoll.isAvailable()
         ? new NettyNetwork(new EpollEventLoopGroup(1, threads), true)
         : new NettyNetwork(new NioEventLoopGroup(1, threads), false);

@@ -34,6 +34,9 @@ import java.util.function.ToLongFunction;
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
  * each stream ends once everything it had in flight is answered.
  *
+ * <p>Like {@link RequestStream}, it is one state machine per stream (admission, batching, flow
+ * control, drain) under one lock, which is why it is one class of ~300 lines.
+ *
  * @param <Q> a request
  * @param <F> a frame of requests
  * @param <P> a reply

@@ -2,6 +2,7 @@ package dev.ringkv.bench.ycsb;
 
 import dev.ringkv.client.GetResult;
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.client.KvException;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.security.BearerToken;
@@ -41,7 +42,7 @@ public final class RingkvDB extends DB {
     synchronized (LOCK) {
       if (shared == null) {
         try {
-          KvClient.Builder b = KvClient.builder()
+          KvClientBuilder b = KvClient.builder()
               .manager(p.getProperty("ringkv.manager", "127.0.0.1:7051"))
               .consistency(Consistency.parse(p.getProperty("ringkv.consistency", "QUORUM")));
           if (p.getProperty("ringkv.tls") != null) {

@@ -1,10 +1,10 @@
 package dev.ringkv.client.cli;
 
+import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
-import dev.ringkv.proto.ReplicaGrpc;
-import dev.ringkv.proto.StatsReply;
-import dev.ringkv.proto.StatsRequest;
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -93,7 +93,7 @@ public final class ClusterStatus implements Callable<Integer> {
               .withCallCredentials(token)
               .getTable(GetTableRequest.getDefaultInstance());
           RingTable table = TableCodec.fromProto(reply.getTable());
-          Map<String, StatsReply> stats = statsOfUpNodes(table);
+          Map<String, NodeStatusReply> stats = statsOfUpNodes(table);
           // Ready: caught up, and routing with the manager's current table.
           long ready = stats.values().stream()
               .filter(st -> st.getCaughtUp() && st.getTableEpoch() >= table.epoch()).count();
@@ -124,8 +124,8 @@ public final class ClusterStatus implements Callable<Integer> {
   }
 
   /** Each UP node's own report; a node that does not answer is left out. */
-  private Map<String, StatsReply> statsOfUpNodes(RingTable table) {
-    Map<String, StatsReply> stats = new TreeMap<>();
+  private Map<String, NodeStatusReply> statsOfUpNodes(RingTable table) {
+    Map<String, NodeStatusReply> stats = new TreeMap<>();
     for (Node n : table.nodes()) {
       if (!n.isUp()) {
         continue;
@@ -134,8 +134,8 @@ public final class ClusterStatus implements Callable<Integer> {
       ManagedChannel ch = nodeChannels.computeIfAbsent(n.address(),
           address -> Grpc.newChannelBuilder(address, credentials).build());
       try {
-        stats.put(n.id(), ReplicaGrpc.newBlockingStub(ch).withCallCredentials(admin)
-            .withDeadlineAfter(2, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance()));
+        stats.put(n.id(), AdminGrpc.newBlockingStub(ch).withCallCredentials(admin)
+            .withDeadlineAfter(2, TimeUnit.SECONDS).nodeStatus(NodeStatusRequest.getDefaultInstance()));
       } catch (StatusRuntimeException e) {
         // not answering: shown as '-'
       }
@@ -143,13 +143,13 @@ public final class ClusterStatus implements Callable<Integer> {
     return stats;
   }
 
-  private void print(RingTable table, Map<String, StatsReply> stats) {
+  private void print(RingTable table, Map<String, NodeStatusReply> stats) {
     out.printf("cluster %s  epoch %d  replication %d  nodes up %d/%d%n", table.clusterId(),
         table.epoch(), table.replicationFactor(), table.upCount(), table.nodes().size());
     out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", "NODE", "PID", "ADDRESS", "STATE", "CAUGHT-UP",
         "KEYS");
     for (Node n : table.nodes()) {
-      StatsReply s = stats.get(n.id());
+      NodeStatusReply s = stats.get(n.id());
       out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", n.id(), pidOf(n.id()), n.address(),
           n.state(), s == null ? "-" : s.getCaughtUp() ? "yes" : "no",
           s == null ? "-" : Long.toString(s.getLiveKeys()));

@@ -3,6 +3,7 @@ package dev.ringkv.client.cli;
 import ch.qos.logback.classic.Level;
 import dev.ringkv.client.GetResult;
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.client.KvException;
 import dev.ringkv.client.PutResult;
 import dev.ringkv.client.TableCache;
@@ -136,7 +137,7 @@ public final class KvCli implements Callable<Integer> {
     if (verbose) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.ringkv")).setLevel(Level.DEBUG);
     }
-    KvClient.Builder builder;
+    KvClientBuilder builder;
     try {
       builder = KvClient.builder().manager(manager).maxValueBytes(maxValueBytes);
       if (tlsDir != null && caCert != null) {

@@ -65,7 +65,7 @@ public final class ManagerServer implements AutoCloseable {
     Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
     detector = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.named("manager-failure-detector"));
+        DaemonThreads.of("manager", "failure-detector"));
     detector.scheduleWithFixedDelay(() -> {
       try {
         membership.detectFailures();

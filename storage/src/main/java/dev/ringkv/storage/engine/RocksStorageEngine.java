@@ -28,6 +28,10 @@ import org.rocksdb.WriteOptions;
  * Every write goes through RocksDB's write-ahead log, so an acknowledged write survives a
  * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
  * last moments, which the other replicas still hold).
+ *
+ * <p>It is the one class that holds RocksDB handles (options, column families, iterators, each
+ * to be closed in order), which is why it is ~300 lines; what is stored is encoded elsewhere
+ * ({@link RecordCodec}).
  */
 public final class RocksStorageEngine implements StorageEngine {
 

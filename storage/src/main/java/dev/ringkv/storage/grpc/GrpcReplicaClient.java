@@ -28,17 +28,18 @@ import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
 import io.grpc.Context;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -55,6 +56,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   private final ScheduledExecutorService timer;
   private final int maxFrameBytes;
   private final CallCredentials identity;
+  private final LongSupplier clockMs;
   private final ConcurrentMap<String, RequestStream<ReplicaRequest, ReplicaRequestFrame,
       ReplicaReply, ReplicaReplyFrame>> streams = new ConcurrentHashMap<>();
 
@@ -63,10 +65,13 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
    * @param timer runs request timeouts
    * @param identity how this node proves who it is to peers without TLS; null with TLS (the
    *     certificate proves it) or in an open cluster
+   * @param clockMs wall-clock time, for the deadlines requests carry
    */
   public GrpcReplicaClient(ChannelPool channels, long timeoutMs, Executor sender,
-      ScheduledExecutorService timer, int maxFrameBytes, CallCredentials identity) {
+      ScheduledExecutorService timer, int maxFrameBytes, CallCredentials identity,
+      LongSupplier clockMs) {
     this.identity = identity;
+    this.clockMs = clockMs;
     this.channels = channels;
     this.timeoutMs = timeoutMs;
     this.sender = sender;
@@ -101,7 +106,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   /** When the peer must drop a request sent now: its reply would find nobody waiting. */
   private long deadline() {
-    return System.currentTimeMillis() + timeoutMs;
+    return clockMs.getAsLong() + timeoutMs;
   }
 
   /** Ends every stream to peers; their open requests fail. */

@@ -16,8 +16,6 @@ import dev.ringkv.proto.ReplicaRequest;
 import dev.ringkv.proto.ReplicaRequestFrame;
 import dev.ringkv.proto.ReplicaWriteReply;
 import dev.ringkv.proto.ReplicaWriteRequest;
-import dev.ringkv.proto.StatsReply;
-import dev.ringkv.proto.StatsRequest;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.ring.Names;
@@ -37,7 +35,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import io.grpc.Status;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -57,7 +54,6 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final LocalReplica local;
   private final StorageEngine engine;
   private final Supplier<RingTable> tables;
-  private final BooleanSupplier allCaughtUp;
   private final Predicate<TokenRange> caughtUpOn;
   private final Runnable refreshTable;
   private final RequestLimits limits;
@@ -77,7 +73,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
    * @param clockMs wall-clock time, for request deadlines and peers' versions
    */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
-      Supplier<RingTable> tables, BooleanSupplier allCaughtUp, Predicate<TokenRange> caughtUpOn,
+      Supplier<RingTable> tables, Predicate<TokenRange> caughtUpOn,
       Runnable refreshTable, RequestLimits limits, InFlightBudget budget, Executor sender,
       int maxFrameBytes, LongSupplier clockMs) {
     this.limits = limits;
@@ -86,7 +82,6 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
     this.local = local;
     this.engine = engine;
     this.tables = tables;
-    this.allCaughtUp = allCaughtUp;
     this.caughtUpOn = caughtUpOn;
     this.refreshTable = refreshTable;
     this.streams = new StreamServer<>(nodeId, Framing.REPLICA, this::serve,
@@ -235,23 +230,6 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
         read++;
       }
       return b.setKeysRead(read).build();
-    });
-  }
-
-  @Override
-  public void stats(StatsRequest request, StreamObserver<StatsReply> reply) {
-    answer(reply, () -> {
-      long epoch = tables.get().epoch();
-      Runtime runtime = Runtime.getRuntime();
-      return StatsReply.newBuilder()
-          .setNodeId(nodeId)
-          .setLiveKeys(local.liveKeyCount())
-          .setHints(local.hintCount())
-          .setTableEpoch(epoch)
-          .setCaughtUp(epoch > 0 && allCaughtUp.getAsBoolean())
-          .setHeapUsedBytes(runtime.totalMemory() - runtime.freeMemory())
-          .setHeapMaxBytes(runtime.maxMemory())
-          .build();
     });
   }
 

@@ -2,6 +2,7 @@ package dev.ringkv.storage.server;
 
 import dev.ringkv.process.DaemonThreads;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's work off the network thread, each kind on a thread of its own so that a slow one
  * cannot hold up another: heartbeats; hint delivery; range sync and stray cleanup (one thread,
- * so a range is never pulled and cleaned up at once). The one owner of these threads:
+ * so a range is never pulled and cleaned up at once); operators' status calls, which scan the
+ * store (never on the network thread, where they would hold up every request). The one owner of these threads:
  * {@link #close()} stops each and waits for it. A task that fails is logged and runs again at
  * its next turn.
  */
@@ -25,16 +27,26 @@ final class BackgroundTasks implements AutoCloseable {
   private final ScheduledExecutorService heartbeat;
   private final ScheduledExecutorService hintDelivery;
   private final ScheduledExecutorService rangeSync;
+  private final ScheduledExecutorService status;
   private final AtomicBoolean beatQueued = new AtomicBoolean();
   private volatile Runnable beat;
 
   BackgroundTasks(String nodeId) {
     heartbeat = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.named(nodeId + "-heartbeat"));
+        DaemonThreads.of(nodeId, "heartbeat"));
     hintDelivery = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.named(nodeId + "-hint-delivery"));
+        DaemonThreads.of(nodeId, "hint-delivery"));
     rangeSync = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.named(nodeId + "-range-sync"));
+        DaemonThreads.of(nodeId, "range-sync"));
+    status = Executors.newSingleThreadScheduledExecutor(DaemonThreads.of(nodeId, "status"));
+  }
+
+  /**
+   * Where status calls are answered; it refuses work ({@code RejectedExecutionException}) once
+   * the node is stopping.
+   */
+  Executor status() {
+    return status;
   }
 
   /** Runs the heartbeat {@code beat} now and then every {@code periodMs}. */
@@ -87,7 +99,7 @@ final class BackgroundTasks implements AutoCloseable {
   }
 
   private List<ScheduledExecutorService> executors() {
-    return List.of(heartbeat, hintDelivery, rangeSync);
+    return List.of(heartbeat, hintDelivery, rangeSync, status);
   }
 
   private static void runSoon(ScheduledExecutorService executor, Runnable task) {

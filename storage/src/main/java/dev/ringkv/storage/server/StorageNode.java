@@ -1,5 +1,6 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
@@ -10,6 +11,7 @@ import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.Speculation;
 import dev.ringkv.storage.engine.RocksStorageEngine;
+import dev.ringkv.storage.grpc.AdminService;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
 import dev.ringkv.storage.grpc.GrpcReplicaClient;
 import dev.ringkv.storage.grpc.KvService;
@@ -24,7 +26,6 @@ import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.MalformedRequests;
-import dev.ringkv.wire.NettyNetwork;
 import dev.ringkv.wire.Network;
 import io.grpc.CallCredentials;
 import io.grpc.Server;
@@ -34,9 +35,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One storage node, assembled: its store, its gRPC server and services, its coordinator, and its
@@ -64,39 +66,44 @@ public final class StorageNode implements AutoCloseable {
   private KvService kvService;
   private ReplicaService replicaService;
   private ChannelPool channels;
-  private final Function<String, Network> networks;
+  private final NodeEnvironment environment;
   private Network network;
   private Server server;
   private BackgroundTasks background;
   private boolean closed;
 
-  /** A node on sockets. */
+  /** A node on sockets and the system clock. */
   public StorageNode(StorageConfig config) {
-    this(config, NettyNetwork::create);
+    this(config, NodeEnvironment.real());
   }
 
-  /**
-   * A node on the network {@code networks} makes for its id: tests run whole clusters in one
-   * JVM on in-process channels.
-   */
-  public StorageNode(StorageConfig config, Function<String, Network> networks) {
+  /** A node in {@code environment}: tests run whole clusters in one JVM on in-process channels. */
+  public StorageNode(StorageConfig config, NodeEnvironment environment) {
     this.config = config;
-    this.networks = networks;
+    this.environment = environment;
   }
 
   public synchronized void start() throws IOException {
     if (engine != null) {
       throw new IllegalStateException("node already started");
     }
+    // What the node logs while starting names it, also when several nodes share a JVM.
+    try (MDC.MDCCloseable node = MDC.putCloseable(DaemonThreads.NODE_KEY, config.nodeId())) {
+      assemble();
+    }
+  }
+
+  private void assemble() throws IOException {
     String id = config.nodeId();
-    KeyHasher hasher = KeyHasher.murmur3();
+    KeyHasher hasher = environment.hasher();
+    LongSupplier clockMs = environment.wallClockMs();
     engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
     // Until the manager answers, the node has no table and coordinates nothing.
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     SyncState syncState = new SyncState(id, tables, hasher);
-    LocalReplica local = new LocalReplica(engine, new HybridClock(id, System::currentTimeMillis),
+    LocalReplica local = new LocalReplica(engine, new HybridClock(id, clockMs),
         syncState::isCaughtUp, () -> tables.get().epoch());
-    network = networks.apply(id);
+    network = environment.networks().apply(id);
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
         network::channelBuilder);
     int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
@@ -104,7 +111,7 @@ public final class StorageNode implements AutoCloseable {
     CallCredentials identity = config.tls() == null && config.clusterSecret() != null
         ? new ClusterSecret(id, config.clusterSecret()) : null;
     replicas = new GrpcReplicaClient(channels, config.replicaTimeoutMs(),
-        network.executor(), network.executor(), maxFrameBytes, identity);
+        network.executor(), network.executor(), maxFrameBytes, identity, clockMs);
     ScheduledExecutorService loop = network.executor();
     InFlightBudget clientBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
@@ -112,7 +119,7 @@ public final class StorageNode implements AutoCloseable {
     InFlightBudget peerBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
-        new PeerHealth(System::currentTimeMillis, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
+        new PeerHealth(clockMs, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             config.replicaTimeoutMs()),
         new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
             System::nanoTime, MIN_SPECULATION_MS, Math.max(MIN_SPECULATION_MS,
@@ -122,7 +129,7 @@ public final class StorageNode implements AutoCloseable {
     background = new BackgroundTasks(id);
     Runnable syncPass = new RangeSync(syncState, engine, local, replicas, tables,
         config.replicaTimeoutMs(), (key, record) -> config.limits().checkRecord(key, record,
-            System.currentTimeMillis()));
+            clockMs.getAsLong()));
     tables.onChange(table -> {
       channels.resetConnectBackoff(); // a peer may be back: reconnect now, not after backoff
       syncState.onTable(table);
@@ -133,10 +140,8 @@ public final class StorageNode implements AutoCloseable {
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
-        loop, maxFrameBytes, System::currentTimeMillis);
-    replicaService = new ReplicaService(id, local, engine, tables, syncState::allCaughtUp,
-        syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes,
-        System::currentTimeMillis);
+        loop, maxFrameBytes, clockMs);
+    replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs);
     MalformedRequests malformed = new MalformedRequests(id);
     server = network.serverBuilder(config.host(), config.port(),
             Credentials.server(config.tls()), config.maxInFlightRequests())
@@ -148,6 +153,9 @@ public final class StorageNode implements AutoCloseable {
             KvService.admission(id, clientBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
             KvService.admission(id, peerBudget, loop), access)))
+        .addService(malformed.guard(ServerInterceptors.intercept(
+            new AdminService(id, local, tables, syncState::allCaughtUp, background.status()),
+            access)))
         .build()
         .start();
     // The advertised address needs the bound port, so the heartbeat starts after the server.
