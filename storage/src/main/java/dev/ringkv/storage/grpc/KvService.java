@@ -51,6 +51,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final Runnable refreshTable;
   private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
+  private volatile TableMessage lastTableMessage;
 
   /**
    * @param refreshTable asks for this node's table to be refreshed soon; called when a client
@@ -246,6 +247,18 @@ public final class KvService extends KvGrpc.KvImplBase {
     RingTable table = tables.get();
     return table.epoch() > 0
         && table.supersedes(callerTable.getClusterId(), callerTable.getEpoch())
-        ? Optional.of(TableCodec.toProto(table)) : Optional.empty();
+        ? Optional.of(protoOf(table)) : Optional.empty();
   }
+
+  /** A table's message, built once per table however many callers are behind. */
+  private RingTableProto protoOf(RingTable table) {
+    TableMessage last = lastTableMessage;
+    if (last == null || last.table() != table) {
+      last = new TableMessage(table, TableCodec.toProto(table));
+      lastTableMessage = last;
+    }
+    return last.message();
+  }
+
+  private record TableMessage(RingTable table, RingTableProto message) {}
 }
