@@ -75,6 +75,7 @@ public final class KvClient implements AutoCloseable {
   private final ChannelPool channels;
   private final TableRouter router;
   private final ScheduledExecutorService timer;
+  private final boolean ownsTimer;
   private final CallCredentials callCredentials;
   private final HybridClock clock;
   private final Retrier retrier;
@@ -90,10 +91,8 @@ public final class KvClient implements AutoCloseable {
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("ringkv-client-timer"));
-    timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
-    this.timer = timer;
+    this.ownsTimer = b.timer == null;
+    this.timer = ownsTimer ? newTimer() : b.timer;
     String writerId = b.writerId != null ? b.writerId
         : "client-" + Long.toHexString(b.random.nextLong());
     this.clock = new HybridClock(writerId, b.wallClockMs);
@@ -104,6 +103,13 @@ public final class KvClient implements AutoCloseable {
         new SpeculativeDelay(MIN_HEDGE_MS, Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2)),
         version -> clock.observe(ValueCodec.fromProto(version)), timer,
         new RetryPolicy(attemptTimeoutMs, b.deadline.toMillis(), b.random), b.wallClockMs);
+  }
+
+  private static ScheduledExecutorService newTimer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("ringkv-client-timer"));
+    timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
+    return timer;
   }
 
   public static KvClientBuilder builder() {
@@ -197,7 +203,9 @@ public final class KvClient implements AutoCloseable {
   @Override
   public void close() {
     streams.close();
-    timer.shutdownNow();
+    if (ownsTimer) {
+      timer.shutdownNow();
+    }
     channels.close();
   }
 

@@ -11,6 +11,7 @@ import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
@@ -32,6 +33,7 @@ public final class KvClientBuilder {
   String writerId; // null: a random one
   LongSupplier wallClockMs = System::currentTimeMillis;
   Random random = new Random();
+  ScheduledExecutorService timer; // null: a thread of the client's own
 
   KvClientBuilder() {}
 
@@ -59,6 +61,16 @@ public final class KvClientBuilder {
    */
   public KvClientBuilder random(Random random) {
     this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /**
+   * Where the client's timeouts, hedges and backoffs run (default: a thread of its own, stopped
+   * by {@link KvClient#close()}). A scheduler passed here is the caller's to stop; tests share
+   * one between clients, or drive one by hand.
+   */
+  public KvClientBuilder scheduler(ScheduledExecutorService timer) {
+    this.timer = Objects.requireNonNull(timer, "timer");
     return this;
   }
 

@@ -113,6 +113,11 @@ final class InJvmCluster implements AutoCloseable {
     node.start();
   }
 
+  /** The manager's {@code host:port}. */
+  String managerAddress() {
+    return managerAddress;
+  }
+
   /** The ids of the storage nodes, in start order. */
   List<String> nodeIds() {
     return List.copyOf(nodes.keySet());
@@ -170,7 +175,10 @@ final class InJvmCluster implements AutoCloseable {
 
   /** The manager's table once {@code condition} holds, or an error after 10 s. */
   RingTable awaitTable(Predicate<RingTable> condition, String what) {
-    try (KvClient probe = clientBuilder().build()) {
+    // The test's own view: straight to the manager, never over a link the test slowed down.
+    try (KvClient probe = KvClient.builder().manager(managerAddress)
+        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target))
+        .build()) {
       return Poll.until(Duration.ofSeconds(10), what, () -> {
         RingTable table = probe.refreshTable();
         return condition.test(table) ? table : null;

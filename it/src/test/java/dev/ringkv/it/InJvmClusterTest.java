@@ -7,6 +7,7 @@ import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvException;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -151,6 +152,32 @@ class InJvmClusterTest {
       links.slowDown(InJvmCluster.CLIENTS, cluster.address("server2"), 0, 0);
       links.slowDown(InJvmCluster.CLIENTS, cluster.address("server1"), 5_000, 5_000);
       assertThat(kv.get(key).value()).contains("written");
+    }
+  }
+
+  /**
+   * A client whose table is older than the nodes' takes the newer one from the reply to its next
+   * request. Its link to the manager is made 5 s slow first, so a table it holds within 3 s came
+   * from a node's reply, not from asking the manager.
+   */
+  @Test
+  void aClientBehindTheClusterTakesTheNewerTableFromANodesReply() throws Exception {
+    SlowLinks links = new SlowLinks(2);
+    try (InJvmCluster cluster = InJvmCluster.start(4, 3, links)) {
+      KvClient kv = cluster.client();
+      String key = cluster.keyWithPreferenceList(List.of("server1", "server2", "server3"));
+      kv.put(key, "v0");
+      long before = kv.table().epoch();
+      links.slowDown(InJvmCluster.CLIENTS, cluster.managerAddress(), 5_000, 5_000);
+      cluster.stop("server4");
+      RingTable down = cluster.awaitTable(
+          t -> t.node("server4").orElseThrow().state() == NodeState.DOWN, "server4 DOWN");
+      assertThat(down.epoch()).isGreaterThan(before);
+      int[] puts = {0};
+      Poll.untilTrue(Duration.ofSeconds(3), "the client to hold epoch " + down.epoch(), () -> {
+        kv.put(key, "v" + ++puts[0]);
+        return kv.table().epoch() == down.epoch();
+      });
     }
   }
 

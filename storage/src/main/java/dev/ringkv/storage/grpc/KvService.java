@@ -12,7 +12,6 @@ import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.PutRequest;
-import dev.ringkv.proto.RingTableProto;
 import dev.ringkv.proto.TableRef;
 import dev.ringkv.proto.TableReply;
 import dev.ringkv.proto.VersionProto;
@@ -27,7 +26,6 @@ import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
 import dev.ringkv.wire.ValueCodec;
-import dev.ringkv.wire.TableCodec;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -46,12 +44,10 @@ public final class KvService extends KvGrpc.KvImplBase {
 
   private final String nodeId;
   private final Coordinator coordinator;
-  private final Supplier<RingTable> tables;
+  private final CallerTables callerTables;
   private final RequestLimits limits;
-  private final Runnable refreshTable;
   private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
-  private volatile TableMessage lastTableMessage;
 
   /**
    * @param refreshTable asks for this node's table to be refreshed soon; called when a client
@@ -65,9 +61,8 @@ public final class KvService extends KvGrpc.KvImplBase {
       int maxFrameBytes, LongSupplier clockMs) {
     this.nodeId = nodeId;
     this.coordinator = coordinator;
-    this.tables = tables;
+    this.callerTables = new CallerTables(nodeId, tables, refreshTable);
     this.limits = limits;
-    this.refreshTable = refreshTable;
     this.clockMs = clockMs;
     // A read waits for its replicas' answers: they are counted from the start.
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
@@ -185,7 +180,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(StatusMapper.toStatus(nodeId, e));
     }
-    Status behind = behindCaller(callerTable);
+    Status behind = callerTables.refusal(callerTable);
     return behind == null ? CompletableFuture.completedFuture(level)
         : CompletableFuture.failedFuture(behind.asRuntimeException());
   }
@@ -193,7 +188,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   @Override
   public void getTable(GetTableRequest request, StreamObserver<TableReply> reply) {
     TableReply.Builder b = TableReply.newBuilder();
-    newerTableThan(request.getKnown()).ifPresent(b::setTable);
+    callerTables.newerThan(request.getKnown()).ifPresent(b::setTable);
     reply.onNext(b.build());
     reply.onCompleted();
   }
@@ -205,7 +200,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     WriteReply.Builder b = WriteReply.newBuilder()
         .setCoordinator(nodeId)
         .setVersion(ValueCodec.toProto(version));
-    newerTableThan(callerTable).ifPresent(b::setNewerTable);
+    callerTables.newerThan(callerTable).ifPresent(b::setNewerTable);
     return b.build();
   }
 
@@ -216,49 +211,8 @@ public final class KvService extends KvGrpc.KvImplBase {
           .setValue(ByteString.copyFrom(record.get().value()))
           .setVersion(ValueCodec.toProto(record.get().version()));
     }
-    newerTableThan(callerTable).ifPresent(b::setNewerTable);
+    callerTables.newerThan(callerTable).ifPresent(b::setNewerTable);
     return b.build();
   }
 
-  /**
-   * A coordinator must not route with an older table than its client: it could miss replicas
-   * that joined or came back. It refuses (retryable) and fetches the newer table at once.
-   *
-   * @return why the request is refused, or null if this node's table is recent enough
-   */
-  private Status behindCaller(TableRef callerTable) {
-    RingTable table = tables.get();
-    String problem = null;
-    if (table.epoch() == 0) {
-      problem = nodeId + " has not joined the cluster yet";
-    } else if (table.isOlderThan(callerTable.getClusterId(), callerTable.getEpoch())) {
-      problem = nodeId + " has table epoch " + table.epoch() + ", older than the caller's "
-          + callerTable.getEpoch() + "; retry shortly";
-    }
-    if (problem == null) {
-      return null;
-    }
-    refreshTable.run();
-    return Status.FAILED_PRECONDITION.withDescription(problem);
-  }
-
-  /** This node's table, if the caller should switch to it (never before the node has joined). */
-  private Optional<RingTableProto> newerTableThan(TableRef callerTable) {
-    RingTable table = tables.get();
-    return table.epoch() > 0
-        && table.supersedes(callerTable.getClusterId(), callerTable.getEpoch())
-        ? Optional.of(protoOf(table)) : Optional.empty();
-  }
-
-  /** A table's message, built once per table however many callers are behind. */
-  private RingTableProto protoOf(RingTable table) {
-    TableMessage last = lastTableMessage;
-    if (last == null || last.table() != table) {
-      last = new TableMessage(table, TableCodec.toProto(table));
-      lastTableMessage = last;
-    }
-    return last.message();
-  }
-
-  private record TableMessage(RingTable table, RingTableProto message) {}
 }
