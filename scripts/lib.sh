@@ -91,6 +91,7 @@ start_storage() {
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS -jar "$STORAGE_JAR" --id "$id" --port "$port" \
     --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
+    --metrics-port "$(metrics_port_of "$id")" \
     --log-file "$RUN_DIR/logs/$id.log" >>"$RUN_DIR/logs/$id.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$id.pid"
 }
@@ -103,8 +104,20 @@ start_manager() {
   nohup java $SERVER_JVM_OPTS -jar "$MANAGER_JAR" --port "$MANAGER_PORT" --allow-join \
     --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
     --failure-timeout-ms "$FAILURE_TIMEOUT_MS" "${SECURITY_FLAGS[@]}" \
+    --metrics-port "$(metrics_port_of manager)" \
     --log-file "$RUN_DIR/logs/manager.log" >>"$RUN_DIR/logs/manager.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/manager.pid"
+}
+
+# Metrics port of a node id: METRICS_PORT for the manager, + N for serverN; -1 for none.
+metrics_port_of() {
+  local id="$1" port
+  if [[ "${METRICS_PORT:--1}" == -1 ]]; then
+    echo -1
+    return
+  fi
+  port="$(port_of "$id")"
+  echo $((METRICS_PORT + port - MANAGER_PORT))
 }
 
 # Port of a node id: the manager's, or the manager's + N for serverN.

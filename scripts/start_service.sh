@@ -18,6 +18,9 @@ Options:
   --port P                manager port (default: 7051)
   --tokens T              tokens (virtual nodes) per storage node (default: 128)
   --failure-timeout-ms MS heartbeat silence before a node is marked DOWN (default: 2000)
+  --metrics-port M        the manager serves Prometheus metrics on http://127.0.0.1:M/metrics
+                          and serverI on M+I (default: PORT+1000, so 8051, 8052, ...); -1 for
+                          none. With --token-file, scrapes need the token as a bearer header.
   --tls DIR               every endpoint serves TLS; nodes and manager use mutual TLS. The
                           certificates come from DIR, made there by gen_certs.sh if missing.
                           Clients then need: scripts/client --tls DIR ...
@@ -30,7 +33,7 @@ Options:
 USAGE
 }
 
-NODES="" REP="" MANAGER_PORT=7051 TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
+NODES="" REP="" MANAGER_PORT=7051 METRICS_PORT="" TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
 while (($#)); do
   case "$1" in
     --nodes) NODES="${2:-}"; shift 2 ;;
@@ -38,6 +41,7 @@ while (($#)); do
     --run-dir) RUN_DIR="${2:-}"; shift 2 ;;
     --port) MANAGER_PORT="${2:-}"; shift 2 ;;
     --tokens) TOKENS="${2:-}"; shift 2 ;;
+    --metrics-port) METRICS_PORT="${2:-}"; shift 2 ;;
     --failure-timeout-ms) FAILURE_TIMEOUT_MS="${2:-}"; shift 2 ;;
     --tls) TLS_DIR="${2:-}"; shift 2 ;;
     --token-file) TOKEN_FILE="${2:-}"; shift 2 ;;
@@ -53,6 +57,12 @@ done
 ((REP <= NODES)) || { echo "error: replication factor $REP exceeds the $NODES nodes" >&2; exit 2; }
 [[ "$MANAGER_PORT" =~ ^[0-9]+$ ]] && ((MANAGER_PORT >= 1024 && MANAGER_PORT + NODES <= 65535)) \
   || { echo "error: --port must leave room for $NODES node ports below 65536, got '$MANAGER_PORT'" >&2; exit 2; }
+METRICS_PORT="${METRICS_PORT:-$((MANAGER_PORT + 1000))}"
+if [[ "$METRICS_PORT" != -1 ]]; then
+  [[ "$METRICS_PORT" =~ ^[0-9]+$ ]] && ((METRICS_PORT >= 1024 && METRICS_PORT + NODES <= 65535)) \
+    && ((METRICS_PORT > MANAGER_PORT + NODES || METRICS_PORT + NODES < MANAGER_PORT)) \
+    || { echo "error: --metrics-port must be -1, or leave room for $NODES more ports below 65536 apart from the gRPC ports $MANAGER_PORT-$((MANAGER_PORT + NODES)), got '$METRICS_PORT'" >&2; exit 2; }
+fi
 
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
@@ -71,6 +81,11 @@ done
 for ((port = MANAGER_PORT; port <= MANAGER_PORT + NODES; port++)); do
   ! port_in_use "$port" || die "port $port is already in use; pick another range with --port"
 done
+if [[ "$METRICS_PORT" != -1 ]]; then
+  for ((port = METRICS_PORT; port <= METRICS_PORT + NODES; port++)); do
+    ! port_in_use "$port" || die "metrics port $port is already in use; pick another range with --metrics-port (or -1 for none)"
+  done
+fi
 
 ensure_jars
 if [[ -n "$TLS_DIR" ]]; then
@@ -97,6 +112,7 @@ fi
 rm -f "$RUN_DIR"/pids/*.pid
 cat >"$RUN_DIR/cluster.env" <<ENV
 MANAGER_PORT=$MANAGER_PORT
+METRICS_PORT=$METRICS_PORT
 NODES=$NODES
 REP=$REP
 TOKENS=$TOKENS
@@ -130,3 +146,6 @@ until cluster_status --wait-up "$NODES" --wait-timeout 2000 2>/dev/null; do
   fi
 done
 echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"
+if [[ "$METRICS_PORT" != -1 ]]; then
+  echo "metrics: http://127.0.0.1:$METRICS_PORT/metrics (manager), ports $((METRICS_PORT + 1))-$((METRICS_PORT + NODES)) (server1-server$NODES)"
+fi

@@ -35,13 +35,17 @@ final class ClusterLauncher implements AutoCloseable {
   /** Starts {@code nodes} storage nodes with replication {@code rep}; waits until all are up. */
   static ClusterLauncher start(Path root, Path runDir, int nodes, int rep, List<String> extraArgs)
       throws IOException, InterruptedException {
-    int port = freePortRange(nodes + 1);
+    // gRPC ports first, then as many metrics ports.
+    int port = freePortRange(2 * (nodes + 1));
     ClusterLauncher cluster = new ClusterLauncher(root, runDir, port);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
     List<String> command = new ArrayList<>(List.of(
         root.resolve("scripts/start_service.sh").toString(), "--nodes", Integer.toString(nodes),
         "--rep", Integer.toString(rep), "--run-dir", runDir.toString(),
         "--port", Integer.toString(port)));
+    if (!extraArgs.contains("--metrics-port")) {
+      command.addAll(List.of("--metrics-port", Integer.toString(port + nodes + 1)));
+    }
     command.addAll(extraArgs);
     Files.createDirectories(runDir);
     Path log = runDir.resolve("start_service.out");

@@ -53,6 +53,10 @@ final class ThroughputCommand implements Callable<Integer> {
       + "throughput (default: ${DEFAULT-VALUE}).")
   int concurrency = 256;
 
+  @Option(names = "--no-metrics", description = "Start the nodes without their metrics "
+      + "endpoints (to measure what metrics cost).")
+  boolean noMetrics;
+
   @Option(names = "--consistency", description = "ONE, QUORUM or ALL "
       + "(default: ${DEFAULT-VALUE}).")
   Consistency consistency = Consistency.QUORUM;
@@ -71,7 +75,8 @@ final class ThroughputCommand implements Callable<Integer> {
       System.out.printf("throughput: %d nodes, replication %d, %s, %,d ops, %d outstanding%n",
           nodes, rep, consistency, ops, concurrency);
       Path runDir = Files.createTempDirectory("ringkv-bench-");
-      try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, rep, List.of());
+      try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, rep,
+          noMetrics ? List.of("--metrics-port", "-1") : List.of());
            KvClient kv = KvClient.builder().manager(cluster.managerAddress())
                .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
         LoadGenerator load = new LoadGenerator(kv, keys, valueSize, readRatio, concurrency,

@@ -202,6 +202,7 @@ public final class KvClient implements AutoCloseable {
 
   @Override
   public void close() {
+    retrier.close();
     streams.close();
     if (ownsTimer) {
       timer.shutdownNow();

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,8 @@ final class Retrier {
   private final ScheduledExecutorService timer;
   private final RetryPolicy policy;
   private final LongSupplier clockMs;
+  private final Set<CompletableFuture<?>> unfinished = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   /**
    * @param streams the stream to the node at an address
@@ -83,8 +87,29 @@ final class Retrier {
   <R> CompletableFuture<R> call(long keyToken, Function<TableRef, KvRequest.Builder> ask,
       Function<KvReply, Reply<R>> answer) {
     CompletableFuture<R> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(closedError());
+      return result;
+    }
+    unfinished.add(result);
+    result.whenComplete((r, e) -> unfinished.remove(result));
     new Attempts<>(keyToken, new Request<>(ask, answer), result).next();
     return result;
+  }
+
+  /**
+   * Fails every request not yet answered, and any later one: the client is closing, and a
+   * request waiting for a retry or a reply would otherwise wait forever.
+   */
+  void close() {
+    closed = true;
+    for (CompletableFuture<?> request : unfinished) {
+      request.completeExceptionally(closedError());
+    }
+  }
+
+  private static KvException closedError() {
+    return new KvException(KvException.Reason.UNAVAILABLE, "the client is closed");
   }
 
   /** The attempts of one request: one coordinator after another until success or deadline. */
@@ -231,10 +256,17 @@ final class Retrier {
           nodeId == null ? "the cluster" : nodeId, status.getCode(), status.getDescription(),
           backoffMs);
       if (RetryPolicy.mayNeedNewTable(status)) {
-        router.refresh().whenComplete((t, refreshError) ->
-            timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS));
+        router.refresh().whenComplete((t, refreshError) -> retryAfter(backoffMs));
       } else {
+        retryAfter(backoffMs);
+      }
+    }
+
+    private void retryAfter(long backoffMs) {
+      try {
         timer.schedule(this::next, backoffMs, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopped) {
+        result.completeExceptionally(closedError());
       }
     }
 

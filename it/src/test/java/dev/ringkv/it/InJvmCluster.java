@@ -87,7 +87,7 @@ final class InJvmCluster implements AutoCloseable {
     Files.createDirectories(dir.resolve("manager"));
     ManagerServer manager = new ManagerServer(new ManagerConfig(HOST, managerPort,
         dir.resolve("manager"), replicationFactor, 16, FAILURE_TIMEOUT_MS, 50, null, null, null,
-        new JoinPolicy(true, 256)), name -> new InProcessNetwork(name, links));
+        new JoinPolicy(true, 256), -1), name -> new InProcessNetwork(name, links));
     manager.start();
     InJvmCluster cluster = new InJvmCluster(dir, manager, HOST + ":" + managerPort, links);
     try {
@@ -107,7 +107,7 @@ final class InJvmCluster implements AutoCloseable {
     Files.createDirectories(data);
     StorageNode node = new StorageNode(new StorageConfig(id, HOST, port, data, managerAddress,
         100, 1_000, 200, syncIntervalMs, new RequestLimits(RequestLimits.DEFAULT_MAX_KEY_BYTES,
-            RequestLimits.DEFAULT_MAX_VALUE_BYTES), 64, 32L * 1024 * 1024, null, null, null),
+            RequestLimits.DEFAULT_MAX_VALUE_BYTES), 64, 32L * 1024 * 1024, null, null, null, -1),
         NodeEnvironment.real().withNetworks(name -> new InProcessNetwork(name, links)));
     nodes.put(id, node);
     node.start();

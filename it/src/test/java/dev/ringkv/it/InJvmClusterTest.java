@@ -181,6 +181,24 @@ class InJvmClusterTest {
     }
   }
 
+  /** A request still being retried when its client is closed fails at once; it never hangs. */
+  @Test
+  void aRequestBeingRetriedWhenItsClientClosesFailsRatherThanHangs() throws Exception {
+    try (InJvmCluster cluster = InJvmCluster.start(3, 3)) {
+      KvClient kv = cluster.client();
+      kv.put("k", "v"); // the client has its table
+      for (String id : cluster.nodeIds()) {
+        cluster.stop(id);
+      }
+      CompletableFuture<?> put = kv.putAsync("k", bytes("w"), Consistency.QUORUM);
+      Poll.untilTrue(Duration.ofSeconds(5), "the put to be retrying",
+          () -> !put.isDone() && kv.table() != null);
+      kv.close();
+      assertThatThrownBy(() -> put.get(3, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(KvException.class);
+    }
+  }
+
   /** Each node of a cluster in one JVM logs under its own id (the logging MDC), not the JVM's. */
   @Test
   void eachNodeLogsUnderItsOwnId() throws Exception {

@@ -93,6 +93,14 @@ public final class LocalCluster implements AutoCloseable {
       return new Options(failureTimeoutMs, common, nodeArgs, tlsDir, token, secret);
     }
 
+    /** Every process also serves its metrics, on a port of its choosing ({@link #metricsPort}). */
+    public Options withMetrics() {
+      List<String> common = new ArrayList<>(commonArgs);
+      common.addAll(List.of("--metrics-port", "0"));
+      return new Options(failureTimeoutMs, common, nodeArgs, tlsDir, tokenFile,
+          clusterSecretFile);
+    }
+
     public Options withNodeArgs(String... args) {
       return new Options(failureTimeoutMs, commonArgs, List.of(args), tlsDir, tokenFile,
           clusterSecretFile);
@@ -471,6 +479,19 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The port {@code id} serves metrics on (started {@link Options#withMetrics}). */
+  public int metricsPort(String id) {
+    Path file = dir.resolve(id).resolve("metrics.port");
+    return Poll.until(START_TIMEOUT, id + "'s metrics port", () -> {
+      try {
+        String text = Files.exists(file) ? Files.readString(file).trim() : "";
+        return text.isEmpty() ? null : Integer.valueOf(text);
+      } catch (IOException e) {
+        return null;
+      }
+    });
   }
 
   /** The admin identity without TLS: the cluster secret (null when there is none). */

@@ -10,7 +10,7 @@ public final class BearerToken extends CallCredentials {
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  static final String PREFIX = "Bearer ";
+  public static final String PREFIX = "Bearer ";
 
   private final String token;
 

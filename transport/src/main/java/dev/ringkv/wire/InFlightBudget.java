@@ -15,6 +15,7 @@ public final class InFlightBudget {
   private final long maxBytes;
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong refusals = new AtomicLong();
 
   public InFlightBudget(int maxRequests, long maxBytes) {
     this.maxRequests = maxRequests;
@@ -24,6 +25,7 @@ public final class InFlightBudget {
   public boolean tryTakeSlot() {
     if (requests.incrementAndGet() > maxRequests) {
       requests.decrementAndGet();
+      refusals.incrementAndGet();
       return false;
     }
     return true;
@@ -36,6 +38,7 @@ public final class InFlightBudget {
   public boolean tryHoldBytes(long size) {
     if (bytes.addAndGet(size) > maxBytes) {
       bytes.addAndGet(-size);
+      refusals.incrementAndGet();
       return false;
     }
     return true;
@@ -49,6 +52,11 @@ public final class InFlightBudget {
   /** The bytes held now. */
   public long heldBytes() {
     return bytes.get();
+  }
+
+  /** How many times a slot or bytes were refused, since the budget was made. */
+  public long refusals() {
+    return refusals.get();
   }
 
   public long maxBytes() {

@@ -146,13 +146,14 @@ public final class ClusterStatus implements Callable<Integer> {
   private void print(RingTable table, Map<String, NodeStatusReply> stats) {
     out.printf("cluster %s  epoch %d  replication %d  nodes up %d/%d%n", table.clusterId(),
         table.epoch(), table.replicationFactor(), table.upCount(), table.nodes().size());
-    out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", "NODE", "PID", "ADDRESS", "STATE", "CAUGHT-UP",
-        "KEYS");
+    out.printf("%-12s %-8s %-22s %-6s %-10s %-10s %s%n", "NODE", "PID", "ADDRESS", "STATE",
+        "CAUGHT-UP", "KEYS", "METRICS");
     for (Node n : table.nodes()) {
       NodeStatusReply s = stats.get(n.id());
-      out.printf("%-12s %-8s %-22s %-6s %-10s %s%n", n.id(), pidOf(n.id()), n.address(),
+      out.printf("%-12s %-8s %-22s %-6s %-10s %-10s %s%n", n.id(), pidOf(n.id()), n.address(),
           n.state(), s == null ? "-" : s.getCaughtUp() ? "yes" : "no",
-          s == null ? "-" : Long.toString(s.getLiveKeys()));
+          s == null ? "-" : Long.toString(s.getLiveKeys()),
+          s == null || s.getMetricsPort() == 0 ? "-" : Integer.toString(s.getMetricsPort()));
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -92,6 +93,14 @@ public final class Membership {
 
   public RingTable table() {
     return table;
+  }
+
+  /** Milliseconds since each member's last heartbeat (or registration), by node id. */
+  public synchronized Map<String, Long> heartbeatAgesMs() {
+    long now = clockMs.getAsLong();
+    Map<String, Long> ages = new TreeMap<>();
+    table.nodes().forEach(n -> ages.put(n.id(), now - lastBeatMs.getOrDefault(n.id(), now)));
+    return ages;
   }
 
   /**

@@ -20,9 +20,14 @@ public record ManagerConfig(
     TlsFiles tls,
     String token,
     String clusterSecret,
-    JoinPolicy joins) {
+    JoinPolicy joins,
+    int metricsPort) {
 
   public ManagerConfig {
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new IllegalArgumentException("metrics port must be 0-65535, or -1 for none, got "
+          + metricsPort);
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }

@@ -49,6 +49,11 @@ public final class ManagerMain implements Callable<Integer> {
       + "of clients reading the table (a private file of 16 characters or more).")
   Path tokenFile;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus "
+      + "metrics at http://HOST:PORT/metrics (0: any free port; default -1: none). With "
+      + "--token-file, scrapes must send the token as a bearer header.")
+  int metricsPort = -1;
+
   @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Without --tls: "
       + "nodes must send this secret (a private file of 16 characters or more) to register and "
       + "heartbeat. Needed with --token-file unless --tls is given.")
@@ -75,7 +80,7 @@ public final class ManagerMain implements Callable<Integer> {
         tokenFile == null ? null : BearerToken.readFile(tokenFile),
         clusterSecretFile == null ? null
             : SecretFile.read(clusterSecretFile, "cluster secret file"),
-        new JoinPolicy(allowJoin, maxNodes));
+        new JoinPolicy(allowJoin, maxNodes), metricsPort);
     ManagerServer server = new ManagerServer(config);
     try {
       server.start();

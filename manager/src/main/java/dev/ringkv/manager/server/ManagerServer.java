@@ -1,10 +1,15 @@
 package dev.ringkv.manager.server;
 
+import dev.ringkv.manager.dashboard.ClusterView;
+import dev.ringkv.manager.dashboard.DashboardHandler;
+import dev.ringkv.manager.dashboard.NodeProbes;
 import dev.ringkv.manager.grpc.ManagerService;
 import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.metrics.MetricsEndpoint;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.wire.MalformedRequests;
 import dev.ringkv.wire.NettyNetwork;
@@ -33,6 +38,8 @@ public final class ManagerServer implements AutoCloseable {
   private Network network;
   private Server server;
   private ScheduledExecutorService detector;
+  private MetricsEndpoint metricsEndpoint;
+  private NodeProbes probes;
 
   /** A manager on sockets. */
   public ManagerServer(ManagerConfig config) {
@@ -61,6 +68,19 @@ public final class ManagerServer implements AutoCloseable {
         .build()
         .start();
     membership.serving();
+    if (config.metricsPort() != MetricsEndpoint.OFF) {
+      // The dashboard reaches nodes as the manager: by its certificate, or the cluster secret.
+      probes = new NodeProbes(network::channelBuilder, Credentials.channel(config.tls()),
+          config.tls() == null && config.clusterSecret() != null
+              ? new ClusterSecret("manager", config.clusterSecret()) : null, config.token());
+      metricsEndpoint = MetricsEndpoint.start("manager", config.host(), config.metricsPort(),
+          ManagerMetrics.of(membership), config.token(), new DashboardHandler(
+              new ClusterView(membership::table, probes, System::currentTimeMillis)));
+      Files.writeString(config.dataDir().resolve("metrics.port"),
+          Integer.toString(metricsEndpoint.port()), StandardCharsets.UTF_8);
+      log.info("manager serves its dashboard on http://{}:{}/ and metrics on /metrics",
+          config.host(), metricsEndpoint.port());
+    }
     // Lets scripts and tests that asked for port 0 find the port that was chosen.
     Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
@@ -102,6 +122,10 @@ public final class ManagerServer implements AutoCloseable {
       server.shutdownNow();
     }
     detector.awaitTermination(5, TimeUnit.SECONDS);
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+      probes.close();
+    }
     network.close();
     log.info("manager stopped");
   }

@@ -19,6 +19,7 @@ public final class LocalReplica {
   private final Predicate<String> caughtUp;
   private final LongSupplier tableEpoch;
   private final AtomicLong hintsStored = new AtomicLong();
+  private final AtomicLong hintsStoredTotal = new AtomicLong();
 
   /**
    * @param caughtUp whether this node has caught up on a key's range, so its reads count toward
@@ -62,6 +63,12 @@ public final class LocalReplica {
   public void holdHint(String targetNodeId, String key, Record record) {
     engine.addHint(targetNodeId, key, record);
     hintsStored.incrementAndGet();
+    hintsStoredTotal.incrementAndGet();
+  }
+
+  /** Hints stored since this node started (for metrics). */
+  public long hintsStoredTotal() {
+    return hintsStoredTotal.get();
   }
 
   /** Hints stored since the last call (for the log). */

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -191,6 +193,36 @@ public final class RocksStorageEngine implements StorageEngine {
       }
     }
     return targets;
+  }
+
+  /** Per target node: how many hints this node holds for it, and the oldest one's version. */
+  public record HintBacklog(long count, long oldestPhysicalMs) {}
+
+  /** The hints held, by target node; read by a scan, for metrics. */
+  public Map<String, HintBacklog> hintBacklogs() {
+    Map<String, HintBacklog> backlogs = new TreeMap<>();
+    try (RocksIterator it = db.newIterator(hints)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        String target = new String(k, 0, indexOf(k, SEPARATOR), StandardCharsets.UTF_8);
+        long written = RecordCodec.decode(it.value()).version().physicalMs();
+        backlogs.merge(target, new HintBacklog(1, written), (a, b) ->
+            new HintBacklog(a.count() + b.count(), Math.min(a.oldestPhysicalMs(), written)));
+      }
+    }
+    return backlogs;
+  }
+
+  /**
+   * A RocksDB property of the records' column family, such as
+   * {@code rocksdb.estimate-num-keys}; for metrics.
+   */
+  public long property(String name) {
+    try {
+      return db.getLongProperty(data, name);
+    } catch (RocksDBException e) {
+      throw new StorageException("reading " + name + " failed: " + e.getMessage(), e);
+    }
   }
 
   @Override

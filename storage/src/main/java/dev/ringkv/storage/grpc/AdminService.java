@@ -10,6 +10,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -25,14 +26,17 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Supplier<RingTable> tables;
   private final BooleanSupplier allCaughtUp;
   private final Executor work;
+  private final IntSupplier metricsPort;
 
   /**
    * @param allCaughtUp whether every range this node serves is caught up
    * @param work where answers are worked out; refuses work once the node is stopping
+   * @param metricsPort the port of the node's metrics endpoint, or -1 for none
    */
   public AdminService(String nodeId, LocalReplica local, Supplier<RingTable> tables,
-      BooleanSupplier allCaughtUp, Executor work) {
+      BooleanSupplier allCaughtUp, Executor work, IntSupplier metricsPort) {
     this.nodeId = nodeId;
+    this.metricsPort = metricsPort;
     this.work = work;
     this.local = local;
     this.tables = tables;
@@ -62,6 +66,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
           .setCaughtUp(epoch > 0 && allCaughtUp.getAsBoolean())
           .setHeapUsedBytes(runtime.totalMemory() - runtime.freeMemory())
           .setHeapMaxBytes(runtime.maxMemory())
+          .setMetricsPort(Math.max(0, metricsPort.getAsInt()))
           .build();
     } catch (RuntimeException e) {
       reply.onError(StatusMapper.toStatus(nodeId, e));

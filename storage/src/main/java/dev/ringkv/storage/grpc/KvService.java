@@ -21,6 +21,8 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeMetrics;
+import dev.ringkv.storage.metrics.NodeMetrics.ClientOp;
 import dev.ringkv.version.Version;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
@@ -45,6 +47,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final String nodeId;
   private final Coordinator coordinator;
   private final CallerTables callerTables;
+  private final NodeMetrics metrics;
   private final RequestLimits limits;
   private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
@@ -55,11 +58,13 @@ public final class KvService extends KvGrpc.KvImplBase {
    * @param budget what streamed requests may hold at once (calls have their interceptor)
    * @param sender where reply frames of streams are sent from
    * @param clockMs wall-clock time, for request deadlines and client versions
+   * @param metrics counts each request as it is answered
    */
   public KvService(String nodeId, Coordinator coordinator, Supplier<RingTable> tables,
       RequestLimits limits, Runnable refreshTable, InFlightBudget budget, Executor sender,
-      int maxFrameBytes, LongSupplier clockMs) {
+      int maxFrameBytes, LongSupplier clockMs, NodeMetrics metrics) {
     this.nodeId = nodeId;
+    this.metrics = metrics;
     this.coordinator = coordinator;
     this.callerTables = new CallerTables(nodeId, tables, refreshTable);
     this.limits = limits;
@@ -117,19 +122,30 @@ public final class KvService extends KvGrpc.KvImplBase {
   }
 
   private CompletableFuture<WriteReply> put(PutRequest request) {
-    return admit(request.getKey(), request.getValue().size(), request.getConsistency(),
-        request.getTable())
+    long start = System.nanoTime();
+    return observed(ClientOp.PUT, request.getConsistency(), start,
+        admit(request.getKey(), request.getValue().size(), request.getConsistency(),
+            request.getTable())
         .thenCompose(level -> coordinator.write(request.getKey(),
             request.getValue().toByteArray(), level,
             clientVersion(request.hasVersion(), request.getVersion())))
-        .handle((version, error) -> writeReply(request.getTable(), version, error));
+        .handle((version, error) -> writeReply(request.getTable(), version, error)));
   }
 
   private CompletableFuture<WriteReply> delete(DeleteRequest request) {
-    return admit(request.getKey(), 0, request.getConsistency(), request.getTable())
+    long start = System.nanoTime();
+    return observed(ClientOp.DELETE, request.getConsistency(), start,
+        admit(request.getKey(), 0, request.getConsistency(), request.getTable())
         .thenCompose(level -> coordinator.write(request.getKey(), null, level,
             clientVersion(request.hasVersion(), request.getVersion())))
-        .handle((version, error) -> writeReply(request.getTable(), version, error));
+        .handle((version, error) -> writeReply(request.getTable(), version, error)));
+  }
+
+  /** Counts a request and its latency once it is answered. */
+  private <T> CompletableFuture<T> observed(ClientOp op, ConsistencyProto consistency,
+      long startNanos, CompletableFuture<T> answer) {
+    return answer.whenComplete((reply, error) ->
+        metrics.clientRequest(op, consistency, error, startNanos));
   }
 
   /** The version the client fixed for a write, checked; null if it left it to the coordinator. */
@@ -143,14 +159,16 @@ public final class KvService extends KvGrpc.KvImplBase {
   }
 
   private CompletableFuture<GetReply> get(GetRequest request) {
-    return admit(request.getKey(), 0, request.getConsistency(), request.getTable())
+    long start = System.nanoTime();
+    return observed(ClientOp.GET, request.getConsistency(), start,
+        admit(request.getKey(), 0, request.getConsistency(), request.getTable())
         .thenCompose(level -> coordinator.read(request.getKey(), level))
         .handle((record, error) -> {
           if (error != null) {
             throw StatusMapper.toStatus(nodeId, error);
           }
           return toGetReply(record, request.getTable());
-        });
+        }));
   }
 
   private static <T> void answer(CompletableFuture<T> result, StreamObserver<T> reply) {

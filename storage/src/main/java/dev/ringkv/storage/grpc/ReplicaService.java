@@ -24,6 +24,8 @@ import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.metrics.NodeMetrics;
+import dev.ringkv.storage.metrics.NodeMetrics.ReplicaOp;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.RangeDigest;
 import dev.ringkv.wire.Framing;
@@ -58,6 +60,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final Runnable refreshTable;
   private final RequestLimits limits;
   private final LongSupplier clockMs;
+  private final NodeMetrics metrics;
   private static final int MAX_READ_MANY_KEYS = 10_000;
 
   private final StreamServer<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
@@ -71,11 +74,13 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
    * @param budget what streamed requests may hold at once (calls have their interceptor)
    * @param sender where reply frames of streams are sent from
    * @param clockMs wall-clock time, for request deadlines and peers' versions
+   * @param metrics counts each streamed request as it is served
    */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
       Supplier<RingTable> tables, Predicate<TokenRange> caughtUpOn,
       Runnable refreshTable, RequestLimits limits, InFlightBudget budget, Executor sender,
-      int maxFrameBytes, LongSupplier clockMs) {
+      int maxFrameBytes, LongSupplier clockMs, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.limits = limits;
     this.clockMs = clockMs;
     this.nodeId = nodeId;
@@ -129,6 +134,9 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   }
 
   private CompletableFuture<ReplicaReply> serve(ReplicaRequest request) {
+    long start = System.nanoTime();
+    ReplicaOp operation =
+        request.getOpCase() == ReplicaRequest.OpCase.READ ? ReplicaOp.READ : ReplicaOp.WRITE;
     ReplicaReply.Builder reply = ReplicaReply.newBuilder().setId(request.getId());
     try {
       switch (request.getOpCase()) {
@@ -141,8 +149,11 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
             "a streamed request names no operation");
       }
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(StatusMapper.toStatus(nodeId, e));
+      RuntimeException refusal = StatusMapper.toStatus(nodeId, e);
+      metrics.replicaRequest(operation, refusal, start);
+      return CompletableFuture.failedFuture(refusal);
     }
+    metrics.replicaRequest(operation, null, start);
     return CompletableFuture.completedFuture(reply.build());
   }
 

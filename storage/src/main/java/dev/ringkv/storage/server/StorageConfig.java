@@ -26,9 +26,14 @@ public record StorageConfig(
     long maxInFlightBytes,
     TlsFiles tls,
     String token,
-    String clusterSecret) {
+    String clusterSecret,
+    int metricsPort) {
 
   public StorageConfig {
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new IllegalArgumentException("metrics port must be 0-65535, or -1 for none, got "
+          + metricsPort);
+    }
     Names.checkNodeId(nodeId);
     if (AccessPolicy.RESERVED_IDS.contains(nodeId)) {
       throw new IllegalArgumentException("node id '" + nodeId

@@ -89,6 +89,11 @@ public final class StorageMain implements Callable<Integer> {
       + "sends it to its peers and the manager. Needed with --token-file unless --tls is given.")
   Path clusterSecretFile;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus "
+      + "metrics at http://HOST:PORT/metrics (0: any free port; default -1: none). With "
+      + "--token-file, scrapes must send the token as a bearer header.")
+  int metricsPort = -1;
+
   // Read by ProcessLog before the command line is parsed: logging starts before that.
   @Option(names = ProcessLog.LOG_FILE_OPTION, paramLabel = "FILE", description = "Log to FILE, "
       + "which rolls at 10 MB into FILE.1 .. FILE.5 (default: stdout).")
@@ -102,7 +107,7 @@ public final class StorageMain implements Callable<Integer> {
         tlsDir == null ? null : TlsFiles.identity(tlsDir, nodeId),
         tokenFile == null ? null : BearerToken.readFile(tokenFile),
         clusterSecretFile == null ? null
-            : SecretFile.read(clusterSecretFile, "cluster secret file"));
+            : SecretFile.read(clusterSecretFile, "cluster secret file"), metricsPort);
     StorageNode node = new StorageNode(config);
     try {
       node.start();

@@ -1,5 +1,6 @@
 package dev.ringkv.storage.server;
 
+import dev.ringkv.metrics.MetricsEndpoint;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
@@ -18,6 +19,7 @@ import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
+import dev.ringkv.storage.metrics.NodeMetrics;
 import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
 import dev.ringkv.storage.sync.StrayCleanup;
@@ -70,6 +72,7 @@ public final class StorageNode implements AutoCloseable {
   private Network network;
   private Server server;
   private BackgroundTasks background;
+  private MetricsEndpoint metricsEndpoint;
   private boolean closed;
 
   /** A node on sockets and the system clock. */
@@ -139,9 +142,12 @@ public final class StorageNode implements AutoCloseable {
     Runnable beatSoon = background::heartbeatSoon;
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
+    NodeMetrics metrics = new NodeMetrics();
+    metrics.watch(engine, syncState, tables, clientBudget, peerBudget, local::hintsStoredTotal,
+        clockMs);
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
-        loop, maxFrameBytes, clockMs);
-    replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs);
+        loop, maxFrameBytes, clockMs, metrics);
+    replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics);
     MalformedRequests malformed = new MalformedRequests(id);
     server = network.serverBuilder(config.host(), config.port(),
             Credentials.server(config.tls()), config.maxInFlightRequests())
@@ -154,10 +160,17 @@ public final class StorageNode implements AutoCloseable {
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new AdminService(id, local, tables, syncState::allCaughtUp, background.status()),
+            new AdminService(id, local, tables, syncState::allCaughtUp, background.status(),
+                this::metricsPort),
             access)))
         .build()
         .start();
+    if (config.metricsPort() != MetricsEndpoint.OFF) {
+      metricsEndpoint = MetricsEndpoint.start(id, config.host(), config.metricsPort(),
+          metrics.registry(), config.token(), null);
+      Files.writeString(config.dataDir().resolve("metrics.port"),
+          Integer.toString(metricsEndpoint.port()), StandardCharsets.UTF_8);
+    }
     // The advertised address needs the bound port, so the heartbeat starts after the server.
     String address = config.host() + ":" + port();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
@@ -177,6 +190,15 @@ public final class StorageNode implements AutoCloseable {
         config.limits().maxValueBytes(), config.maxInFlightRequests(), config.maxInFlightBytes(),
         config.tls() == null ? "plaintext" : "mutual TLS",
         config.token() == null ? "no token" : "token required");
+    if (metricsEndpoint != null) {
+      log.info("node {} serves metrics on http://{}:{}/metrics", id, config.host(),
+          metricsEndpoint.port());
+    }
+  }
+
+  /** The port metrics are served on, or -1 for none. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? MetricsEndpoint.OFF : metricsEndpoint.port();
   }
 
   public int port() {
@@ -203,6 +225,9 @@ public final class StorageNode implements AutoCloseable {
       server.shutdownNow();
     }
     background.close();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     replicas.close();
     channels.close();
     network.close();
