@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -22,13 +24,17 @@ final class ClusterLauncher implements AutoCloseable {
   private final Path root;
   private final Path runDir;
   private final int managerPort;
+  private final int nodes;
+  private final int metricsPort; // the manager's; serverN's is this + N; -1: none
   private final Thread stopOnExit;
   private boolean stopped;
 
-  private ClusterLauncher(Path root, Path runDir, int managerPort) {
+  private ClusterLauncher(Path root, Path runDir, int managerPort, int nodes, int metricsPort) {
     this.root = root;
     this.runDir = runDir;
     this.managerPort = managerPort;
+    this.nodes = nodes;
+    this.metricsPort = metricsPort;
     this.stopOnExit = new Thread(this::stop, "bench-cluster-stop");
   }
 
@@ -37,14 +43,16 @@ final class ClusterLauncher implements AutoCloseable {
       throws IOException, InterruptedException {
     // gRPC ports first, then as many metrics ports.
     int port = freePortRange(2 * (nodes + 1));
-    ClusterLauncher cluster = new ClusterLauncher(root, runDir, port);
+    boolean metrics = !extraArgs.contains("--metrics-port");
+    ClusterLauncher cluster =
+        new ClusterLauncher(root, runDir, port, nodes, metrics ? port + nodes + 1 : -1);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
     List<String> command = new ArrayList<>(List.of(
         root.resolve("scripts/start_service.sh").toString(), "--nodes", Integer.toString(nodes),
         "--rep", Integer.toString(rep), "--run-dir", runDir.toString(),
         "--port", Integer.toString(port)));
-    if (!extraArgs.contains("--metrics-port")) {
-      command.addAll(List.of("--metrics-port", Integer.toString(port + nodes + 1)));
+    if (metrics) {
+      command.addAll(List.of("--metrics-port", Integer.toString(cluster.metricsPort)));
     }
     command.addAll(extraArgs);
     Files.createDirectories(runDir);
@@ -57,6 +65,20 @@ final class ClusterLauncher implements AutoCloseable {
       throw new IOException("the cluster did not start:\n" + Files.readString(log));
     }
     return cluster;
+  }
+
+  /**
+   * Where each storage node serves its metrics, by node id; empty when the cluster runs
+   * without them.
+   */
+  Map<String, String> metricsAddresses() {
+    Map<String, String> addresses = new TreeMap<>();
+    if (metricsPort != -1) {
+      for (int i = 1; i <= nodes; i++) {
+        addresses.put("server" + i, "127.0.0.1:" + (metricsPort + i));
+      }
+    }
+    return addresses;
   }
 
   String managerAddress() {

@@ -27,6 +27,9 @@ final class ThroughputCommand implements Callable<Integer> {
   record Row(int nodes, int rep, String consistency, long ops, long errors, double seconds,
       double opsPerSecond, double p50Ms, double p95Ms, double p99Ms, double maxMs) {}
 
+  /** One node in one run, from its metrics: requests it coordinated per second, CPU used. */
+  record NodeRow(int rep, String node, double opsPerSecond, double cpuPercent) {}
+
   @Option(names = "--reps", split = ",", description = "Replication factors (default: 1,3,5).")
   List<Integer> reps = List.of(1, 3, 5);
 
@@ -71,6 +74,7 @@ final class ThroughputCommand implements Callable<Integer> {
     Path out = output.out;
     Files.createDirectories(out);
     List<Row> rows = new ArrayList<>();
+    List<NodeRow> nodeRows = new ArrayList<>();
     for (int rep : reps) {
       System.out.printf("throughput: %d nodes, replication %d, %s, %,d ops, %d outstanding%n",
           nodes, rep, consistency, ops, concurrency);
@@ -83,19 +87,29 @@ final class ThroughputCommand implements Callable<Integer> {
             consistency);
         load.load("rep " + rep + " load");
         load.run(warmupOps, "rep " + rep + " warm-up");
+        ServerView.Snapshot before = ServerView.scrape(cluster.metricsAddresses());
         LoadGenerator.Measurement m = load.run(ops, "rep " + rep);
+        List<ServerView.NodeLoad> nodeLoads =
+            ServerView.between(before, ServerView.scrape(cluster.metricsAddresses()));
         Row row = toRow(rep, m);
         rows.add(row);
+        nodeLoads.forEach(n -> nodeRows.add(new NodeRow(rep, n.node(), n.opsPerSecond(),
+            n.cpuPercent())));
         System.out.printf("  rep %d: %,.0f ops/s, p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, "
             + "max %.1f ms, %d errors%n", rep, row.opsPerSecond(), row.p50Ms(), row.p95Ms(),
             row.p99Ms(), row.maxMs(), row.errors());
+        System.out.println(ServerView.describe(nodeLoads));
       }
     }
     ResultFiles.writeCsv(out.resolve("throughput.csv"), rows);
     ResultFiles.writeJson(out.resolve("throughput.json"), rows);
+    if (!nodeRows.isEmpty()) {
+      ResultFiles.writeCsv(out.resolve("throughput-nodes.csv"), nodeRows);
+    }
     Charts.throughput(out.resolve("throughput.png"), rows);
     System.out.println(ResultFiles.table(rows));
-    System.out.println("wrote " + out.resolve("throughput.csv") + ", throughput.json, throughput.png");
+    System.out.println("wrote " + out.resolve("throughput.csv") + ", throughput.json, "
+        + "throughput.png" + (nodeRows.isEmpty() ? "" : ", throughput-nodes.csv"));
     return rows.stream().anyMatch(r -> r.errors() > 0) ? 1 : 0;
   }
 

@@ -1,12 +1,13 @@
 package dev.ringkv.manager.dashboard;
 
+import dev.ringkv.metrics.MetricsText;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the dashboard reads from one scrape of a storage node's {@code /metrics} (the Prometheus
- * text format): its request count, its request latency histogram summed over operations, and
- * a few gauges. Lines it does not need are skipped.
+ * What the dashboard reads from one scrape of a storage node's {@code /metrics}: its request
+ * count, its request latency histogram summed over operations, and a few gauges.
  *
  * @param requests client requests coordinated since the node started
  * @param latencyBuckets cumulative counts by upper bound in seconds (+Inf included)
@@ -15,33 +16,18 @@ record NodeScrape(double requests, Map<Double, Double> latencyBuckets, double ke
     boolean caughtUp) {
 
   static NodeScrape parse(String text) {
-    double requests = 0;
-    double keys = 0;
-    double hints = 0;
-    boolean caughtUp = false;
+    List<MetricsText.Sample> samples = MetricsText.parse(text);
     Map<Double, Double> buckets = new TreeMap<>();
-    for (String line : text.split("\n")) {
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int space = line.lastIndexOf(' ');
-      if (space < 0) {
-        continue;
-      }
-      String series = line.substring(0, space);
-      double value = parseValue(line.substring(space + 1));
-      String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
-      switch (name) {
-        case "ringkv_requests_total" -> requests += value;
-        case "ringkv_request_duration_seconds_bucket" ->
-            buckets.merge(parseValue(label(series, "le")), value, Double::sum);
-        case "ringkv_rocksdb_estimated_keys" -> keys = value;
-        case "ringkv_hints_held" -> hints += value;
-        case "ringkv_caught_up" -> caughtUp = value == 1;
-        default -> { }
+    for (MetricsText.Sample s : samples) {
+      if (s.name().equals("ringkv_request_duration_seconds_bucket")) {
+        buckets.merge(MetricsText.value(s.labels().getOrDefault("le", "NaN")), s.value(),
+            Double::sum);
       }
     }
-    return new NodeScrape(requests, buckets, keys, hints, caughtUp);
+    return new NodeScrape(MetricsText.sum(samples, "ringkv_requests_total"), buckets,
+        MetricsText.sum(samples, "ringkv_rocksdb_estimated_keys"),
+        MetricsText.sum(samples, "ringkv_hints_held"),
+        MetricsText.sum(samples, "ringkv_caught_up") == 1);
   }
 
   /**
@@ -64,28 +50,5 @@ record NodeScrape(double requests, Map<Double, Double> latencyBuckets, double ke
   private double delta(NodeScrape earlier, double bound) {
     return latencyBuckets.getOrDefault(bound, 0.0)
         - earlier.latencyBuckets.getOrDefault(bound, 0.0);
-  }
-
-  private static String label(String series, String name) {
-    int at = series.indexOf(name + "=\"");
-    if (at < 0) {
-      return "NaN";
-    }
-    int start = at + name.length() + 2;
-    return series.substring(start, series.indexOf('"', start));
-  }
-
-  private static double parseValue(String text) {
-    return switch (text) {
-      case "+Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> {
-        try {
-          yield Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-          yield Double.NaN;
-        }
-      }
-    };
   }
 }
