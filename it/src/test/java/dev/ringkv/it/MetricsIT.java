@@ -64,6 +64,10 @@ class MetricsIT {
         cluster.restart("server4");
         await(prometheus, "sum(ringkv_hints_held) or vector(0)", v -> v == 0,
             "the hints to drain to server4 once it is back");
+        await(prometheus, "sum(ringkv_hints_delivered_total)", v -> v > 0,
+            "the hints handed off to be counted");
+        await(prometheus, "ringkv_manager_state_changes_total{state=\"down\"}", v -> v == 1,
+            "the manager to count server4's one change to DOWN");
       } finally {
         running.set(false);
         writer.shutdown();

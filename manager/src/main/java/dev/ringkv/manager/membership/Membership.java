@@ -7,6 +7,7 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class Membership {
   private final StateStore store;
   private final JoinPolicy joins;
   private final Map<String, Long> lastBeatMs = new HashMap<>();
+  private final Map<NodeState, Long> stateChanges = new EnumMap<>(NodeState.class);
   private volatile RingTable table;
 
   private Membership(RingTable initial, int tokensPerNode, long failureTimeoutMs,
@@ -217,9 +219,20 @@ public final class Membership {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the manager state", e);
     }
+    for (Node node : next.nodes()) {
+      NodeState before = table.node(node.id()).map(Node::state).orElse(null);
+      if (before != node.state()) {
+        stateChanges.merge(node.state(), 1L, Long::sum);
+      }
+    }
     table = next;
     log.info("published table epoch {}: {}", next.epoch(), summary(next));
     return next;
+  }
+
+  /** How many times a node was marked UP (joins included) or DOWN since the manager started. */
+  public synchronized Map<NodeState, Long> stateChanges() {
+    return new EnumMap<>(stateChanges);
   }
 
   private static String summary(RingTable t) {

@@ -6,6 +6,7 @@ import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.Placement;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import dev.ringkv.wire.InFlightBudget;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class Coordinator {
   private final KeyHasher hasher;
   private final PeerHealth health;
   private final Speculation speculation;
+  private final NodeCounters counters;
   private final InFlightBudget room;
 
   /**
@@ -53,8 +55,9 @@ public final class Coordinator {
    */
   public Coordinator(String selfId, Supplier<RingTable> tables, LocalReplica local,
       ReplicaClient replicas, KeyHasher hasher, PeerHealth health, Speculation speculation,
-      InFlightBudget room) {
+      InFlightBudget room, NodeCounters counters) {
     this.room = room;
+    this.counters = counters;
     this.selfId = selfId;
     this.tables = tables;
     this.local = local;
@@ -99,6 +102,7 @@ public final class Coordinator {
           quorum.succeed(nodeId, null);
         } else {
           health.failed(nodeId);
+          counters.replicaFailed(nodeId, error);
           log.debug("replica write to {} failed, holding a hint: {}", nodeId, error.toString());
           holdHint(placement, key, record);
           quorum.fail(nodeId, error);
@@ -129,8 +133,8 @@ public final class Coordinator {
     }
     List<Placement> order = new ArrayList<>(health.healthyFirst(placements, p -> p.node().id()));
     order.sort(Comparator.comparing(p -> !p.node().id().equals(selfId))); // self first, stable
-    ReadFanout fanout = new ReadFanout(replicas, health, speculation, room, key, table.epoch(),
-        order, needed, operation);
+    ReadFanout fanout = new ReadFanout(replicas, health, speculation, room, counters, key,
+        table.epoch(), order, needed, operation);
     fanout.start();
     return fanout.result().thenApply(newest -> {
       newest.ifPresent(r -> local.observe(r.version()));

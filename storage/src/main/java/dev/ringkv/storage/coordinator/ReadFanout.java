@@ -3,6 +3,7 @@ package dev.ringkv.storage.coordinator;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.Placement;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import dev.ringkv.wire.InFlightBudget;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ final class ReadFanout {
 
 private final KeyReplicas replicas;
 private final PeerHealth health;
-private final Speculation speculation;
+  private final Speculation speculation;
+  private final NodeCounters counters;
 private final InFlightBudget room;
 private final String key;
   private final long tableEpoch;
@@ -46,9 +48,10 @@ private final String key;
    * @param needed answers that count before the read is answered (R)
    */
   ReadFanout(KeyReplicas replicas, PeerHealth health, Speculation speculation,
-      InFlightBudget room, String key, long tableEpoch, List<Placement> order, int needed,
-      String operation) {
+      InFlightBudget room, NodeCounters counters, String key, long tableEpoch,
+      List<Placement> order, int needed, String operation) {
     this.replicas = replicas;
+    this.counters = counters;
     this.health = health;
     this.speculation = speculation;
     this.room = room;
@@ -81,6 +84,7 @@ private final String key;
   private synchronized void speculate() {
     if (!quorum.reached().isDone() && asked < order.size()) {
       log.debug("speculative read of a key on {}", order.get(asked).node().id());
+      counters.speculativeRead();
       askNext();
     }
   }
@@ -103,6 +107,7 @@ private final String key;
         speculation.answeredSince(start);
       } else {
         health.failed(nodeId);
+        counters.replicaFailed(nodeId, error);
       }
     }
     if (error == null) {
@@ -199,6 +204,7 @@ private final String key;
   private void writeBack(Placement placement, Record latest) {
     String nodeId = placement.node().id();
     log.debug("read repair of a key on {} to version {}", nodeId, latest.version());
+    counters.readRepair();
     replicas.write(placement, key, latest).exceptionally(e -> {
       log.debug("read repair on {} failed: {}", nodeId, e.getMessage());
       return null;

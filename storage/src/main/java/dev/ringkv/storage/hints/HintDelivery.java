@@ -4,7 +4,9 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.Hint;
+import dev.ringkv.storage.engine.Hint;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.metrics.NodeCounters;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,13 +31,15 @@ public final class HintDelivery implements Runnable {
   private static final int BATCH = 256;
 
   private final StorageEngine engine;
+  private final NodeCounters counters;
   private final ReplicaClient replicas;
   private final Supplier<RingTable> tables;
   private final LongSupplier hintsStoredSinceLastPass;
   private final Set<String> pausedTargets = new HashSet<>(); // logged once per failed stretch
 
   public HintDelivery(StorageEngine engine, ReplicaClient replicas, Supplier<RingTable> tables,
-      LongSupplier hintsStoredSinceLastPass) {
+      LongSupplier hintsStoredSinceLastPass, NodeCounters counters) {
+    this.counters = counters;
     this.engine = engine;
     this.replicas = replicas;
     this.tables = tables;
@@ -54,7 +58,9 @@ public final class HintDelivery implements Runnable {
       Optional<Node> node = table.node(target);
       if (node.isEmpty()) {
         log.warn("dropping hints for {}: it is not in the table", target);
-        engine.hintsFor(target, Integer.MAX_VALUE).forEach(engine::removeHint);
+        List<Hint> dropped = engine.hintsFor(target, Integer.MAX_VALUE);
+        dropped.forEach(engine::removeHint);
+        counters.hintsDropped(dropped.size());
       } else if (node.get().isUp()) {
         deliverTo(node.get());
       }
@@ -75,6 +81,7 @@ public final class HintDelivery implements Runnable {
       try {
         CompletableFuture.allOf(sends).get(30, TimeUnit.SECONDS);
         delivered += batch.size();
+        counters.hintsDelivered(batch.size());
       } catch (ExecutionException | TimeoutException e) {
         if (pausedTargets.add(target.id())) {
           log.info("hint delivery to {} paused after {} hints: {}", target.id(), delivered,

@@ -138,7 +138,29 @@ public final class NodeMetrics {
    */
   public void watch(RocksStorageEngine engine, SyncState sync, Supplier<RingTable> tables,
       InFlightBudget clientBudget, InFlightBudget peerBudget, LongSupplier hintsStored,
-      LongSupplier wallClockMs) {
+      NodeCounters counters, LongSupplier wallClockMs) {
+    counter("ringkv_read_repairs_total", "Replicas a read found behind and wrote the newest "
+        + "version back to", counters::readRepairs);
+    counter("ringkv_speculative_reads_total", "Extra replicas asked because a read's first "
+        + "ones were slower than the speculative delay", counters::speculativeReads);
+    counter("ringkv_hints_delivered_total", "Hints handed to the replica they were kept for",
+        counters::hintsDelivered);
+    counter("ringkv_hints_dropped_total", "Hints dropped because their target left the cluster",
+        counters::hintsDropped);
+    counter("ringkv_sync_records_pulled_total", "Records range sync pulled from peers",
+        counters::recordsPulled);
+    counter("ringkv_stray_copies_dropped_total", "Copies of keys this node no longer serves, "
+        + "dropped once their home replicas held them", counters::strayCopiesDropped);
+    CounterWithCallback.builder()
+        .name("ringkv_replica_failures_total")
+        .help("Replica reads and writes this node sent as coordinator that failed, by peer and "
+            + "kind (timeout or error)")
+        .labelNames("peer", "kind")
+        .callback(cb -> counters.replicaFailures().forEach((peer, counts) -> {
+          cb.call(counts[0], peer, "timeout");
+          cb.call(counts[1], peer, "error");
+        }))
+        .register(registry);
     GaugeWithCallback.builder()
         .name("ringkv_hints_held")
         .help("Hints this node holds for a replica that missed writes, by target node")
@@ -204,6 +226,14 @@ public final class NodeMetrics {
             + "rewrite to settle the store");
     rocksGauge(engine, "ringkv_rocksdb_write_stopped", "rocksdb.is-write-stopped",
         "1 while RocksDB stops writes (a stall)");
+  }
+
+  private void counter(String name, String help, LongSupplier value) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.getAsLong()))
+        .register(registry);
   }
 
   private void rocksGauge(RocksStorageEngine engine, String name, String property, String help) {

@@ -19,6 +19,7 @@ import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.storage.metrics.NodeMetrics;
 import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
@@ -121,18 +122,19 @@ public final class StorageNode implements AutoCloseable {
     // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
     InFlightBudget peerBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
+    NodeCounters counters = new NodeCounters();
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
         new PeerHealth(clockMs, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             config.replicaTimeoutMs()),
         new Speculation((task, ms) -> loop.schedule(task, ms, TimeUnit.MILLISECONDS),
             System::nanoTime, MIN_SPECULATION_MS, Math.max(MIN_SPECULATION_MS,
                 Math.min(MAX_SPECULATION_MS, config.replicaTimeoutMs() / 2))),
-        clientBudget);
+        clientBudget, counters);
 
     background = new BackgroundTasks(id);
     Runnable syncPass = new RangeSync(syncState, engine, local, replicas, tables,
         config.replicaTimeoutMs(), (key, record) -> config.limits().checkRecord(key, record,
-            clockMs.getAsLong()));
+            clockMs.getAsLong()), counters);
     tables.onChange(table -> {
       channels.resetConnectBackoff(); // a peer may be back: reconnect now, not after backoff
       syncState.onTable(table);
@@ -144,7 +146,7 @@ public final class StorageNode implements AutoCloseable {
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     NodeMetrics metrics = new NodeMetrics();
     metrics.watch(engine, syncState, tables, clientBudget, peerBudget, local::hintsStoredTotal,
-        clockMs);
+        counters, clockMs);
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
         loop, maxFrameBytes, clockMs, metrics);
     replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics);
@@ -179,10 +181,11 @@ public final class StorageNode implements AutoCloseable {
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
         tables));
     background.hintDeliveryEvery(config.hintIntervalMs(),
-        new HintDelivery(engine, replicas, tables, local::takeHintsStored));
+        new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters));
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
     background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
-        new StrayCleanup(id, syncState, engine, replicas, tables, config.replicaTimeoutMs()));
+        new StrayCleanup(id, syncState, engine, replicas, tables, config.replicaTimeoutMs(),
+            counters));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),

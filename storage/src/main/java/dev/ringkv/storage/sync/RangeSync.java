@@ -6,6 +6,7 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.metrics.NodeCounters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +41,16 @@ public final class RangeSync implements Runnable {
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final BiConsumer<String, Record> check;
+  private final NodeCounters counters;
 
   /**
    * @param check refuses, by throwing {@link IllegalArgumentException}, a record a peer sent
    *     that this node would not take from a client (too large, or versioned far ahead)
    */
   public RangeSync(SyncState state, StorageEngine engine, LocalReplica local, PeerSyncClient peers,
-      Supplier<RingTable> tables, long callTimeoutMs, BiConsumer<String, Record> check) {
+      Supplier<RingTable> tables, long callTimeoutMs, BiConsumer<String, Record> check,
+      NodeCounters counters) {
+    this.counters = counters;
     this.check = check;
     this.state = state;
     this.engine = engine;
@@ -94,6 +98,7 @@ public final class RangeSync implements Runnable {
       pulls.add(pull.thenApply(Pull::fetched).exceptionally(error -> 0L));
     }
     long fetched = pulls.stream().mapToLong(CompletableFuture::join).sum();
+    counters.recordsPulled(fetched);
     if (caughtUp.get() > 0) {
       log.info("range sync: caught up on {} of {} pending ranges, {} records pulled from peers{}",
           caughtUp.get(), pending.size(), fetched,

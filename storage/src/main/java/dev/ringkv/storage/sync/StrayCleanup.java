@@ -4,6 +4,7 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.util.HashMap;
 import java.util.List;
@@ -35,9 +36,11 @@ public final class StrayCleanup implements Runnable {
   private final PeerSyncClient peers;
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
+  private final NodeCounters counters;
 
   public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
-      Supplier<RingTable> tables, long callTimeoutMs) {
+      Supplier<RingTable> tables, long callTimeoutMs, NodeCounters counters) {
+    this.counters = counters;
     this.selfId = selfId;
     this.state = state;
     this.engine = engine;
@@ -64,6 +67,7 @@ public final class StrayCleanup implements Runnable {
         dropped += dropCovered(range, home, held);
       }
     }
+    counters.strayCopiesDropped(dropped);
     if (dropped > 0) {
       log.info("dropped {} copies of keys this node does not serve; their home replicas hold them",
           dropped);

@@ -10,6 +10,7 @@ import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import dev.ringkv.wire.InFlightBudget;
@@ -45,6 +46,7 @@ class CoordinatorTest {
   private final List<String> readsAsked = new ArrayList<>(); // "n2 up to 16384"
   private final Map<String, Record> landsOnFetch = new HashMap<>(); // written as a fetch comes
   private InFlightBudget room = new InFlightBudget(100, 10_000_000);
+  private final NodeCounters counters = new NodeCounters();
   private RingTable table;
 
   @BeforeEach
@@ -101,7 +103,7 @@ class CoordinatorTest {
         new Speculation((task, delayMs) -> {
           speculativeReads.add(task);
           return new CompletableFuture<>();
-        }, System::nanoTime, 10, 250), room);
+        }, System::nanoTime, 10, 250), room, counters);
   }
 
   private Version write(Coordinator c, String value) {
@@ -154,6 +156,7 @@ class CoordinatorTest {
     assertThat(read).contains(fresh);
     assertThat(engines.get("n1").get("k")).contains(fresh);
     assertThat(engines.get("n2").get("k")).contains(fresh);
+    assertThat(counters.readRepairs()).as("replicas repaired").isEqualTo(2);
   }
 
   @Test

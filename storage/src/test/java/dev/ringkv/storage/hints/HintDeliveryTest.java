@@ -9,6 +9,7 @@ import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.util.HashSet;
 import java.util.List;
@@ -48,7 +49,9 @@ class HintDeliveryTest {
     }
   };
 
-  private final HintDelivery delivery = new HintDelivery(holder, network, () -> table, () -> 0);
+  private final NodeCounters counters = new NodeCounters();
+  private final HintDelivery delivery =
+      new HintDelivery(holder, network, () -> table, () -> 0, counters);
 
   private static Record record(long ms) {
     return Record.value(new Version(ms, 0, "holder"), new byte[] {(byte) ms});
@@ -62,6 +65,7 @@ class HintDeliveryTest {
     delivery.run();
     assertThat(delivered).hasSize(600).containsEntry("target/k7", record(7));
     assertThat(holder.hintCount()).isZero();
+    assertThat(counters.hintsDelivered()).isEqualTo(600);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,8 @@ class RangeSyncTest {
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
         () -> table.get().epoch());
-    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL).run();
+    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, new NodeCounters())
+        .run();
 
     assertThat(state.isCaughtUp("a")).isTrue();
     assertThat(state.allCaughtUp()).isTrue();
@@ -83,7 +85,8 @@ class RangeSyncTest {
       }
     };
 
-    new RangeSync(state, n2, local, network, table::get, 1000, noFuture).run();
+    new RangeSync(state, n2, local, network, table::get, 1000, noFuture, new NodeCounters())
+        .run();
 
     assertThat(n2.get("a")).contains(value(1, "fine"));
     assertThat(n2.get("b")).isEmpty();
@@ -150,7 +153,8 @@ class RangeSyncTest {
     state.onTable(standIns.get());
     LocalReplica local = new LocalReplica(f1, new HybridClock("f1", () -> 0L), state::isCaughtUp,
         () -> standIns.get().epoch());
-    RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000, ACCEPT_ALL);
+    RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000, ACCEPT_ALL,
+        new NodeCounters());
 
     sync.run();
     assertThat(state.isCaughtUp("a")).as("f2 knows no more than f1 does").isFalse();

@@ -9,6 +9,7 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,7 +53,7 @@ class StrayCleanupTest {
   }
 
   private void cleanUpOnN3(SyncState state) {
-    new StrayCleanup("n3", state, n3, network, table::get, 1000).run();
+    new StrayCleanup("n3", state, n3, network, table::get, 1000, new NodeCounters()).run();
   }
 
   private SyncState caughtUp() {
@@ -138,7 +139,8 @@ class StrayCleanupTest {
       }
     };
 
-    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000).run();
+    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000, new NodeCounters())
+        .run();
 
     assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }

@@ -1,0 +1,100 @@
+package dev.ringkv.storage.metrics;
+
+import io.grpc.Status;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the node's own machinery did, counted where it happens (the coordinator, hint delivery,
+ * range sync, stray cleanup) and read by {@link NodeMetrics} when scraped. Plain counters, so
+ * the classes that count need nothing of the metrics library.
+ */
+public final class NodeCounters {
+
+  private final LongAdder readRepairs = new LongAdder();
+  private final LongAdder speculativeReads = new LongAdder();
+  private final LongAdder hintsDelivered = new LongAdder();
+  private final LongAdder hintsDropped = new LongAdder();
+  private final LongAdder recordsPulled = new LongAdder();
+  private final LongAdder strayCopiesDropped = new LongAdder();
+  // By peer: failures that were timeouts, and the others.
+  private final ConcurrentMap<String, LongAdder[]> replicaFailures = new ConcurrentHashMap<>();
+
+  /** A read found a replica behind and wrote the newest version back to it. */
+  public void readRepair() {
+    readRepairs.increment();
+  }
+
+  /** A read's first replicas were slow, so one more was asked. */
+  public void speculativeRead() {
+    speculativeReads.increment();
+  }
+
+  /** A replica read or write to {@code peer} failed (a timeout, or another error). */
+  public void replicaFailed(String peer, Throwable error) {
+    replicaFailures.computeIfAbsent(peer, p -> new LongAdder[] {new LongAdder(), new LongAdder()})
+        [isTimeout(error) ? 0 : 1].increment();
+  }
+
+  public void hintsDelivered(long count) {
+    hintsDelivered.add(count);
+  }
+
+  public void hintsDropped(long count) {
+    hintsDropped.add(count);
+  }
+
+  public void recordsPulled(long count) {
+    recordsPulled.add(count);
+  }
+
+  public void strayCopiesDropped(long count) {
+    strayCopiesDropped.add(count);
+  }
+
+  public long readRepairs() {
+    return readRepairs.sum();
+  }
+
+  public long speculativeReads() {
+    return speculativeReads.sum();
+  }
+
+  public long hintsDelivered() {
+    return hintsDelivered.sum();
+  }
+
+  public long hintsDropped() {
+    return hintsDropped.sum();
+  }
+
+  public long recordsPulled() {
+    return recordsPulled.sum();
+  }
+
+  public long strayCopiesDropped() {
+    return strayCopiesDropped.sum();
+  }
+
+  /** By peer: {timeouts, other failures}. */
+  Map<String, long[]> replicaFailures() {
+    Map<String, long[]> failures = new TreeMap<>();
+    replicaFailures.forEach((peer, counts) ->
+        failures.put(peer, new long[] {counts[0].sum(), counts[1].sum()}));
+    return failures;
+  }
+
+  private static boolean isTimeout(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (e instanceof TimeoutException
+          || Status.fromThrowable(e).getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
