@@ -184,7 +184,8 @@ public final class KvClient implements AutoCloseable {
     ClientInput.checkKey(key);
     VersionProto version = ValueCodec.toProto(clock.next());
     return call(key, table -> KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
-            .setKey(key).setConsistency(ValueCodec.toProto(level)).setTable(table).setVersion(version)),
+            .setKey(key).setConsistency(ValueCodec.toProto(level)).setTable(table)
+            .setVersion(version)),
         r -> new Retrier.Reply<>(new PutResult(key, r.getWrite().getCoordinator()),
             r.getWrite().hasNewerTable() ? r.getWrite().getNewerTable() : null,
             r.getWrite().getVersion()));

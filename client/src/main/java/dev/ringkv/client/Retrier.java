@@ -273,8 +273,9 @@ final class Retrier {
     private KvException giveUp(Status last) {
       KvException.Reason reason = last.getCode() == Status.Code.DEADLINE_EXCEEDED
           ? KvException.Reason.DEADLINE_EXCEEDED : KvException.Reason.UNAVAILABLE;
-      return new KvException(reason, "no replica could serve the request within " + policy.deadlineMs()
-          + " ms after " + attempt + " attempts; last error: " + describe(last));
+      return new KvException(reason, "no replica could serve the request within "
+          + policy.deadlineMs() + " ms after " + attempt + " attempts; last error: "
+          + describe(last));
     }
 
     private long remainingMs() {

@@ -17,8 +17,14 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,9 +104,19 @@ class SecurityIT {
 
   @Test
   void tokenClusterRefusesMissingAndWrongTokensAndWritesNothing() throws Exception {
-    LocalCluster.Options secured = LocalCluster.Options.defaults().secured(certs, token);
+    LocalCluster.Options secured =
+        LocalCluster.Options.defaults().secured(certs, token).withMetrics();
     try (LocalCluster cluster = LocalCluster.start(3, 2, secured)) {
       Cli cli = new Cli(cluster.managerAddress(), tmp.resolve("token-table.pb"));
+      for (String id : List.of("manager", "server1")) {
+        String metrics = "http://127.0.0.1:" + cluster.metricsPort(id) + "/metrics";
+        assertThat(httpStatus(metrics, null)).as(id + "'s metrics without the token")
+            .isEqualTo(401);
+        assertThat(httpStatus(metrics, "not-the-token")).as(id + "'s metrics, wrong token")
+            .isEqualTo(401);
+        assertThat(httpStatus(metrics, read(token).strip())).as(id + "'s metrics with it")
+            .isEqualTo(200);
+      }
       String tls = certs.toString();
       assertThat(cli.run("--put", "k", "--val", "right", "--tls", tls,
           "--token-file", token.toString()).exit()).isZero();
@@ -119,6 +135,17 @@ class SecurityIT {
       Cli.Result get = cli.run("--get", "k", "--tls", tls, "--token-file", token.toString());
       assertThat(get.line()).as("nothing was written without the token").startsWith("k, right, ");
     }
+  }
+
+  /** The HTTP status of a GET of {@code url}, with {@code token} as a bearer header if given. */
+  private static int httpStatus(String url, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(5));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static String read(Path file) {

@@ -7,7 +7,14 @@ import com.sun.net.httpserver.HttpPrincipal;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.security.BearerToken;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +55,7 @@ public final class MetricsEndpoint implements AutoCloseable {
    */
   public static MetricsEndpoint start(String owner, String host, int port,
       PrometheusRegistry registry, String token, HttpHandler pages) {
-    JvmMetrics.builder().register(registry);
+    registerJvmMetrics(registry);
     ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads.of(owner, "metrics"));
     try {
       HTTPServer.Builder builder = HTTPServer.builder()
@@ -68,6 +75,23 @@ public final class MetricsEndpoint implements AutoCloseable {
       throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The JVM's metrics that cost nothing between scrapes: memory, GC counts and times, threads,
+   * buffers, classes, compilation, the runtime, and the process (CPU, memory, file handles).
+   * Left out: allocation by memory pool, which listens to every garbage collection, and native
+   * memory, which needs native memory tracking.
+   */
+  private static void registerJvmMetrics(PrometheusRegistry registry) {
+    JvmMemoryMetrics.builder().register(registry);
+    JvmGarbageCollectorMetrics.builder().register(registry);
+    JvmThreadsMetrics.builder().register(registry);
+    JvmBufferPoolMetrics.builder().register(registry);
+    JvmClassLoadingMetrics.builder().register(registry);
+    JvmCompilationMetrics.builder().register(registry);
+    JvmRuntimeInfoMetric.builder().register(registry);
+    ProcessMetrics.builder().register(registry);
   }
 
   public int port() {

@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -75,7 +76,19 @@ public final class StreamServer<Q, F, P, G> {
   private final int maxFrameBytes;
   private final LongSupplier clockMs;
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  private final LongAdder framesRead = new LongAdder();
+  private final LongAdder requestsRead = new LongAdder();
   private volatile boolean draining;
+
+  /** Frames read from every stream so far; with {@link #requestsRead()}, requests per frame. */
+  public long framesRead() {
+    return framesRead.sum();
+  }
+
+  /** Requests read from every stream so far. */
+  public long requestsRead() {
+    return requestsRead.sum();
+  }
 
   /**
    * @param handler answers one request; it must not block
@@ -153,7 +166,10 @@ public final class StreamServer<Q, F, P, G> {
 
     @Override
     public void onNext(F frame) {
-      waiting.addAll(framing.requests(frame));
+      List<Q> requests = framing.requests(frame);
+      framesRead.increment();
+      requestsRead.add(requests.size());
+      waiting.addAll(requests);
       wantsInput.set(true);
       serveWaiting(); // at once, as the frame is read: no hand-off on the common path
       askForInputIfAllowed();

@@ -135,7 +135,8 @@ public final class ClusterStatus implements Callable<Integer> {
           address -> Grpc.newChannelBuilder(address, credentials).build());
       try {
         stats.put(n.id(), AdminGrpc.newBlockingStub(ch).withCallCredentials(admin)
-            .withDeadlineAfter(2, TimeUnit.SECONDS).nodeStatus(NodeStatusRequest.getDefaultInstance()));
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .nodeStatus(NodeStatusRequest.getDefaultInstance()));
       } catch (StatusRuntimeException e) {
         // not answering: shown as '-'
       }

@@ -85,6 +85,16 @@ public final class KvService extends KvGrpc.KvImplBase {
     return new Admission(nodeId, budget, timer);
   }
 
+  /** The stream server's frames read so far (with {@link #requestsRead}: requests per frame). */
+  public long framesRead() {
+    return streams.framesRead();
+  }
+
+  /** Requests read from streams so far. */
+  public long requestsRead() {
+    return streams.requestsRead();
+  }
+
   /** Refuses new streamed requests and ends each stream once its requests are answered. */
   public void drainStreams() {
     streams.drain();

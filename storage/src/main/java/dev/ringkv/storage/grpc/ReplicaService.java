@@ -47,6 +47,10 @@ import java.util.function.Supplier;
  * A caller with an identity must be a member of this node's table (the admin identity may only
  * inspect), and what it sends is checked like a client's input: key and value limits, a version
  * not far in the future, a hint only for a member.
+ *
+ * <p>It is ~280 lines because it is the whole replica-facing surface (the stream, single reads,
+ * range summaries, paged multi-reads) and each RPC's checks of what a peer may ask sit next to
+ * the RPC they guard.
  */
 public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
@@ -126,6 +130,16 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
       throw Status.PERMISSION_DENIED.withDescription(caller + " is not a member of the cluster "
           + "in " + nodeId + "'s table (epoch " + tables.get().epoch() + ")").asRuntimeException();
     }
+  }
+
+  /** The stream server's frames read so far (with {@link #requestsRead}: requests per frame). */
+  public long framesRead() {
+    return streams.framesRead();
+  }
+
+  /** Requests read from streams so far. */
+  public long requestsRead() {
+    return streams.requestsRead();
   }
 
   /** Refuses new streamed requests and ends each stream once its requests are answered. */

@@ -1,29 +1,26 @@
 package dev.ringkv.storage.metrics;
 
 import dev.ringkv.proto.ConsistencyProto;
-import dev.ringkv.ring.RingTable;
-import dev.ringkv.storage.engine.RocksStorageEngine;
-import dev.ringkv.storage.sync.SyncState;
-import dev.ringkv.wire.InFlightBudget;
 import io.grpc.Status;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * A storage node's metrics, in one Prometheus registry (served by the process's
  * {@link dev.ringkv.metrics.MetricsEndpoint}). Requests are counted as they finish, by the
  * services at the edge; everything else (hints, range sync, budgets, RocksDB) is read from the
- * node's own state when scraped, so it costs nothing between scrapes. Names follow Prometheus
- * conventions: {@code ringkv_} prefix, base units, {@code _total} for counters.
+ * node's own state when scraped ({@link NodeGauges}), so it costs nothing between scrapes.
+ * Names follow Prometheus conventions: {@code ringkv_} prefix, base units, {@code _total} for
+ * counters.
  */
 public final class NodeMetrics {
 
@@ -78,8 +75,24 @@ public final class NodeMetrics {
       new CounterDataPoint[ReplicaOp.values().length];
   private final DistributionDataPoint[] replicaLatency =
       new DistributionDataPoint[ReplicaOp.values().length];
+  // What each kind of request stream carried, by who sends on it: "clients", "peers".
+  private final Map<String, LongSupplier> streamFrames = new ConcurrentHashMap<>();
+  private final Map<String, LongSupplier> streamRequests = new ConcurrentHashMap<>();
 
   public NodeMetrics() {
+    CounterWithCallback.builder()
+        .name("ringkv_stream_frames_total")
+        .help("Frames read from request streams, by who sent them; requests per frame is "
+            + "ringkv_stream_requests_total over this")
+        .labelNames("from")
+        .callback(cb -> streamFrames.forEach((from, n) -> cb.call(n.getAsLong(), from)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("ringkv_stream_requests_total")
+        .help("Requests read from request streams, by who sent them")
+        .labelNames("from")
+        .callback(cb -> streamRequests.forEach((from, n) -> cb.call(n.getAsLong(), from)))
+        .register(registry);
     for (ClientOp op : ClientOp.values()) {
       for (int level = 0; level < okRequests[op.ordinal()].length; level++) {
         okRequests[op.ordinal()][level] =
@@ -130,118 +143,18 @@ public final class NodeMetrics {
         : level.name().toLowerCase(Locale.ROOT);
   }
 
+  /** Registers the metrics read from the node's state at each scrape ({@link NodeGauges}). */
+  public void watch(NodeGauges.Sources sources) {
+    NodeGauges.register(registry, sources);
+  }
+
   /**
-   * Registers the gauges read from the node's state at each scrape.
-   *
-   * @param hintsStored hints stored since the node started
-   * @param wallClockMs for the age of the oldest hint
+   * Counts what the streams from {@code from} ({@code clients} or {@code peers}) carried:
+   * frames, and the requests in them.
    */
-  public void watch(RocksStorageEngine engine, SyncState sync, Supplier<RingTable> tables,
-      InFlightBudget clientBudget, InFlightBudget peerBudget, LongSupplier hintsStored,
-      NodeCounters counters, LongSupplier wallClockMs) {
-    counter("ringkv_read_repairs_total", "Replicas a read found behind and wrote the newest "
-        + "version back to", counters::readRepairs);
-    counter("ringkv_speculative_reads_total", "Extra replicas asked because a read's first "
-        + "ones were slower than the speculative delay", counters::speculativeReads);
-    counter("ringkv_hints_delivered_total", "Hints handed to the replica they were kept for",
-        counters::hintsDelivered);
-    counter("ringkv_hints_dropped_total", "Hints dropped because their target left the cluster",
-        counters::hintsDropped);
-    counter("ringkv_sync_records_pulled_total", "Records range sync pulled from peers",
-        counters::recordsPulled);
-    counter("ringkv_stray_copies_dropped_total", "Copies of keys this node no longer serves, "
-        + "dropped once their home replicas held them", counters::strayCopiesDropped);
-    CounterWithCallback.builder()
-        .name("ringkv_replica_failures_total")
-        .help("Replica reads and writes this node sent as coordinator that failed, by peer and "
-            + "kind (timeout or error)")
-        .labelNames("peer", "kind")
-        .callback(cb -> counters.replicaFailures().forEach((peer, counts) -> {
-          cb.call(counts[0], peer, "timeout");
-          cb.call(counts[1], peer, "error");
-        }))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_hints_held")
-        .help("Hints this node holds for a replica that missed writes, by target node")
-        .labelNames("target")
-        .callback(cb -> engine.hintBacklogs().forEach((target, b) -> cb.call(b.count(), target)))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_hint_oldest_age_seconds")
-        .help("Age of the oldest hint held for a target node (by the write's version)")
-        .labelNames("target")
-        .callback(cb -> {
-          long now = wallClockMs.getAsLong();
-          engine.hintBacklogs().forEach((target, b) ->
-              cb.call(Math.max(0, now - b.oldestPhysicalMs()) / 1000.0, target));
-        })
-        .register(registry);
-    CounterWithCallback.builder()
-        .name("ringkv_hints_stored_total")
-        .help("Hints stored for replicas that missed writes since the node started")
-        .callback(cb -> cb.call(hintsStored.getAsLong()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_sync_ranges_pending")
-        .help("Ranges this node still has to pull from its peers")
-        .callback(cb -> cb.call(sync.pending().size()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_caught_up")
-        .help("1 when every range this node serves is caught up, so its reads all count")
-        .callback(cb -> cb.call(sync.allCaughtUp() ? 1 : 0))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_table_epoch")
-        .help("Epoch of the ring table this node routes with")
-        .callback(cb -> cb.call(tables.get().epoch()))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("ringkv_in_flight_bytes")
-        .help("Bytes of requests (and replies not yet sent) held, by who sent them")
-        .labelNames("from")
-        .callback(cb -> {
-          cb.call(clientBudget.heldBytes(), "clients");
-          cb.call(peerBudget.heldBytes(), "peers");
-        })
-        .register(registry);
-    CounterWithCallback.builder()
-        .name("ringkv_overload_refusals_total")
-        .help("Requests refused with RESOURCE_EXHAUSTED because the budget was used up")
-        .labelNames("from")
-        .callback(cb -> {
-          cb.call(clientBudget.refusals(), "clients");
-          cb.call(peerBudget.refusals(), "peers");
-        })
-        .register(registry);
-    rocksGauge(engine, "ringkv_rocksdb_estimated_keys", "rocksdb.estimate-num-keys",
-        "RocksDB's estimate of the keys stored (tombstones included)");
-    rocksGauge(engine, "ringkv_rocksdb_live_sst_bytes", "rocksdb.live-sst-files-size",
-        "Bytes of the SST files the current version of the store uses");
-    rocksGauge(engine, "ringkv_rocksdb_memtable_bytes", "rocksdb.cur-size-all-mem-tables",
-        "Bytes in RocksDB's memtables");
-    rocksGauge(engine, "ringkv_rocksdb_pending_compaction_bytes",
-        "rocksdb.estimate-pending-compaction-bytes", "Bytes RocksDB estimates compaction must "
-            + "rewrite to settle the store");
-    rocksGauge(engine, "ringkv_rocksdb_write_stopped", "rocksdb.is-write-stopped",
-        "1 while RocksDB stops writes (a stall)");
-  }
-
-  private void counter(String name, String help, LongSupplier value) {
-    CounterWithCallback.builder()
-        .name(name)
-        .help(help)
-        .callback(cb -> cb.call(value.getAsLong()))
-        .register(registry);
-  }
-
-  private void rocksGauge(RocksStorageEngine engine, String name, String property, String help) {
-    GaugeWithCallback.builder()
-        .name(name)
-        .help(help)
-        .callback(cb -> cb.call(engine.property(property)))
-        .register(registry);
+  public void watchStreams(String from, LongSupplier frames, LongSupplier requests) {
+    streamFrames.put(from, frames);
+    streamRequests.put(from, requests);
   }
 
   private static String outcome(Throwable error) {

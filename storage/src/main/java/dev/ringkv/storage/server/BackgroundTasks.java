@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * A node's work off the network thread, each kind on a thread of its own so that a slow one
  * cannot hold up another: heartbeats; hint delivery; range sync and stray cleanup (one thread,
  * so a range is never pulled and cleaned up at once); operators' status calls, which scan the
- * store (never on the network thread, where they would hold up every request). The one owner of these threads:
- * {@link #close()} stops each and waits for it. A task that fails is logged and runs again at
- * its next turn.
+ * store (never on the network thread, where they would hold up every request). The one owner
+ * of these threads: {@link #close()} stops each and waits for it. A task that fails is logged
+ * and runs again at its next turn.
  */
 final class BackgroundTasks implements AutoCloseable {
 

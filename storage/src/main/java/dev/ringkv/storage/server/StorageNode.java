@@ -20,6 +20,7 @@ import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.metrics.NodeCounters;
+import dev.ringkv.storage.metrics.NodeGauges;
 import dev.ringkv.storage.metrics.NodeMetrics;
 import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
@@ -145,11 +146,14 @@ public final class StorageNode implements AutoCloseable {
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     NodeMetrics metrics = new NodeMetrics();
-    metrics.watch(engine, syncState, tables, clientBudget, peerBudget, local::hintsStoredTotal,
-        counters, clockMs);
+    metrics.watch(new NodeGauges.Sources(engine, syncState, tables, clientBudget, peerBudget,
+        local::hintsStoredTotal, counters, clockMs));
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
         loop, maxFrameBytes, clockMs, metrics);
-    replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn, beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics);
+    replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn,
+        beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics);
+    metrics.watchStreams("clients", kvService::framesRead, kvService::requestsRead);
+    metrics.watchStreams("peers", replicaService::framesRead, replicaService::requestsRead);
     MalformedRequests malformed = new MalformedRequests(id);
     server = network.serverBuilder(config.host(), config.port(),
             Credentials.server(config.tls()), config.maxInFlightRequests())
