@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * The store's promises under faults that are not crashes, and under crashes: 5 nodes, rep 3,
  * QUORUM, client defaults. Eight threads, each with its own client, each rewriting its own keys
  * over and over and reading everybody's; after a no-fault phase, a nemesis injects faults for
- * {@code ringkv.nemesis.seconds} (default 45); then the cluster settles, runs a second no-fault
+ * {@code ringkv.nemesis.seconds} (default 35); then the cluster settles, runs a second no-fault
  * phase, and the whole history is checked (see {@link History}): nothing acknowledged lost, no
  * stale or not-found read, no value never written, and no failed request, since never more than
  * one replica of a key is faulty.
@@ -47,7 +47,7 @@ class NemesisIT {
   private static final Duration WARM_UP = Duration.ofSeconds(2);
   private static final Duration BASELINE = Duration.ofSeconds(5);
   private static final Duration FAULT_PHASE =
-      Duration.ofSeconds(Long.getLong("ringkv.nemesis.seconds", 45));
+      Duration.ofSeconds(Long.getLong("ringkv.nemesis.seconds", 35));
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
   private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
