@@ -14,6 +14,8 @@ import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.RangeDigestProto;
+import dev.ringkv.proto.RangeDigestsRequest;
 import dev.ringkv.proto.ReadManyReply;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.RecordProto;
@@ -36,6 +38,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
@@ -287,6 +290,19 @@ class HostileIT {
       assertThat(reply.getKeysRead()).as("read until a reply's worth").isBetween(1, 3);
       assertThat(reply.getSerializedSize()).isLessThan(1_100_000);
       assertThat(reply.getRecords(0).getKey()).isEqualTo("large-0");
+
+      // A digest check of the whole ring cut into 5,000 ranges asks more than a call may.
+      RangeDigestsRequest.Builder digests = RangeDigestsRequest.newBuilder();
+      for (long i = 0; i < 5_000; i++) {
+        digests.addRanges(RangeDigestProto.newBuilder().setStart(i).setEnd(i + 1));
+      }
+      assertThatThrownBy(() -> ReplicaGrpc.newBlockingStub(plaintext(cluster.address("server2")))
+          .withDeadlineAfter(10, TimeUnit.SECONDS).rangeDigests(digests.build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription())
+                .isEqualTo("a digest check may name at most 4096 ranges, got 5000");
+          });
       assertOthersServedAndEveryNodeUp(cluster, kv, "after a read of many large values");
     }
   }

@@ -1,6 +1,9 @@
 package dev.ringkv.storage.grpc;
 
 import dev.ringkv.proto.KeyRecordProto;
+import dev.ringkv.proto.RangeCheckProto;
+import dev.ringkv.proto.RangeDigestProto;
+import dev.ringkv.proto.RangeDigestsRequest;
 import dev.ringkv.proto.RangeSummaryReply;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyRequest;
@@ -126,6 +129,31 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
     return rangeSummary(peer, range, b -> b.setDigest(digest))
         .thenApply(r -> new RangeSummary(r.getInSync(), keyVersions(r), r.getCaughtUp()));
+  }
+
+  @Override
+  public CompletableFuture<Map<TokenRange, DigestCheck>> digests(Node peer,
+      Map<TokenRange, Long> digests) {
+    List<TokenRange> asked = List.copyOf(digests.keySet());
+    RangeDigestsRequest.Builder request = RangeDigestsRequest.newBuilder();
+    for (TokenRange range : asked) {
+      request.addRanges(RangeDigestProto.newBuilder().setStart(range.start())
+          .setEnd(range.end()).setDigest(digests.get(range)));
+    }
+    return detached(() -> GrpcFutures.toCompletable(stub(peer.address())
+            .rangeDigests(request.build())))
+        .thenApply(reply -> {
+          if (reply.getRangesCount() != asked.size()) {
+            throw new IllegalArgumentException(peer.id() + " answered for "
+                + reply.getRangesCount() + " ranges of " + asked.size() + " asked");
+          }
+          Map<TokenRange, DigestCheck> checks = new HashMap<>();
+          for (int i = 0; i < asked.size(); i++) {
+            RangeCheckProto check = reply.getRanges(i);
+            checks.put(asked.get(i), new DigestCheck(check.getInSync(), check.getCaughtUp()));
+          }
+          return checks;
+        });
   }
 
   @Override

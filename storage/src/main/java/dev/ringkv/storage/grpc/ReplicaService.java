@@ -3,22 +3,26 @@ package dev.ringkv.storage.grpc;
 import com.google.protobuf.CodedOutputStream;
 import dev.ringkv.proto.KeyRecordProto;
 import dev.ringkv.proto.KeyVersionProto;
+import dev.ringkv.proto.RangeCheckProto;
+import dev.ringkv.proto.RangeDigestProto;
+import dev.ringkv.proto.RangeDigestsReply;
+import dev.ringkv.proto.RangeDigestsRequest;
 import dev.ringkv.proto.RangeSummaryReply;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyReply;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
-import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaReadReply;
+import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaReply;
 import dev.ringkv.proto.ReplicaReplyFrame;
 import dev.ringkv.proto.ReplicaRequest;
 import dev.ringkv.proto.ReplicaRequestFrame;
 import dev.ringkv.proto.ReplicaWriteReply;
 import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.ring.Names;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.ring.Names;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.RequestLimits;
@@ -27,16 +31,18 @@ import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.metrics.NodeMetrics;
 import dev.ringkv.storage.metrics.NodeMetrics.ReplicaOp;
 import dev.ringkv.storage.sync.KeyVersion;
+import dev.ringkv.storage.sync.PeerSyncClient;
 import dev.ringkv.storage.sync.RangeDigest;
 import dev.ringkv.wire.Framing;
 import dev.ringkv.wire.InFlightBudget;
 import dev.ringkv.wire.StreamServer;
 import dev.ringkv.wire.ValueCodec;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import io.grpc.Status;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -65,6 +71,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private final RequestLimits limits;
   private final LongSupplier clockMs;
   private final NodeMetrics metrics;
+  private final Executor scans;
   private static final int MAX_READ_MANY_KEYS = 10_000;
 
   private final StreamServer<ReplicaRequest, ReplicaRequestFrame, ReplicaReply, ReplicaReplyFrame>
@@ -79,12 +86,14 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
    * @param sender where reply frames of streams are sent from
    * @param clockMs wall-clock time, for request deadlines and peers' versions
    * @param metrics counts each streamed request as it is served
+   * @param scans where calls that scan the store are answered, off the network thread
    */
   public ReplicaService(String nodeId, LocalReplica local, StorageEngine engine,
       Supplier<RingTable> tables, Predicate<TokenRange> caughtUpOn,
       Runnable refreshTable, RequestLimits limits, InFlightBudget budget, Executor sender,
-      int maxFrameBytes, LongSupplier clockMs, NodeMetrics metrics) {
+      int maxFrameBytes, LongSupplier clockMs, NodeMetrics metrics, Executor scans) {
     this.metrics = metrics;
+    this.scans = scans;
     this.limits = limits;
     this.clockMs = clockMs;
     this.nodeId = nodeId;
@@ -223,6 +232,32 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
       }
       return b.build();
     });
+  }
+
+  @Override
+  public void rangeDigests(RangeDigestsRequest request, StreamObserver<RangeDigestsReply> reply) {
+    try {
+      checkMember();
+      if (request.getRangesCount() > PeerSyncClient.MAX_DIGEST_RANGES) {
+        throw new IllegalArgumentException("a digest check may name at most "
+            + PeerSyncClient.MAX_DIGEST_RANGES + " ranges, got " + request.getRangesCount());
+      }
+      scans.execute(() -> answer(reply, () -> {
+        RangeDigestsReply.Builder b = RangeDigestsReply.newBuilder();
+        for (RangeDigestProto asked : request.getRangesList()) {
+          TokenRange range = new TokenRange(asked.getStart(), asked.getEnd());
+          b.addRanges(RangeCheckProto.newBuilder()
+              .setInSync(RangeDigest.of(engine, range) == asked.getDigest())
+              .setCaughtUp(caughtUpOn.test(range)));
+        }
+        return b.build();
+      }));
+    } catch (RejectedExecutionException stopping) {
+      reply.onError(Status.UNAVAILABLE.withDescription(nodeId + " is stopping")
+          .asRuntimeException());
+    } catch (RuntimeException e) {
+      reply.onError(StatusMapper.toStatus(nodeId, e));
+    }
   }
 
   @Override

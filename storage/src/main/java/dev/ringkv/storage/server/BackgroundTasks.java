@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's work off the network thread, each kind on a thread of its own so that a slow one
  * cannot hold up another: heartbeats; hint delivery; range sync and stray cleanup (one thread,
- * so a range is never pulled and cleaned up at once); operators' status calls, which scan the
- * store (never on the network thread, where they would hold up every request). The one owner
+ * so a range is never pulled and cleaned up at once); the answers to calls that scan the store,
+ * operators' status and peers' range digests (never on the network thread, where they would
+ * hold up every request). The one owner
  * of these threads: {@link #close()} stops each and waits for it. A task that fails is logged
  * and runs again at its next turn.
  */
@@ -27,7 +28,7 @@ final class BackgroundTasks implements AutoCloseable {
   private final ScheduledExecutorService heartbeat;
   private final ScheduledExecutorService hintDelivery;
   private final ScheduledExecutorService rangeSync;
-  private final ScheduledExecutorService status;
+  private final ScheduledExecutorService scans;
   private final AtomicBoolean beatQueued = new AtomicBoolean();
   private volatile Runnable beat;
 
@@ -38,15 +39,15 @@ final class BackgroundTasks implements AutoCloseable {
         DaemonThreads.of(nodeId, "hint-delivery"));
     rangeSync = Executors.newSingleThreadScheduledExecutor(
         DaemonThreads.of(nodeId, "range-sync"));
-    status = Executors.newSingleThreadScheduledExecutor(DaemonThreads.of(nodeId, "status"));
+    scans = Executors.newSingleThreadScheduledExecutor(DaemonThreads.of(nodeId, "scans"));
   }
 
   /**
-   * Where status calls are answered; it refuses work ({@code RejectedExecutionException}) once
-   * the node is stopping.
+   * Where calls that scan the store are answered; it refuses work
+   * ({@code RejectedExecutionException}) once the node is stopping.
    */
-  Executor status() {
-    return status;
+  Executor scans() {
+    return scans;
   }
 
   /** Runs the heartbeat {@code beat} now and then every {@code periodMs}. */
@@ -99,7 +100,7 @@ final class BackgroundTasks implements AutoCloseable {
   }
 
   private List<ScheduledExecutorService> executors() {
-    return List.of(heartbeat, hintDelivery, rangeSync, status);
+    return List.of(heartbeat, hintDelivery, rangeSync, scans);
   }
 
   private static void runSoon(ScheduledExecutorService executor, Runnable task) {

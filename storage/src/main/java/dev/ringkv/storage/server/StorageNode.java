@@ -151,7 +151,8 @@ public final class StorageNode implements AutoCloseable {
     kvService = new KvService(id, coordinator, tables, config.limits(), beatSoon, clientBudget,
         loop, maxFrameBytes, clockMs, metrics);
     replicaService = new ReplicaService(id, local, engine, tables, syncState::isCaughtUpOn,
-        beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics);
+        beatSoon, config.limits(), peerBudget, loop, maxFrameBytes, clockMs, metrics,
+        background.scans());
     metrics.watchStreams("clients", kvService::framesRead, kvService::requestsRead);
     metrics.watchStreams("peers", replicaService::framesRead, replicaService::requestsRead);
     MalformedRequests malformed = new MalformedRequests(id);
@@ -166,7 +167,7 @@ public final class StorageNode implements AutoCloseable {
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new AdminService(id, local, tables, syncState::allCaughtUp, background.status(),
+            new AdminService(id, local, tables, syncState::allCaughtUp, background.scans(),
                 this::metricsPort),
             access)))
         .build()

@@ -7,7 +7,9 @@ import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.metrics.NodeCounters;
+import dev.ringkv.storage.sync.PeerSyncClient.DigestCheck;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One pass of range sync: pulls every pending range from all its live peers, several ranges at
- * a time. For each peer it compares digests; only on a mismatch does it list the peer's versions
+ * a time. It first asks each peer, in one call, which of the ranges they share it holds exactly
+ * as this node does (digests); only for a range that differs does it list the peer's versions
  * and fetch the records that are newer there. A range counts as caught up only if one of the
  * peers could vouch for it (see {@link SyncState}); otherwise it stays pending, and reads of it
  * fail retryably rather than miss what the DOWN replicas hold. Scheduled by its owner, and run at
@@ -67,6 +70,9 @@ public final class RangeSync implements Runnable {
       return;
     }
     RingTable table = tables.get();
+    Map<TokenRange, Long> digests = new HashMap<>();
+    pending.keySet().forEach(range -> digests.put(range, RangeDigest.of(engine, range)));
+    Map<String, Map<TokenRange, DigestCheck>> checks = checkDigests(table, digests);
     Semaphore inFlight = new Semaphore(MAX_RANGES_IN_FLIGHT);
     List<CompletableFuture<Long>> pulls = new ArrayList<>();
     AtomicInteger caughtUp = new AtomicInteger();
@@ -82,7 +88,7 @@ public final class RangeSync implements Runnable {
         Thread.currentThread().interrupt();
         return;
       }
-      CompletableFuture<Pull> pull = pullRange(table, range)
+      CompletableFuture<Pull> pull = pullRange(table, range, digests.get(range), checks)
           .orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS)
           .whenComplete((result, error) -> {
             inFlight.release();
@@ -117,15 +123,61 @@ public final class RangeSync implements Runnable {
     }
   }
 
-  /** Pulls {@code range} from every live peer. */
-  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range) {
-    long digest = RangeDigest.of(engine, range);
+  /**
+   * Asks each peer, in one call per {@link PeerSyncClient#MAX_DIGEST_RANGES} ranges, which of
+   * the pending ranges it shares it holds exactly as this node does: those need no listing. A
+   * peer that does not answer is left out; its ranges are then asked one by one.
+   *
+   * @return by peer id, the answer for each range asked
+   */
+  private Map<String, Map<TokenRange, DigestCheck>> checkDigests(RingTable table,
+      Map<TokenRange, Long> digests) {
+    Map<Node, Map<TokenRange, Long>> byPeer = new HashMap<>();
+    digests.forEach((range, digest) -> state.peersFor(table, range).forEach(peer ->
+        byPeer.computeIfAbsent(peer, p -> new HashMap<>()).put(range, digest)));
+    Map<String, CompletableFuture<Map<TokenRange, DigestCheck>>> asked = new HashMap<>();
+    byPeer.forEach((peer, ranges) -> {
+      CompletableFuture<Map<TokenRange, DigestCheck>> all =
+          CompletableFuture.completedFuture(new HashMap<>());
+      List<Map.Entry<TokenRange, Long>> entries = new ArrayList<>(ranges.entrySet());
+      for (int from = 0; from < entries.size(); from += PeerSyncClient.MAX_DIGEST_RANGES) {
+        Map<TokenRange, Long> chunk = new HashMap<>();
+        entries.subList(from, Math.min(entries.size(), from + PeerSyncClient.MAX_DIGEST_RANGES))
+            .forEach(e -> chunk.put(e.getKey(), e.getValue()));
+        all = all.thenCombine(peers.digests(peer, chunk), (sum, part) -> {
+          sum.putAll(part);
+          return sum;
+        });
+      }
+      asked.put(peer.id(), all.orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS));
+    });
+    Map<String, Map<TokenRange, DigestCheck>> checks = new HashMap<>();
+    asked.forEach((peerId, answer) -> {
+      try {
+        checks.put(peerId, answer.join());
+      } catch (RuntimeException e) {
+        log.debug("digest check with {} failed; its ranges are asked one by one: {}", peerId,
+            e.toString());
+      }
+    });
+    return checks;
+  }
+
+  /**
+   * Pulls {@code range} from every live peer; a peer whose digest matched ({@code checks}) is
+   * taken at its word without another call.
+   */
+  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range, long digest,
+      Map<String, Map<TokenRange, DigestCheck>> checks) {
     CompletableFuture<Pull> total = CompletableFuture.completedFuture(new Pull(0, false));
     for (Node peer : state.peersFor(table, range)) {
       boolean home = SyncState.isHome(table, range, peer.id());
-      CompletableFuture<Pull> fromPeer = peers.summary(peer, range, digest)
-          .thenCompose(summary -> fetchNewer(peer, summary)
-              .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
+      DigestCheck check = checks.getOrDefault(peer.id(), Map.of()).get(range);
+      CompletableFuture<Pull> fromPeer = check != null && check.inSync()
+          ? CompletableFuture.completedFuture(new Pull(0, home || check.peerCaughtUp()))
+          : peers.summary(peer, range, digest)
+              .thenCompose(summary -> fetchNewer(peer, summary)
+                  .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
       total = total.thenCombine(fromPeer, Pull::plus);
     }
     return total;

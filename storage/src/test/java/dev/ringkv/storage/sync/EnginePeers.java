@@ -19,6 +19,8 @@ final class EnginePeers implements PeerSyncClient {
 
   private final Map<String, MemoryStorageEngine> engines;
   final Set<String> catchingUp = new HashSet<>();
+  int summaryCalls;
+  int digestCalls;
 
   EnginePeers(Map<String, MemoryStorageEngine> engines) {
     this.engines = engines;
@@ -26,10 +28,22 @@ final class EnginePeers implements PeerSyncClient {
 
   @Override
   public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
+    summaryCalls++;
     MemoryStorageEngine e = engines.get(peer.id());
     boolean inSync = RangeDigest.of(e, range) == digest;
     return CompletableFuture.completedFuture(new RangeSummary(inSync,
         inSync ? List.of() : RangeDigest.entries(e, range), !catchingUp.contains(peer.id())));
+  }
+
+  @Override
+  public CompletableFuture<Map<TokenRange, DigestCheck>> digests(Node peer,
+      Map<TokenRange, Long> digests) {
+    digestCalls++;
+    MemoryStorageEngine e = engines.get(peer.id());
+    Map<TokenRange, DigestCheck> checks = new HashMap<>();
+    digests.forEach((range, digest) -> checks.put(range, new DigestCheck(
+        RangeDigest.of(e, range) == digest, !catchingUp.contains(peer.id()))));
+    return CompletableFuture.completedFuture(checks);
   }
 
   @Override

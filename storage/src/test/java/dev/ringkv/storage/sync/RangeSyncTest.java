@@ -37,7 +37,7 @@ class RangeSyncTest {
         new Node("n2", "h:2", NodeState.UP, List.of(20L))));
   }
 
-  private final PeerSyncClient network = new EnginePeers(engines);
+  private final EnginePeers network = new EnginePeers(engines);
   private static final BiConsumer<String, Record> ACCEPT_ALL = (key, record) -> {};
 
   private static Record value(long ms, String v) {
@@ -68,6 +68,28 @@ class RangeSyncTest {
     assertThat(n2.get("a")).contains(value(1, "a1"));
     assertThat(n2.get("b")).as("the newer version wins").contains(value(2, "b2"));
     assertThat(n2.get("c")).as("what only n2 had stays").contains(value(9, "c-only-on-n2"));
+  }
+
+  @Test
+  void rangesAPeerHoldsAlikeAreSettledByOneDigestCallAndOnlyTheOthersAreListed() {
+    for (MemoryStorageEngine e : engines.values()) {
+      e.apply("a", value(1, "same")); // range (20, 10]: alike on both
+    }
+    engines.get("n1").apply("m", value(2, "only-on-n1")); // range (10, 20]: differs
+
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    state.onTable(table.get());
+    MemoryStorageEngine n2 = engines.get("n2");
+    LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
+        () -> table.get().epoch());
+    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, new NodeCounters())
+        .run();
+
+    assertThat(state.allCaughtUp()).isTrue();
+    assertThat(n2.get("m")).contains(value(2, "only-on-n1"));
+    assertThat(network.digestCalls).as("digest calls to n1").isEqualTo(1);
+    assertThat(network.summaryCalls).as("ranges listed: only the one that differed")
+        .isEqualTo(1);
   }
 
   @Test
