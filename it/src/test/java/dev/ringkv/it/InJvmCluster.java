@@ -128,17 +128,24 @@ final class InJvmCluster implements AutoCloseable {
     return HOST + ":" + nodes.get(id).port();
   }
 
-  /** A key whose home replicas, in order, are {@code nodeIds} in the current table. */
-  String keyWithPreferenceList(List<String> nodeIds) {
+  /** The home replicas of {@code key}, in order, in the manager's current table. */
+  List<String> homeReplicas(String key) {
+    return homeReplicas(awaitTable(t -> true, "a table"), key);
+  }
+
+  /** A key none of whose home replicas is {@code nodeId} in the current table. */
+  String keyNotOn(String nodeId) {
     RingTable table = awaitTable(t -> true, "a table");
-    for (int i = 0; i < 100_000; i++) {
-      String key = "key" + i;
-      if (table.homeReplicas(KeyHasher.murmur3().hash(key)).stream().map(Node::id).toList()
-          .equals(nodeIds)) {
-        return key;
+    for (int i = 0; i < 10_000; i++) {
+      if (!homeReplicas(table, "key" + i).contains(nodeId)) {
+        return "key" + i;
       }
     }
-    throw new AssertionError("no key of 100000 has the home replicas " + nodeIds);
+    throw new AssertionError("every key of 10000 has " + nodeId + " among its home replicas");
+  }
+
+  private static List<String> homeReplicas(RingTable table, String key) {
+    return table.homeReplicas(KeyHasher.murmur3().hash(key)).stream().map(Node::id).toList();
   }
 
   /** The value {@code id} itself holds for {@code key}, asked directly (no slow link). */

@@ -133,24 +133,27 @@ class InJvmClusterTest {
   }
 
   /**
-   * A write reaches one replica (server2) 2 s late, from anyone; its coordinator (server1) acks
-   * it from itself and server3. The client's next read finds server1 slow and goes to server2,
-   * which has not got the write yet: QUORUM asks server3 as well and returns the write, not
-   * "not found". (Range sync runs once a minute, so that it cannot bring the write either.)
+   * A write reaches one replica (the key's second) 2 s late, from anyone; its coordinator (the
+   * first) acks it from itself and the third. The client's next read finds the coordinator slow
+   * and goes to the second, which has not got the write yet: QUORUM asks the third as well and
+   * returns the write, not "not found". (Range sync runs once a minute, so that it cannot bring
+   * the write either.)
    */
   @Test
   void aQuorumReadFindsAWriteItsCoordinatorHasNotYetReceived() throws Exception {
     SlowLinks links = new SlowLinks(1);
     try (InJvmCluster cluster = InJvmCluster.start(3, 3, links, Duration.ofMinutes(1))) {
       KvClient kv = cluster.client();
-      String key = cluster.keyWithPreferenceList(List.of("server1", "server2", "server3"));
+      String key = "key";
+      List<String> home = cluster.homeReplicas(key);
+      String coordinator = home.get(0);
+      String late = home.get(1);
       kv.put("warm-up", "v");
-      links.slowDown(SlowLinks.ANYONE, cluster.address("server2"), 2_000, 2_000);
+      links.slowDown(SlowLinks.ANYONE, cluster.address(late), 2_000, 2_000);
       kv.put(key, "written");
-      assertThat(cluster.localValue("server2", key)).as("server2's copy, before the read")
-          .isEmpty();
-      links.slowDown(InJvmCluster.CLIENTS, cluster.address("server2"), 0, 0);
-      links.slowDown(InJvmCluster.CLIENTS, cluster.address("server1"), 5_000, 5_000);
+      assertThat(cluster.localValue(late, key)).as("%s's copy, before the read", late).isEmpty();
+      links.slowDown(InJvmCluster.CLIENTS, cluster.address(late), 0, 0);
+      links.slowDown(InJvmCluster.CLIENTS, cluster.address(coordinator), 5_000, 5_000);
       assertThat(kv.get(key).value()).contains("written");
     }
   }
@@ -165,7 +168,7 @@ class InJvmClusterTest {
     SlowLinks links = new SlowLinks(2);
     try (InJvmCluster cluster = InJvmCluster.start(4, 3, links)) {
       KvClient kv = cluster.client();
-      String key = cluster.keyWithPreferenceList(List.of("server1", "server2", "server3"));
+      String key = cluster.keyNotOn("server4");
       kv.put(key, "v0");
       long before = kv.table().epoch();
       links.slowDown(InJvmCluster.CLIENTS, cluster.managerAddress(), 5_000, 5_000);

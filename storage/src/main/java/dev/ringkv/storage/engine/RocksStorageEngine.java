@@ -16,8 +16,6 @@ import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -31,9 +29,9 @@ import org.rocksdb.WriteOptions;
  * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
  * last moments, which the other replicas still hold).
  *
- * <p>It is the one class that holds RocksDB handles (options, column families, iterators, each
- * to be closed in order), which is why it is ~300 lines; what is stored is encoded elsewhere
- * ({@link RecordCodec}).
+ * <p>It is the one class that holds RocksDB handles (column families, iterators, each to be
+ * closed in order), which is why it is ~300 lines; what is stored is encoded elsewhere
+ * ({@link RecordCodec}), and how RocksDB is set up is {@link RocksOptions}.
  */
 public final class RocksStorageEngine implements StorageEngine {
 
@@ -45,8 +43,7 @@ public final class RocksStorageEngine implements StorageEngine {
   private static final byte SEPARATOR = 0;
   private static final int LOCK_STRIPES = 1024;
 
-  private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
+  private final RocksOptions options;
   private final WriteOptions writeOptions;
   private final RocksDB db;
   private final ColumnFamilyHandle data;
@@ -56,11 +53,10 @@ public final class RocksStorageEngine implements StorageEngine {
   private final KeyHasher hasher;
   private volatile boolean closed;
 
-  private RocksStorageEngine(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+  private RocksStorageEngine(RocksOptions options, RocksDB db,
       List<ColumnFamilyHandle> handles, KeyHasher hasher) {
     this.hasher = hasher;
-    this.dbOptions = dbOptions;
-    this.cfOptions = cfOptions;
+    this.options = options;
     this.writeOptions = new WriteOptions();
     this.db = db;
     this.data = handles.get(0);
@@ -74,19 +70,20 @@ public final class RocksStorageEngine implements StorageEngine {
   public static RocksStorageEngine open(Path dir, KeyHasher hasher) {
     try {
       Files.createDirectories(dir);
-      DBOptions dbOptions = new DBOptions()
-          .setCreateIfMissing(true)
-          .setCreateMissingColumnFamilies(true)
-          .setMaxBackgroundJobs(2);
-      ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
-          .setWriteBufferSize(16L * 1024 * 1024);
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot create the store's directory " + dir + ": "
+          + e.getMessage(), e);
+    }
+    RocksOptions options = new RocksOptions();
+    try {
       List<ColumnFamilyDescriptor> descriptors = List.of(
-          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-          new ColumnFamilyDescriptor(HINTS_CF, cfOptions));
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options.columnFamilies),
+          new ColumnFamilyDescriptor(HINTS_CF, options.columnFamilies));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      return new RocksStorageEngine(dbOptions, cfOptions, db, handles, hasher);
-    } catch (RocksDBException | java.io.IOException e) {
+      RocksDB db = RocksDB.open(options.db, dir.toString(), descriptors, handles);
+      return new RocksStorageEngine(options, db, handles, hasher);
+    } catch (RocksDBException e) {
+      options.close();
       throw new StorageException("cannot open the store in " + dir + ": " + e.getMessage(), e);
     }
   }
@@ -252,8 +249,7 @@ public final class RocksStorageEngine implements StorageEngine {
     hints.close();
     db.close();
     writeOptions.close();
-    cfOptions.close();
-    dbOptions.close();
+    options.close();
   }
 
   /** Stores {@code record} under {@code k} unless a newer record is stored there. */
