@@ -60,7 +60,7 @@ public final class HintDelivery implements Runnable {
         log.warn("dropping hints for {}: it is not in the table", target);
         List<Hint> dropped = engine.hintsFor(target, Integer.MAX_VALUE);
         dropped.forEach(engine::removeHint);
-        counters.hintsDropped(dropped.size());
+        counters.hintsDropped(target, dropped.size());
       } else if (node.get().isUp()) {
         deliverTo(node.get());
       }
@@ -81,7 +81,7 @@ public final class HintDelivery implements Runnable {
       try {
         CompletableFuture.allOf(sends).get(30, TimeUnit.SECONDS);
         delivered += batch.size();
-        counters.hintsDelivered(batch.size());
+        counters.hintsDelivered(target.id(), batch.size());
       } catch (ExecutionException | TimeoutException e) {
         if (pausedTargets.add(target.id())) {
           log.info("hint delivery to {} paused after {} hints: {}", target.id(), delivered,

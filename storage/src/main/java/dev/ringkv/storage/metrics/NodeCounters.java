@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * What the node's own machinery did, counted where it happens (the coordinator, hint delivery,
@@ -17,12 +18,25 @@ public final class NodeCounters {
 
   private final LongAdder readRepairs = new LongAdder();
   private final LongAdder speculativeReads = new LongAdder();
-  private final LongAdder hintsDelivered = new LongAdder();
-  private final LongAdder hintsDropped = new LongAdder();
+  // By target node.
+  private final ConcurrentMap<String, LongAdder> hintsDelivered = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, LongAdder> hintsDropped = new ConcurrentHashMap<>();
+  private final LongSupplier clockMs;
+  private volatile long lastFullSyncMs;
   private final LongAdder recordsPulled = new LongAdder();
   private final LongAdder strayCopiesDropped = new LongAdder();
   // By peer: failures that were timeouts, and the others.
   private final ConcurrentMap<String, LongAdder[]> replicaFailures = new ConcurrentHashMap<>();
+
+  /** Counters that take the time of a full sync pass from the system clock. */
+  public NodeCounters() {
+    this(System::currentTimeMillis);
+  }
+
+  /** @param clockMs the time a full sync pass is recorded at */
+  public NodeCounters(LongSupplier clockMs) {
+    this.clockMs = clockMs;
+  }
 
   /** A read found a replica behind and wrote the newest version back to it. */
   public void readRepair() {
@@ -40,12 +54,22 @@ public final class NodeCounters {
         [isTimeout(error) ? 0 : 1].increment();
   }
 
-  public void hintsDelivered(long count) {
-    hintsDelivered.add(count);
+  public void hintsDelivered(String target, long count) {
+    hintsDelivered.computeIfAbsent(target, t -> new LongAdder()).add(count);
   }
 
-  public void hintsDropped(long count) {
-    hintsDropped.add(count);
+  public void hintsDropped(String target, long count) {
+    hintsDropped.computeIfAbsent(target, t -> new LongAdder()).add(count);
+  }
+
+  /** A range sync pass ended with every range the node serves caught up. */
+  public void fullSyncPass() {
+    lastFullSyncMs = clockMs.getAsLong();
+  }
+
+  /** When the last full sync pass ended, in ms since the epoch; 0 if none has yet. */
+  public long lastFullSyncMs() {
+    return lastFullSyncMs;
   }
 
   public void recordsPulled(long count) {
@@ -64,12 +88,20 @@ public final class NodeCounters {
     return speculativeReads.sum();
   }
 
-  public long hintsDelivered() {
-    return hintsDelivered.sum();
+  /** Hints delivered, by target node. */
+  public Map<String, Long> hintsDelivered() {
+    return sums(hintsDelivered);
   }
 
-  public long hintsDropped() {
-    return hintsDropped.sum();
+  /** Hints dropped, by target node. */
+  public Map<String, Long> hintsDropped() {
+    return sums(hintsDropped);
+  }
+
+  private static Map<String, Long> sums(Map<String, LongAdder> counts) {
+    Map<String, Long> sums = new TreeMap<>();
+    counts.forEach((key, count) -> sums.put(key, count.sum()));
+    return sums;
   }
 
   public long recordsPulled() {

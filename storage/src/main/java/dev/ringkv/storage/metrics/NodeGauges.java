@@ -40,10 +40,23 @@ public final class NodeGauges {
         + "the newest version back to", counters::readRepairs);
     counter(registry, "ringkv_speculative_reads_total", "Extra replicas asked because a "
         + "read's first ones were slower than the speculative delay", counters::speculativeReads);
-    counter(registry, "ringkv_hints_delivered_total",
-        "Hints handed to the replica they were kept for", counters::hintsDelivered);
-    counter(registry, "ringkv_hints_dropped_total",
-        "Hints dropped because their target left the cluster", counters::hintsDropped);
+    CounterWithCallback.builder()
+        .name("ringkv_hints_delivered_total")
+        .help("Hints handed to the replica they were kept for, by target node")
+        .labelNames("target")
+        .callback(cb -> counters.hintsDelivered().forEach((t, n) -> cb.call(n, t)))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("ringkv_hints_dropped_total")
+        .help("Hints dropped because their target left the cluster, by target node")
+        .labelNames("target")
+        .callback(cb -> counters.hintsDropped().forEach((t, n) -> cb.call(n, t)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ringkv_sync_last_full_pass_timestamp_seconds")
+        .help("When a range sync pass last ended with every range caught up (0: never)")
+        .callback(cb -> cb.call(counters.lastFullSyncMs() / 1000.0))
+        .register(registry);
     counter(registry, "ringkv_sync_records_pulled_total", "Records range sync pulled from peers",
         counters::recordsPulled);
     counter(registry, "ringkv_stray_copies_dropped_total", "Copies of keys this node no "

@@ -123,7 +123,7 @@ public final class StorageNode implements AutoCloseable {
     // Peers' traffic has its own budget: coordinators under a client flood fan it out here.
     InFlightBudget peerBudget =
         new InFlightBudget(config.maxInFlightRequests(), config.maxInFlightBytes());
-    NodeCounters counters = new NodeCounters();
+    NodeCounters counters = new NodeCounters(clockMs);
     Coordinator coordinator = new Coordinator(id, tables, local, replicas, hasher,
         new PeerHealth(clockMs, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             config.replicaTimeoutMs()),

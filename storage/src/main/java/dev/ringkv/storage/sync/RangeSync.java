@@ -67,6 +67,7 @@ public final class RangeSync implements Runnable {
   public void run() {
     Map<TokenRange, Long> pending = state.pending();
     if (pending.isEmpty()) {
+      counters.fullSyncPass();
       return;
     }
     RingTable table = tables.get();
@@ -105,6 +106,9 @@ public final class RangeSync implements Runnable {
     }
     long fetched = pulls.stream().mapToLong(CompletableFuture::join).sum();
     counters.recordsPulled(fetched);
+    if (state.allCaughtUp()) {
+      counters.fullSyncPass();
+    }
     if (caughtUp.get() > 0) {
       log.info("range sync: caught up on {} of {} pending ranges, {} records pulled from peers{}",
           caughtUp.get(), pending.size(), fetched,

@@ -82,10 +82,12 @@ class RangeSyncTest {
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
         () -> table.get().epoch());
-    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, new NodeCounters())
-        .run();
+    NodeCounters counters = new NodeCounters(() -> 42_000);
+    new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, counters).run();
 
     assertThat(state.allCaughtUp()).isTrue();
+    assertThat(counters.lastFullSyncMs()).as("the full pass, recorded").isEqualTo(42_000);
+    assertThat(counters.recordsPulled()).isEqualTo(1);
     assertThat(n2.get("m")).contains(value(2, "only-on-n1"));
     assertThat(network.digestCalls).as("digest calls to n1").isEqualTo(1);
     assertThat(network.summaryCalls).as("ranges listed: only the one that differed")
