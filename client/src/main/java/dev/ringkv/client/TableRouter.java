@@ -153,6 +153,13 @@ final class TableRouter {
       if (table.get() != null) {
         return CompletableFuture.completedFuture(TableReply.getDefaultInstance());
       }
+      if (Status.fromThrowable(managerError).getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        // The manager is there but slow (a loaded machine): worth another try within the
+        // request's deadline, unlike a manager nobody answers for.
+        return CompletableFuture.failedFuture(Status.UNAVAILABLE.withDescription(
+            "the manager at " + managerAddress + " did not answer within " + attemptTimeoutMs
+                + " ms and no storage node is known").asRuntimeException());
+      }
       return CompletableFuture.failedFuture(new KvException(KvException.Reason.NO_CLUSTER,
           "cannot reach the manager at " + managerAddress + " ("
               + describe(managerError) + ") and no storage node is known"));

@@ -184,6 +184,26 @@ class InJvmClusterTest {
     }
   }
 
+  /**
+   * A new client whose first table fetch finds the manager slow (its answers 3 s late, over the
+   * 1 s attempt timeout) keeps trying within the request's deadline, rather than failing as if
+   * there were no cluster; once the manager answers in time, the write goes through.
+   */
+  @Test
+  void aNewClientWaitsOutASlowManagerWithinItsDeadline() throws Exception {
+    SlowLinks links = new SlowLinks(3);
+    try (InJvmCluster cluster = InJvmCluster.start(3, 3, links)) {
+      links.slowDown(InJvmCluster.CLIENTS, cluster.managerAddress(), 3_000, 3_000);
+      KvClient kv = cluster.client();
+      CompletableFuture<?> put = kv.putAsync("k", bytes("v"), Consistency.QUORUM);
+      Thread.sleep(1_500); // the manager's slow spell: past the first attempt's timeout
+      assertThat(put).as("still trying after the first attempt timed out").isNotDone();
+      links.slowDown(InJvmCluster.CLIENTS, cluster.managerAddress(), 0, 0);
+      put.get(10, TimeUnit.SECONDS);
+      assertThat(kv.get("k").value()).contains("v");
+    }
+  }
+
   /** A request still being retried when its client is closed fails at once; it never hangs. */
   @Test
   void aRequestBeingRetriedWhenItsClientClosesFailsRatherThanHangs() throws Exception {
