@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * that another node may not share is retried on the next candidate after a table refresh and a
  * growing backoff, until the request's deadline ({@link RetryPolicy} has the rules). Failures
  * are turned into {@link KvException}s here, in one place. One request's attempts, hedges and
- * failover share their state, which is why they are one class of ~280 lines.
+ * failover share their state, which is why they are one class of over 300 lines.
  */
 final class Retrier {
 

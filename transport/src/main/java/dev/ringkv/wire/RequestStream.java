@@ -34,7 +34,7 @@ import java.util.function.LongFunction;
  * stream's status ({@code UNAVAILABLE} if the peer stopped or dropped the connection), and the
  * next request opens a new stream.
  *
- * <p>At ~300 lines it is longer than most classes here, on purpose: batching, flow control,
+ * <p>At over 300 lines it is longer than most classes here, on purpose: batching, flow control,
  * timeouts and the stream's failure are one state machine under one lock, and split up they
  * would share that lock and state across classes.
  *

@@ -36,7 +36,7 @@ import java.util.function.ToLongFunction;
  * each stream ends once everything it had in flight is answered.
  *
  * <p>Like {@link RequestStream}, it is one state machine per stream (admission, batching, flow
- * control, drain) under one lock, which is why it is one class of ~300 lines.
+ * control, drain) under one lock, which is why it is one class of over 300 lines.
  *
  * @param <Q> a request
  * @param <F> a frame of requests

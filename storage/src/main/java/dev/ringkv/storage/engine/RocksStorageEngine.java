@@ -30,7 +30,7 @@ import org.rocksdb.WriteOptions;
  * last moments, which the other replicas still hold).
  *
  * <p>It is the one class that holds RocksDB handles (column families, iterators, each to be
- * closed in order), which is why it is ~300 lines; what is stored is encoded elsewhere
+ * closed in order), which is why it is over 300 lines; what is stored is encoded elsewhere
  * ({@link RecordCodec}), and how RocksDB is set up is {@link RocksOptions}.
  */
 public final class RocksStorageEngine implements StorageEngine {

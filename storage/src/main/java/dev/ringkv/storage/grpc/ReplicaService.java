@@ -54,9 +54,9 @@ import java.util.function.Supplier;
  * inspect), and what it sends is checked like a client's input: key and value limits, a version
  * not far in the future, a hint only for a member.
  *
- * <p>It is ~280 lines because it is the whole replica-facing surface (the stream, single reads,
- * range summaries, paged multi-reads) and each RPC's checks of what a peer may ask sit next to
- * the RPC they guard.
+ * <p>It is over 300 lines because it is the whole replica-facing surface (the stream, single
+ * reads, range summaries and digests, paged multi-reads), and each RPC's checks of what a peer
+ * may ask sit next to the RPC they guard.
  */
 public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
