@@ -147,5 +147,6 @@ until cluster_status --wait-up "$NODES" --wait-timeout 2000 2>/dev/null; do
 done
 echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"
 if [[ "$METRICS_PORT" != -1 ]]; then
+  echo "dashboard: http://127.0.0.1:$METRICS_PORT/"
   echo "metrics: http://127.0.0.1:$METRICS_PORT/metrics (manager), ports $((METRICS_PORT + 1))-$((METRICS_PORT + NODES)) (server1-server$NODES)"
 fi

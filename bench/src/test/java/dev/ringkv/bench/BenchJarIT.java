@@ -49,6 +49,10 @@ class BenchJarIT {
     assertThat(csv.get(1)).startsWith("2,1,QUORUM,3000,0,");
     assertThat(csv.get(2)).startsWith("2,2,QUORUM,3000,0,");
     assertThat(Files.readString(out.resolve("throughput.json"))).contains("\"rep\": 2");
+    List<String> nodes = Files.readAllLines(out.resolve("throughput-nodes.csv"));
+    assertThat(nodes.get(0)).isEqualTo("rep,node,opsPerSecond,cpuPercent");
+    assertThat(nodes).as("each node of each run, from its metrics").hasSize(1 + 2 + 2);
+    assertThat(output).contains("busiest/idlest");
     assertPng(out.resolve("throughput.png"));
     assertThat(output).contains("rep 1:", "rep 2:");
   }

@@ -61,7 +61,8 @@ class ScriptsIT {
     Result started = run("start_service.sh", "--nodes", "3", "--rep", "2",
         "--run-dir", runDir.toString(), "--port", Integer.toString(port));
     assertThat(started.exit()).as(started.err()).isZero();
-    assertThat(started.out()).contains("nodes up 3/3", "ringkv is up");
+    assertThat(started.out())
+        .contains("nodes up 3/3", "ringkv is up", "dashboard: http://127.0.0.1:");
     List<Long> pids = pids();
     assertThat(pids).hasSize(4);
 
