@@ -70,7 +70,9 @@ class ScriptsIT {
     assertThat(put.out().strip()).matches("OK, server[1-3]");
     String coordinator = put.out().strip().substring(4);
     Result get = run("client", "--manager", manager, "--get", "key1");
-    assertThat(get.out().strip()).isEqualTo("key1, value1, " + coordinator);
+    // Usually the put's coordinator again; another replica when the first was slow enough on a
+    // loaded machine for the client to send the read there too (its hedge answered first).
+    assertThat(get.out().strip()).matches("key1, value1, server[1-3]");
 
     Result again = run("start_service.sh", "--nodes", "3", "--rep", "2",
         "--run-dir", runDir.toString(), "--port", Integer.toString(port));
