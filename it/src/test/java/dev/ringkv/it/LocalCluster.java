@@ -34,6 +34,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -430,9 +431,17 @@ public final class LocalCluster implements AutoCloseable {
     if (known != null) {
       return known;
     }
+    return freePort(ports.values(), id);
+  }
+
+  /**
+   * A free port on 127.0.0.1 that is not in {@code reserved}, below Linux's ephemeral range
+   * (32768-60999), so no outgoing connection can take it while its process is stopped.
+   */
+  static int freePort(Collection<Integer> reserved, String forWhat) {
     for (int attempt = 0; attempt < 200; attempt++) {
       int candidate = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-      if (ports.containsValue(candidate)) {
+      if (reserved.contains(candidate)) {
         continue;
       }
       try (ServerSocket probe = new ServerSocket()) {
@@ -442,7 +451,7 @@ public final class LocalCluster implements AutoCloseable {
         // in use: try another
       }
     }
-    throw new IllegalStateException("no free port below 32000 for " + id);
+    throw new IllegalStateException("no free port below 32000 for " + forWhat);
   }
 
   private void start(String id, Path dataDir, List<String> args, String portFileName) {

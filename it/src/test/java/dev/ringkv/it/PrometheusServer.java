@@ -2,8 +2,6 @@ package dev.ringkv.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +55,7 @@ final class PrometheusServer implements AutoCloseable {
         "    static_configs:",
         "      - targets: [" + list + "]",
         ""));
-    int port = freePort();
+    int port = LocalCluster.freePort(List.of(), "Prometheus");
     Process process = new ProcessBuilder(BINARY.toString(),
         "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("data"),
@@ -134,19 +131,5 @@ final class PrometheusServer implements AutoCloseable {
     try (var files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
-  }
-
-  /** A free port below the ephemeral range, for Prometheus's web interface. */
-  private static int freePort() {
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int candidate = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-      try (ServerSocket probe = new ServerSocket()) {
-        probe.bind(new InetSocketAddress("127.0.0.1", candidate));
-        return candidate;
-      } catch (IOException taken) {
-        // in use: try another
-      }
-    }
-    throw new IllegalStateException("no free port below 32000 for Prometheus");
   }
 }

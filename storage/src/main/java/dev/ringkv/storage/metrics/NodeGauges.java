@@ -1,5 +1,6 @@
 package dev.ringkv.storage.metrics;
 
+import com.google.common.base.Suppliers;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.sync.SyncState;
@@ -7,6 +8,8 @@ import dev.ringkv.wire.InFlightBudget;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -36,6 +39,9 @@ public final class NodeGauges {
     InFlightBudget clientBudget = sources.clientBudget();
     InFlightBudget peerBudget = sources.peerBudget();
     LongSupplier wallClockMs = sources.wallClockMs();
+    // Both hint gauges read one scan of the hints per scrape.
+    Supplier<Map<String, RocksStorageEngine.HintBacklog>> backlogs =
+        Suppliers.memoizeWithExpiration(engine::hintBacklogs, 1, TimeUnit.SECONDS)::get;
     counter(registry, "ringkv_read_repairs_total", "Replicas a read found behind and wrote "
         + "the newest version back to", counters::readRepairs);
     counter(registry, "ringkv_speculative_reads_total", "Extra replicas asked because a "
@@ -76,7 +82,7 @@ public final class NodeGauges {
         .name("ringkv_hints_held")
         .help("Hints this node holds for a replica that missed writes, by target node")
         .labelNames("target")
-        .callback(cb -> engine.hintBacklogs().forEach((target, b) -> cb.call(b.count(), target)))
+        .callback(cb -> backlogs.get().forEach((target, b) -> cb.call(b.count(), target)))
         .register(registry);
     GaugeWithCallback.builder()
         .name("ringkv_hint_oldest_age_seconds")
@@ -84,7 +90,7 @@ public final class NodeGauges {
         .labelNames("target")
         .callback(cb -> {
           long now = wallClockMs.getAsLong();
-          engine.hintBacklogs().forEach((target, b) ->
+          backlogs.get().forEach((target, b) ->
               cb.call(Math.max(0, now - b.oldestPhysicalMs()) / 1000.0, target));
         })
         .register(registry);
