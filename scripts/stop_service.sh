@@ -39,4 +39,5 @@ for pid in "${pids[@]}"; do
   done
   kill -KILL "$pid" 2>/dev/null || true
 done
+install_class_archives
 echo "stopped ${#pids[@]} processes"

@@ -127,6 +127,17 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public static LocalCluster start(int nodes, int replicationFactor, Options options) {
+    ClassArchives.ensureRecorded(List.of(MANAGER_JAR, STORAGE_JAR));
+    return startWithoutArchives(nodes, replicationFactor, options);
+  }
+
+  /** As {@link #start}, without first recording the class archives (which this is used for). */
+  static LocalCluster startWithoutArchives(int nodes, int replicationFactor) {
+    return startWithoutArchives(nodes, replicationFactor, Options.defaults());
+  }
+
+  private static LocalCluster startWithoutArchives(int nodes, int replicationFactor,
+      Options options) {
     Path dir;
     try {
       dir = Files.createTempDirectory("ringkv-it-");
@@ -201,7 +212,7 @@ public final class LocalCluster implements AutoCloseable {
     Path data = dir.resolve(id);
     Files.createDirectories(data);
     Path output = dir.resolve(id + ".out");
-    Process p = new ProcessBuilder(javaCommand(List.of("-jar", STORAGE_JAR.toString(),
+    Process p = new ProcessBuilder(javaCommand(STORAGE_JAR, List.of(
             "--id", id, "--host", "127.0.0.1", "--port", Integer.toString(port),
             "--data-dir", data.toString(), "--manager", managerAddress())))
         .redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -216,11 +227,16 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** The command that runs this JVM's java with the cluster's JVM flags and {@code args}. */
-  private static List<String> javaCommand(List<String> args) {
+  /**
+   * The command that runs {@code jar} with {@code args} on this JVM's java, with the cluster's JVM
+   * flags and the jar's class archive.
+   */
+  private static List<String> javaCommand(Path jar, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
+    command.addAll(ClassArchives.flagsFor(jar));
+    command.addAll(List.of("-jar", jar.toString()));
     command.addAll(args);
     return command;
   }
@@ -405,7 +421,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void startManager() {
     Path data = dir.resolve("manager");
-    start("manager", data, List.of("-jar", MANAGER_JAR.toString(),
+    start("manager", data, MANAGER_JAR, List.of(
         "--port", Integer.toString(portFor("manager")),
         "--data-dir", data.toString(),
         "--rep", Integer.toString(replicationFactor), "--allow-join",
@@ -414,7 +430,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void startNode(String id) {
     Path data = dir.resolve(id);
-    start(id, data, List.of("-jar", STORAGE_JAR.toString(),
+    start(id, data, STORAGE_JAR, List.of(
         "--id", id,
         "--port", Integer.toString(portFor(id)),
         "--data-dir", data.toString(),
@@ -454,18 +470,18 @@ public final class LocalCluster implements AutoCloseable {
     throw new IllegalStateException("no free port below 32000 for " + forWhat);
   }
 
-  private void start(String id, Path dataDir, List<String> args, String portFileName) {
-    start(id, dataDir, args, portFileName, List.of());
+  private void start(String id, Path dataDir, Path jar, List<String> args, String portFileName) {
+    start(id, dataDir, jar, args, portFileName, List.of());
   }
 
-  private void start(String id, Path dataDir, List<String> args, String portFileName,
+  private void start(String id, Path dataDir, Path jar, List<String> args, String portFileName,
       List<String> moreArgs) {
     try {
       Files.createDirectories(dataDir);
       Files.createDirectories(dir.resolve("logs"));
       Path portFile = dataDir.resolve(portFileName);
       Files.deleteIfExists(portFile);
-      List<String> command = javaCommand(args);
+      List<String> command = javaCommand(jar, args);
       command.addAll(options.commonArgs());
       command.addAll(moreArgs);
       Process p = new ProcessBuilder(command)

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ScriptsIT {
 
   private static final Path SCRIPTS = LocalCluster.ROOT.resolve("scripts");
+  private static final List<Path> CLASS_ARCHIVES = List.of(
+      LocalCluster.ROOT.resolve("manager/target/ringkv-manager.jsa"),
+      LocalCluster.ROOT.resolve("storage/target/ringkv-storage.jsa"));
 
   @TempDir Path tmp;
   private Path runDir;
@@ -52,8 +55,15 @@ class ScriptsIT {
     }
   }
 
+  /**
+   * Also: the first start after a build records the jars' class archives when the cluster stops,
+   * and the next start maps them (so the archives of earlier runs are removed first).
+   */
   @Test
   void aUserSessionFromStartToStop() throws Exception {
+    for (Path archive : CLASS_ARCHIVES) {
+      Files.deleteIfExists(archive);
+    }
     runDir = tmp.resolve("run");
     int port = freePortRange(4);
     String manager = "127.0.0.1:" + port;
@@ -107,6 +117,21 @@ class ScriptsIT {
     for (long pid : running) {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
           .as("pid %d after stop", pid).isFalse();
+    }
+
+    for (Path archive : CLASS_ARCHIVES) {
+      assertThat(archive).as("class archive recorded at the stop").isNotEmptyFile();
+    }
+    Result back = run("start_service.sh", "--nodes", "3", "--rep", "2",
+        "--run-dir", runDir.toString(), "--port", Integer.toString(port));
+    assertThat(back.exit()).as(back.err()).isZero();
+    assertThat(run("client", "--manager", manager, "--get", "key1").out())
+        .startsWith("key1, value1, server");
+    for (String id : List.of("manager", "server1", "server2", "server3")) {
+      long pid = Long.parseLong(Files.readString(runDir.resolve("pids/" + id + ".pid")).trim());
+      String jar = id.equals("manager") ? "manager" : "storage";
+      assertThat(Files.readString(Path.of("/proc/" + pid + "/maps")))
+          .as("%s's memory maps", id).contains("ringkv-" + jar + ".jsa");
     }
   }
 
