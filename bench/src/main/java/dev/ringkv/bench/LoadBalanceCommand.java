@@ -7,13 +7,13 @@ import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.ring.Consistency;
 import dev.ringkv.ring.Node;
-import dev.ringkv.ring.RingTable;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +25,20 @@ import picocli.CommandLine.Option;
 
 /** How evenly keys spread: insert, then ask every node how many keys it holds. */
 @Command(name = "loadbalance", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Start a fresh cluster of --nodes with replication 1, insert --inserts distinct "
-        + "keys, then ask each node itself how many keys it holds. Prints a histogram and the "
-        + "max/mean ratio; writes loadbalance.csv, loadbalance.json and loadbalance.png.")
+    description = "For each replication factor in --reps: start a fresh cluster of --nodes, "
+        + "insert --inserts distinct keys (each on all its replicas), then ask each node itself "
+        + "how many keys it holds. Prints a histogram and the max/mean ratio per replication "
+        + "factor; writes loadbalance.csv, loadbalance.json and loadbalance.png.")
 final class LoadBalanceCommand implements Callable<Integer> {
 
   /** Keys one node reports holding. */
   record Row(String node, long keys) {}
+
+  /** Keys one node reports holding, in the cluster of one replication factor. */
+  record RepRow(int rep, String node, long keys) {}
+
+  @Option(names = "--reps", split = ",", description = "Replication factors (default: 1,3).")
+  List<Integer> reps = List.of(1, 3);
 
   @Option(names = "--nodes", description = "Storage nodes (default: ${DEFAULT-VALUE}).")
   int nodes = 7;
@@ -51,39 +58,59 @@ final class LoadBalanceCommand implements Callable<Integer> {
     if (nodes < 1 || inserts < 1 || concurrency < 1) {
       throw new IllegalArgumentException("--nodes, --inserts and --concurrency must be positive");
     }
-    Path repo = output.repositoryRoot();
+    for (int rep : reps) {
+      if (rep < 1 || rep > nodes) {
+        throw new IllegalArgumentException("each of --reps must be from 1 to --nodes (" + nodes
+            + "), got " + rep);
+      }
+    }
     Path out = output.out;
     Files.createDirectories(out);
-    System.out.printf("loadbalance: %,d inserts on %d nodes, replication 1%n", inserts, nodes);
-    Map<String, Long> perNode = new LinkedHashMap<>();
+    Map<Integer, List<Row>> byRep = new LinkedHashMap<>();
+    Map<Integer, Double> maxOverMean = new LinkedHashMap<>();
+    boolean complete = true;
+    for (int rep : reps) {
+      System.out.printf("loadbalance: %,d inserts on %d nodes, replication %d%n", inserts, nodes,
+          rep);
+      List<Row> rows = keysPerNode(rep);
+      long total = rows.stream().mapToLong(Row::keys).sum();
+      double mean = (double) total / rows.size();
+      long max = rows.stream().mapToLong(Row::keys).max().orElse(0);
+      byRep.put(rep, rows);
+      maxOverMean.put(rep, max / mean);
+      System.out.print(ResultFiles.histogram(rows));
+      System.out.printf("rep %d: total %,d keys (inserted %,d x %d), mean %,.0f per node, "
+          + "max/mean %.3f%n", rep, total, inserts, rep, mean, max / mean);
+      complete &= total == (long) inserts * rep;
+    }
+    List<RepRow> all = byRep.entrySet().stream().flatMap(e -> e.getValue().stream()
+        .map(r -> new RepRow(e.getKey(), r.node(), r.keys()))).toList();
+    ResultFiles.writeCsv(out.resolve("loadbalance.csv"), all);
+    ResultFiles.writeJson(out.resolve("loadbalance.json"), all);
+    Charts.loadBalance(out.resolve("loadbalance.png"), byRep, maxOverMean);
+    System.out.println("wrote " + out.resolve("loadbalance.csv")
+        + ", loadbalance.json, loadbalance.png");
+    return complete ? 0 : 1;
+  }
+
+  /** Inserts into a fresh cluster at {@code rep}, on every replica, and asks each node. */
+  private List<Row> keysPerNode(int rep) throws Exception {
     Path runDir = Files.createTempDirectory("ringkv-bench-");
-    try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, 1, List.of());
+    try (ClusterLauncher cluster = ClusterLauncher.start(output.repositoryRoot(), runDir, nodes,
+        rep, List.of());
          KvClient kv = KvClient.builder().manager(cluster.managerAddress())
              .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
       LoadGenerator.Measurement m = new LoadGenerator(kv, inserts, 16, 0, concurrency,
-          Consistency.ONE).load("inserts");
+          Consistency.ALL).load("inserts");
       if (m.errors() > 0) {
         throw new IllegalStateException(m.errors() + " inserts failed");
       }
-      RingTable table = kv.refreshTable();
-      for (Node node : table.nodes()) {
-        perNode.put(node.id(), keysHeldBy(node));
+      List<Row> rows = new ArrayList<>();
+      for (Node node : kv.refreshTable().nodes()) {
+        rows.add(new Row(node.id(), keysHeldBy(node)));
       }
+      return rows;
     }
-    List<Row> rows = perNode.entrySet().stream().map(e -> new Row(e.getKey(), e.getValue()))
-        .toList();
-    long total = rows.stream().mapToLong(Row::keys).sum();
-    double mean = (double) total / rows.size();
-    long max = rows.stream().mapToLong(Row::keys).max().orElse(0);
-    ResultFiles.writeCsv(out.resolve("loadbalance.csv"), rows);
-    ResultFiles.writeJson(out.resolve("loadbalance.json"), rows);
-    Charts.loadBalance(out.resolve("loadbalance.png"), rows, max / mean);
-    System.out.print(ResultFiles.histogram(rows));
-    System.out.printf("total %,d keys (inserted %,d), mean %,.0f per node, max/mean %.3f%n",
-        total, inserts, mean, max / mean);
-    System.out.println("wrote " + out.resolve("loadbalance.csv")
-        + ", loadbalance.json, loadbalance.png");
-    return total == inserts ? 0 : 1;
   }
 
   /** The node's own count, not the client's idea of where keys went. */

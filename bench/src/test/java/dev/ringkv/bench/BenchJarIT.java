@@ -59,16 +59,19 @@ class BenchJarIT {
 
   @Test
   void tinyLoadBalanceCountsEveryInsertOnTheNodesThemselves() throws Exception {
-    String output = run("loadbalance", "--nodes", "3", "--inserts", "3000", "--out",
-        out.toString());
+    String output = run("loadbalance", "--nodes", "4", "--reps", "1,3", "--inserts", "3000",
+        "--out", out.toString());
     List<String> csv = Files.readAllLines(out.resolve("loadbalance.csv"));
-    assertThat(csv.get(0)).isEqualTo("node,keys");
-    assertThat(csv.subList(1, csv.size())).hasSize(3);
-    long total = csv.subList(1, csv.size()).stream()
-        .mapToLong(line -> Long.parseLong(line.split(",")[1])).sum();
-    assertThat(total).as("keys reported by the nodes").isEqualTo(3000);
+    assertThat(csv.get(0)).isEqualTo("rep,node,keys");
+    assertThat(csv.subList(1, csv.size())).hasSize(8);
+    for (int rep : new int[] {1, 3}) {
+      long total = csv.subList(1, csv.size()).stream().map(line -> line.split(","))
+          .filter(f -> f[0].equals(Integer.toString(rep))).mapToLong(f -> Long.parseLong(f[2]))
+          .sum();
+      assertThat(total).as("copies the nodes report at rep %d", rep).isEqualTo(3000L * rep);
+    }
     assertPng(out.resolve("loadbalance.png"));
-    assertThat(output).contains("max/mean");
+    assertThat(output).contains("rep 1: total", "rep 3: total", "max/mean");
   }
 
   private static void assertPng(Path file) throws IOException {

@@ -15,7 +15,7 @@ class TokenAllocatorTest {
   static RingTable ringOf(int nodeCount, int tokensPerNode, int rf) {
     Map<String, List<Long>> tokens = new LinkedHashMap<>();
     for (int i = 1; i <= nodeCount; i++) {
-      tokens.put("server" + i, TokenAllocator.allocate(tokens, tokensPerNode));
+      tokens.put("server" + i, TokenAllocator.allocate(tokens, tokensPerNode, 0, rf));
     }
     return RingTable.of("c", 1, rf, tokens.entrySet().stream()
         .map(e -> new Node(e.getKey(), "127.0.0.1:" + (9000 + e.getKey().length()), NodeState.UP,
@@ -55,8 +55,41 @@ class TokenAllocatorTest {
       double mean = keys * 3.0 / nodes;
       counts.forEach((node, count) -> assertThat(count)
           .as("replicas on %s of %d nodes: %s", node, nodes, counts)
-          .isBetween((int) (mean * 0.85), (int) (mean * 1.15)));
+          .isBetween((int) (mean * 0.95), (int) (mean * 1.05)));
     }
+  }
+
+  @Test
+  void effectiveOwnershipIsWithinFivePercentOfTheMeanForThreeToSixtyFourNodes() {
+    for (int rf : new int[] {1, 3, 5}) {
+      Map<String, List<Long>> tokens = new LinkedHashMap<>();
+      for (int n = 1; n <= 64; n++) {
+        tokens.put("server" + n, TokenAllocator.allocate(tokens, 128, 77L, rf));
+        if (n >= 3) {
+          assertWithinFivePercent(tokens, rf, n + " nodes");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aJoinAfterARemovalEvensOwnershipOutAgain() {
+    Map<String, List<Long>> tokens = new LinkedHashMap<>();
+    for (int n = 1; n <= 16; n++) {
+      tokens.put("server" + n, TokenAllocator.allocate(tokens, 128, 5L, 3));
+    }
+    tokens.remove("server4"); // its ranges' next replicas took them over
+    tokens.put("server17", TokenAllocator.allocate(tokens, 128, 5L, 3));
+    assertWithinFivePercent(tokens, 3, "15 nodes after a removal and a join");
+  }
+
+  private static void assertWithinFivePercent(Map<String, List<Long>> tokens, int rf,
+      String what) {
+    Map<String, Double> held = Ownership.effective(tokens, rf);
+    double mean = held.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    held.forEach((node, share) -> assertThat(share / mean)
+        .as("%s's share of the mean at rep %d, %s", node, rf, what)
+        .isBetween(0.95, 1.05));
   }
 
   @Test
@@ -65,12 +98,12 @@ class TokenAllocatorTest {
     // would share a node far more often than keys spread independently (1 in 25 for 3 keys).
     Random seeds = new Random(7);
     int together = 0;
-    int clusters = 300;
+    int clusters = 150;
     for (int c = 0; c < clusters; c++) {
       long rotation = seeds.nextLong();
       Map<String, List<Long>> tokens = new LinkedHashMap<>();
       for (int i = 1; i <= 5; i++) {
-        tokens.put("server" + i, TokenAllocator.allocate(tokens, 128, rotation));
+        tokens.put("server" + i, TokenAllocator.allocate(tokens, 128, rotation, 3));
       }
       RingTable table = RingTable.of("c", 1, 1, tokens.entrySet().stream()
           .map(e -> new Node(e.getKey(), "h:1", NodeState.UP, e.getValue())).toList());
@@ -88,7 +121,7 @@ class TokenAllocatorTest {
   @Test
   void aRotationMovesTheFirstNodesTokensAndKeepsThemEvenlySpaced() {
     List<Long> plain = TokenAllocator.allocate(Map.of(), 4);
-    List<Long> rotated = TokenAllocator.allocate(Map.of(), 4, 12345L);
+    List<Long> rotated = TokenAllocator.allocate(Map.of(), 4, 12345L, 1);
     for (int i = 0; i < 4; i++) {
       assertThat(rotated.get(i) - plain.get(i)).isEqualTo(12345L);
     }

@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -51,27 +52,31 @@ public final class Charts {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  /** Bars of keys held per node, titled with the max/mean ratio. */
-  public static void loadBalance(Path file, List<? extends Record> rows, double maxOverMean)
-      throws IOException {
-    List<String> nodes = new ArrayList<>();
-    List<Long> keys = new ArrayList<>();
-    long total = 0;
-    for (Record r : rows) {
-      nodes.add(String.valueOf(get(r, "node")));
-      long k = ((Number) get(r, "keys")).longValue();
-      keys.add(k);
-      total += k;
-    }
+  /**
+   * Keys held per node, one bar per node and replication factor, with each replication factor's
+   * max/mean in the title.
+   */
+  public static void loadBalance(Path file, Map<Integer, ? extends List<? extends Record>> byRep,
+      Map<Integer, Double> maxOverMean) throws IOException {
+    StringBuilder ratios = new StringBuilder();
+    maxOverMean.forEach((rep, ratio) -> ratios.append(String.format(", rep %d max/mean %.3f",
+        rep, ratio)));
+    List<? extends Record> first = byRep.values().iterator().next();
     CategoryChart chart = new CategoryChartBuilder().width(900).height(560)
-        .title(String.format("ringkv load balance: %,d keys on %d nodes, max/mean %.3f", total,
-            rows.size(), maxOverMean))
+        .title(String.format("ringkv load balance: %d nodes%s", first.size(), ratios))
         .xAxisTitle("node id").yAxisTitle("keys held (count)").build();
-    chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setDecimalPattern("#,##0");
     chart.getStyler().setYAxisMin(0.0);
-    chart.addSeries("keys", nodes, keys);
+    byRep.forEach((rep, rows) -> {
+      List<String> nodes = new ArrayList<>();
+      List<Long> keys = new ArrayList<>();
+      for (Record r : rows) {
+        nodes.add(String.valueOf(get(r, "node")));
+        keys.add(((Number) get(r, "keys")).longValue());
+      }
+      chart.addSeries("rep " + rep, nodes, keys);
+    });
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 

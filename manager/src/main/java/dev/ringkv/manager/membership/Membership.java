@@ -130,7 +130,8 @@ public final class Membership {
       // Each cluster rotates its ring by its own id, so no two clusters place keys alike.
       long rotation = KeyHasher.murmur3().hash(table.clusterId());
       updated = new Node(nodeId, address, NodeState.UP,
-          TokenAllocator.allocate(owned, tokensPerNode, rotation));
+          TokenAllocator.allocate(owned, tokensPerNode, rotation,
+              table.replicationFactor()));
       log.info("node {} joined at {} with {} tokens", nodeId, address, tokensPerNode);
     } else {
       updated = upAgain(existing).withAddress(address);
