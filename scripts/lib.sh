@@ -148,6 +148,15 @@ install_class_archives() {
   done
 }
 
+# Nodes an operator removed from this run dir's cluster (scripts/admin removenode), one per line.
+is_removed() {
+  [[ -f "$RUN_DIR/removed" ]] && grep -qx "$1" "$RUN_DIR/removed"
+}
+
+removed_count() {
+  if [[ -f "$RUN_DIR/removed" ]]; then sort -u "$RUN_DIR/removed" | wc -l; else echo 0; fi
+}
+
 # Metrics port of a node id: METRICS_PORT for the manager, + N for serverN; -1 for none.
 metrics_port_of() {
   local id="$1" port

@@ -124,12 +124,12 @@ ENV
 
 start_manager
 for ((i = 1; i <= NODES; i++)); do
-  start_storage "server$i" $((MANAGER_PORT + i))
+  is_removed "server$i" || start_storage "server$i" $((MANAGER_PORT + i))
 done
 
 # Wait for every node to be UP; fail fast, and clean up, if any process dies.
 deadline=$((SECONDS + 90))
-until cluster_status --wait-up "$NODES" --wait-timeout 2000 2>/dev/null; do
+until cluster_status --wait-up "$((NODES - $(removed_count)))" --wait-timeout 2000 2>/dev/null; do
   for pid_file in "$RUN_DIR"/pids/*.pid; do
     if [[ -z "$(live_pid "$pid_file")" ]]; then
       id="$(basename "$pid_file" .pid)"

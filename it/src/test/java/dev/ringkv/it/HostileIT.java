@@ -12,7 +12,9 @@ import dev.ringkv.proto.KvReply;
 import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
+import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.RangeDigestProto;
 import dev.ringkv.proto.RangeDigestsRequest;
@@ -125,8 +127,20 @@ class HostileIT {
           () -> ManagerGrpc.newBlockingStub(asServer3).withDeadlineAfter(5, TimeUnit.SECONDS)
               .register(register("server1", "127.0.0.1:9")));
       ManagedChannel asAdmin = tls(cluster.address("server1"), TlsFiles.identity(certs, "admin"));
-      assertRefused(Status.Code.PERMISSION_DENIED, "the admin identity may only inspect nodes",
+      assertRefused(Status.Code.PERMISSION_DENIED,
+          "the admin identity may only inspect nodes and change the membership",
           () -> PeerRequests.write(asAdmin, null, write("k", "forged", now(), "x")));
+      // A member may not change the membership: removing a peer is the operator's.
+      cluster.kill9("server2");
+      cluster.awaitTable(t -> !t.node("server2").orElseThrow().isUp(), Duration.ofSeconds(10),
+          "server2 DOWN");
+      RingTable down = cluster.table();
+      assertRefused(Status.Code.PERMISSION_DENIED,
+          "only the admin identity may change the cluster's membership, not server3",
+          () -> ClusterAdminGrpc.newBlockingStub(asServer3).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .removeNode(RemoveNodeRequest.newBuilder().setNodeId("server2").build()));
+      assertThat(cluster.table().nodes()).isEqualTo(down.nodes());
+      before = down;
 
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
       assertThat(cluster.stats("server1").getNodeId()).as("admin may still inspect")

@@ -23,7 +23,10 @@ import dev.ringkv.wire.TableCodec;
 import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import dev.ringkv.client.cli.AdminCli;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -346,6 +349,41 @@ public final class LocalCluster implements AutoCloseable {
     } else {
       startNode(id);
     }
+  }
+
+  /**
+   * Starts a storage node new to the cluster and waits until it is UP and has caught up on
+   * every range it took over.
+   */
+  public void add(String id) {
+    if (processes.containsKey(id)) {
+      throw new IllegalStateException(id + " is already a node of this cluster");
+    }
+    startNode(id);
+    awaitTable(t -> t.node(id).map(Node::isUp).orElse(false), START_TIMEOUT, id + " UP");
+    awaitCaughtUp(List.of(id));
+  }
+
+  /** Forgets a dead node the operator removed from the ring, so no wait expects it back. */
+  public void forget(String id) {
+    Process p = processes.get(id);
+    if (p == null || p.isAlive()) {
+      throw new IllegalStateException(id + " is not a dead node of this cluster");
+    }
+    processes.remove(id);
+  }
+
+  /** Runs the operator's tool ({@code scripts/admin}'s main) in this JVM against the cluster. */
+  public Cli.Result admin(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--manager", managerAddress()));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = AdminCli.run(all.toArray(String[]::new),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Cli.Result(exit, out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
   }
 
   /** The manager's current table. */

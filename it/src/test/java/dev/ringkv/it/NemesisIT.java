@@ -2,28 +2,21 @@ package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ringkv.client.GetResult;
-import dev.ringkv.client.KvClient;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The store's promises under faults that are not crashes, and under crashes: 5 nodes, rep 3,
- * QUORUM, client defaults. Eight threads, each with its own client, each rewriting its own keys
- * over and over and reading everybody's; after a no-fault phase, a nemesis injects faults for
+ * QUORUM, client defaults, under the {@link Workload}; after a no-fault phase, a nemesis injects
+ * faults for
  * {@code ringkv.nemesis.seconds} (default 35); then the cluster settles, runs a second no-fault
  * phase, and the whole history is checked (see {@link History}): nothing acknowledged lost, no
  * stale or not-found read, no value never written, and no failed request, since never more than
@@ -42,8 +35,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(600)
 class NemesisIT {
 
-  private static final int THREADS = 8;
-  private static final int KEYS_PER_THREAD = 4;
   private static final Duration WARM_UP = Duration.ofSeconds(2);
   private static final Duration BASELINE = Duration.ofSeconds(5);
   private static final Duration FAULT_PHASE =
@@ -52,7 +43,7 @@ class NemesisIT {
 
   private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
   private final Random random = new Random(seed);
-  private final History history = new History();
+  private History history;
   private final List<String> nemesisLog = new ArrayList<>();
   private final List<long[]> cutWindows = new ArrayList<>();
 
@@ -181,18 +172,10 @@ class NemesisIT {
   private void run(int minSteps, Nemesis nemesis) throws Exception {
     System.out.println("nemesis seed " + seed);
     try (LocalCluster cluster = LocalCluster.start(5, 3)) {
-      AtomicBoolean running = new AtomicBoolean(true);
-      List<KvClient> clients = new ArrayList<>();
-      ExecutorService workers = Executors.newFixedThreadPool(THREADS);
+      Workload workload = new Workload(cluster, random);
+      history = workload.history();
       try {
         long started = System.nanoTime();
-        for (int t = 0; t < THREADS; t++) {
-          KvClient kv = cluster.client();
-          clients.add(kv);
-          int thread = t;
-          long threadSeed = random.nextLong();
-          workers.submit(() -> work(kv, thread, new Random(threadSeed), running));
-        }
         Thread.sleep(WARM_UP.plus(BASELINE).toMillis()); // the no-fault phase's length
         long baselineStart = started + WARM_UP.toNanos();
         baseline = history.throughput(baselineStart, baselineStart + BASELINE.toNanos());
@@ -208,74 +191,15 @@ class NemesisIT {
         baseline = Math.max(baseline,
             history.throughput(afterStart, afterStart + BASELINE.toNanos()));
       } finally {
-        running.set(false);
-        workers.shutdown();
-        assertThat(workers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-        clients.forEach(KvClient::close);
+        workload.stop();
       }
       cluster.awaitSettled(SETTLE);
-      History.Verdict verdict = history.check(finalValues(cluster));
-      System.out.printf("nemesis seed %d: %s, baseline %.0f ops/s, faults %s%n", seed,
-          verdict.summary(), baseline, nemesisLog);
-      if (!verdict.clean()) {
-        verdict.lost().stream().limit(20).forEach(l -> System.out.println("LOST " + l));
-        verdict.stale().stream().limit(20).forEach(l -> System.out.println("STALE " + l));
-        verdict.neverWritten().stream().limit(20).forEach(l -> System.out.println("BOGUS " + l));
-      }
+      History.Verdict verdict = workload.check(cluster, seed);
+      System.out.printf("nemesis seed %d: baseline %.0f ops/s, faults %s%n", seed, baseline,
+          nemesisLog);
       assertThat(verdict.operations()).as("operations (seed %d)", seed).isGreaterThan(1_000);
       assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
     }
-  }
-
-  /** Half writes of the thread's own keys (each a new sequence), half reads of any key. */
-  private void work(KvClient kv, int thread, Random random, AtomicBoolean running) {
-    long[] seq = new long[KEYS_PER_THREAD];
-    while (running.get()) {
-      long start = System.nanoTime();
-      if (random.nextBoolean()) {
-        int k = random.nextInt(KEYS_PER_THREAD);
-        long s = ++seq[k];
-        boolean ok = attempt(() -> kv.put(key(thread, k), "s" + s));
-        history.add(new History.Op(true, key(thread, k), s, start, System.nanoTime(), ok));
-      } else {
-        String key = key(random.nextInt(THREADS), random.nextInt(KEYS_PER_THREAD));
-        long[] read = {-1};
-        boolean ok = attempt(() -> read[0] = seqOf(kv.get(key)));
-        history.add(new History.Op(false, key, read[0], start, System.nanoTime(), ok));
-      }
-    }
-  }
-
-  private static boolean attempt(Runnable op) {
-    try {
-      op.run();
-      return true;
-    } catch (RuntimeException e) {
-      System.out.println(LocalTime.now() + " failed: " + e.getMessage());
-      return false;
-    }
-  }
-
-  private static Map<String, Long> finalValues(LocalCluster cluster) {
-    Map<String, Long> values = new HashMap<>();
-    try (KvClient kv = cluster.client()) {
-      for (int t = 0; t < THREADS; t++) {
-        for (int k = 0; k < KEYS_PER_THREAD; k++) {
-          values.put(key(t, k), seqOf(kv.get(key(t, k))));
-        }
-      }
-    }
-    return values;
-  }
-
-  /**
-   * The sequence a read saw: -1 for not found; for a value not of the writers' form "sN", one no
-   * writer ever attempts, so the checker reports it as never written.
-   */
-  private static long seqOf(GetResult result) {
-    return result.value()
-        .map(v -> v.matches("s\\d{1,18}") ? Long.parseLong(v.substring(1)) : Long.MAX_VALUE)
-        .orElse(-1L);
   }
 
   private String anyNode(LocalCluster cluster) {
@@ -283,7 +207,4 @@ class NemesisIT {
     return ids.get(random.nextInt(ids.size()));
   }
 
-  private static String key(int thread, int k) {
-    return "t" + thread + "-k" + k;
-  }
 }

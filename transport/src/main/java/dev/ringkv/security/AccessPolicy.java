@@ -45,13 +45,15 @@ public final class AccessPolicy implements ServerInterceptor {
 
   /** Services whose every method is internal. */
   private static final Set<String> INTERNAL_SERVICES =
-      Set.of("ringkv.v1.Replica", "ringkv.v1.Admin");
+      Set.of("ringkv.v1.Replica", "ringkv.v1.Admin", "ringkv.v1.ClusterAdmin");
+  /** Services only the admin identity may call: no node may change the membership. */
+  private static final Set<String> ADMIN_ONLY_SERVICES = Set.of("ringkv.v1.ClusterAdmin");
   /** Single internal methods of otherwise client-facing services. */
   private static final Set<String> INTERNAL_METHODS =
       Set.of("ringkv.v1.Manager/Register", "ringkv.v1.Manager/Heartbeat");
-  /** The internal methods the admin identity may call: read-only inspection. */
-  private static final Set<String> ADMIN_METHODS =
-      Set.of("ringkv.v1.Admin/NodeStatus", "ringkv.v1.Replica/Read");
+  /** The internal methods the admin identity may call: inspection and membership changes. */
+  private static final Set<String> ADMIN_METHODS = Set.of("ringkv.v1.Admin/NodeStatus",
+      "ringkv.v1.Replica/Read", "ringkv.v1.ClusterAdmin/RemoveNode");
 
   private final boolean tls;
   private final byte[] token;
@@ -89,7 +91,12 @@ public final class AccessPolicy implements ServerInterceptor {
     }
     if (ADMIN.equals(who.id) && !ADMIN_METHODS.contains(method)) {
       return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          "the admin identity may only inspect nodes, not call " + method));
+          "the admin identity may only inspect nodes and change the membership, not call "
+              + method));
+    }
+    if (who.id != null && !ADMIN.equals(who.id) && ADMIN_ONLY_SERVICES.contains(service)) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(
+          "only the admin identity may change the cluster's membership, not " + who.id));
     }
     if (who.id == null) {
       return next.startCall(call, headers);

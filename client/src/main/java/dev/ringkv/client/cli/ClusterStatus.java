@@ -1,25 +1,9 @@
 package dev.ringkv.client.cli;
 
-import dev.ringkv.proto.AdminGrpc;
-import dev.ringkv.proto.GetTableRequest;
-import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.NodeStatusReply;
-import dev.ringkv.proto.NodeStatusRequest;
-import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
-import dev.ringkv.wire.TableCodec;
-import io.grpc.Grpc;
-import dev.ringkv.security.AccessPolicy;
-import dev.ringkv.security.BearerToken;
-import dev.ringkv.security.ClusterSecret;
-import dev.ringkv.security.SecretFile;
-import dev.ringkv.security.Credentials;
-import dev.ringkv.security.TlsFiles;
-import io.grpc.CallCredentials;
-import io.grpc.ChannelCredentials;
 import io.grpc.Status;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,11 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Prints the manager's ring table; optionally waits until a number of nodes are UP. */
@@ -42,9 +26,8 @@ import picocli.CommandLine.Option;
         + "(only then do its reads count toward a quorum) with its live key count.")
 public final class ClusterStatus implements Callable<Integer> {
 
-  @Option(names = "--manager", paramLabel = "HOST:PORT",
-      description = "Manager address (default: ${DEFAULT-VALUE}).")
-  String manager = "127.0.0.1:7051";
+  @Mixin
+  AdminOptions cluster = new AdminOptions();
 
   @Option(names = "--run-dir", paramLabel = "DIR",
       description = "A run directory of start_service.sh, to show each node's pid.")
@@ -58,42 +41,18 @@ public final class ClusterStatus implements Callable<Integer> {
       description = "How long --wait-up may wait (default: ${DEFAULT-VALUE}).")
   long waitTimeoutMs = 60_000;
 
-  @Option(names = "--tls", paramLabel = "DIR", description = "Talk mutual TLS with the admin "
-      + "identity in DIR (DIR/admin.crt, DIR/admin.key, DIR/ca.crt).")
-  Path tlsDir;
-
-  @Option(names = "--token-file", paramLabel = "FILE", description = "Send the bearer token in FILE.")
-  Path tokenFile;
-
-  @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Without --tls: "
-      + "ask nodes for their reports as the admin identity, with the cluster secret in FILE.")
-  Path clusterSecretFile;
-
   private PrintStream out;
-  private final Map<String, ManagedChannel> nodeChannels = new TreeMap<>();
-  private ChannelCredentials credentials;
-  private CallCredentials token;
-  private CallCredentials admin;
   private PrintStream err;
 
   @Override
   public Integer call() throws InterruptedException {
-    credentials = Credentials.channel(tlsDir == null ? null : TlsFiles.identity(tlsDir, "admin"));
-    token = tokenFile == null ? null : new BearerToken(BearerToken.readFile(tokenFile));
-    admin = clusterSecretFile == null ? null : new ClusterSecret(AccessPolicy.ADMIN,
-        SecretFile.read(clusterSecretFile, "cluster secret file"));
-    ManagedChannel channel = Grpc.newChannelBuilder(manager, credentials).build();
-    try {
+    try (AdminConnection connection = new AdminConnection(cluster)) {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitTimeoutMs);
       String lastProblem;
       while (true) {
         try {
-          TableReply reply = ManagerGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(2, TimeUnit.SECONDS)
-              .withCallCredentials(token)
-              .getTable(GetTableRequest.getDefaultInstance());
-          RingTable table = TableCodec.fromProto(reply.getTable());
-          Map<String, NodeStatusReply> stats = statsOfUpNodes(table);
+          RingTable table = connection.table();
+          Map<String, NodeStatusReply> stats = connection.statusOfUpNodes(table);
           // Ready: caught up, and routing with the manager's current table.
           long ready = stats.values().stream()
               .filter(st -> st.getCaughtUp() && st.getTableEpoch() >= table.epoch()).count();
@@ -103,7 +62,7 @@ public final class ClusterStatus implements Callable<Integer> {
           }
           lastProblem = table.upCount() + " nodes are up and " + ready + " caught up, of " + waitUp;
         } catch (StatusRuntimeException e) {
-          lastProblem = "cannot reach the manager at " + manager + " ("
+          lastProblem = "cannot reach the manager at " + cluster.manager + " ("
               + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
               : ": " + e.getStatus().getDescription()) + ")";
           if (waitUp == 0 || e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
@@ -117,31 +76,7 @@ public final class ClusterStatus implements Callable<Integer> {
         }
         Thread.sleep(100); // polling the manager while waiting for nodes to come up
       }
-    } finally {
-      channel.shutdownNow();
-      nodeChannels.values().forEach(ManagedChannel::shutdownNow);
     }
-  }
-
-  /** Each UP node's own report; a node that does not answer is left out. */
-  private Map<String, NodeStatusReply> statsOfUpNodes(RingTable table) {
-    Map<String, NodeStatusReply> stats = new TreeMap<>();
-    for (Node n : table.nodes()) {
-      if (!n.isUp()) {
-        continue;
-      }
-      // One channel per node for the whole run: --wait-up polls every 100 ms.
-      ManagedChannel ch = nodeChannels.computeIfAbsent(n.address(),
-          address -> Grpc.newChannelBuilder(address, credentials).build());
-      try {
-        stats.put(n.id(), AdminGrpc.newBlockingStub(ch).withCallCredentials(admin)
-            .withDeadlineAfter(2, TimeUnit.SECONDS)
-            .nodeStatus(NodeStatusRequest.getDefaultInstance()));
-      } catch (StatusRuntimeException e) {
-        // not answering: shown as '-'
-      }
-    }
-    return stats;
   }
 
   private void print(RingTable table, Map<String, NodeStatusReply> stats) {

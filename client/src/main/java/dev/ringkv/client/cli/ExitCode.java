@@ -1,6 +1,10 @@
 package dev.ringkv.client.cli;
 
 import dev.ringkv.client.KvException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
 
 /** The command-line client's exit codes, one per kind of outcome (documented in the README). */
 public enum ExitCode {
@@ -18,6 +22,25 @@ public enum ExitCode {
 
   ExitCode(int code) {
     this.code = code;
+  }
+
+  /**
+   * A command line for {@code command} printing to {@code out} and {@code err}: a bad command
+   * line exits {@link #USAGE} and a failure {@link #INTERNAL}, each with one sentence.
+   */
+  static CommandLine commandLine(Object command, String name, PrintStream out, PrintStream err) {
+    return new CommandLine(command)
+        .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+        .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
+        .setParameterExceptionHandler((e, a) -> {
+          e.getCommandLine().getErr().println("error: " + e.getMessage()
+              + " (see '" + name + " --help')");
+          return USAGE.code;
+        })
+        .setExecutionExceptionHandler((e, c, parsed) -> {
+          c.getErr().println("error: " + e.getMessage());
+          return INTERNAL.code;
+        });
   }
 
   static ExitCode of(KvException.Reason reason) {

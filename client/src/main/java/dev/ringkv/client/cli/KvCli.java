@@ -11,8 +11,6 @@ import dev.ringkv.ring.Consistency;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.TlsFiles;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -195,19 +193,7 @@ public final class KvCli implements Callable<Integer> {
     KvCli cli = new KvCli();
     cli.out = out;
     cli.err = err;
-    CommandLine cmd = new CommandLine(cli)
-        .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
-        .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
-        .setParameterExceptionHandler((e, a) -> {
-          e.getCommandLine().getErr().println("error: " + e.getMessage()
-              + " (see 'client --help')");
-          return ExitCode.USAGE.code;
-        })
-        .setExecutionExceptionHandler((e, c, parsed) -> {
-          c.getErr().println("error: " + e.getMessage());
-          return ExitCode.INTERNAL.code;
-        });
-    return cmd.execute(args);
+    return ExitCode.commandLine(cli, "client", out, err).execute(args);
   }
 
   public static void main(String[] args) {

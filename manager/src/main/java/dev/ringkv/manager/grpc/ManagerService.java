@@ -1,7 +1,7 @@
 package dev.ringkv.manager.grpc;
 
 import dev.ringkv.manager.membership.Membership;
-import dev.ringkv.manager.membership.RefusedRegistrationException;
+import dev.ringkv.manager.membership.RefusedChangeException;
 import dev.ringkv.manager.membership.UnknownNodeException;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.HeartbeatRequest;
@@ -36,7 +36,7 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
       respond(reply, membership.register(request.getNodeId(), request.getAddress()), true);
     } catch (StatusRuntimeException e) {
       reply.onError(e);
-    } catch (RefusedRegistrationException e) {
+    } catch (RefusedChangeException e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
           .asRuntimeException());
     }
@@ -52,7 +52,7 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
       reply.onError(e);
     } catch (UnknownNodeException e) {
       reply.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-    } catch (RefusedRegistrationException e) {
+    } catch (RefusedChangeException e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
           .asRuntimeException());
     }

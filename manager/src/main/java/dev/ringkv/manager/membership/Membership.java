@@ -108,7 +108,7 @@ public final class Membership {
   /**
    * Admits a node (a new id gets fresh tokens, a known id keeps its own) and marks it UP.
    *
-   * @throws RefusedRegistrationException if the id is new and joins are closed or the cluster
+   * @throws RefusedChangeException if the id is new and joins are closed or the cluster
    *     is full, or the id is UP at another address
    */
   public synchronized RingTable register(String nodeId, String address) {
@@ -118,11 +118,11 @@ public final class Membership {
     Node updated;
     if (existing == null) {
       if (!joins.allowJoin()) {
-        throw new RefusedRegistrationException("node " + nodeId + " is not a member of this "
+        throw new RefusedChangeException("node " + nodeId + " is not a member of this "
             + "cluster, and the manager admits no new nodes (start it with --allow-join)");
       }
       if (nodes.size() >= joins.maxNodes()) {
-        throw new RefusedRegistrationException("the cluster is full: it has " + nodes.size()
+        throw new RefusedChangeException("the cluster is full: it has " + nodes.size()
             + " nodes, the most the manager allows (--max-nodes)");
       }
       Map<String, List<Long>> owned = new LinkedHashMap<>();
@@ -170,7 +170,7 @@ public final class Membership {
     }
     long silentMs = clockMs.getAsLong() - lastBeatMs.getOrDefault(existing.id(), 0L);
     if (silentMs <= failureTimeoutMs) {
-      throw new RefusedRegistrationException("node " + existing.id() + " is UP at "
+      throw new RefusedChangeException("node " + existing.id() + " is UP at "
           + existing.address() + " (heard from " + silentMs + " ms ago); another process at "
           + address + " cannot take its id before it has been silent for " + failureTimeoutMs
           + " ms");
@@ -180,6 +180,35 @@ public final class Membership {
   /** A DOWN node that is heard from again starts a new incarnation; an UP one stays as it is. */
   private static Node upAgain(Node existing) {
     return existing.isUp() ? existing : existing.revived();
+  }
+
+  /**
+   * Takes a DOWN node out of the ring for good (an operator's {@code removenode}): its ranges
+   * pass to their next replicas, which pull them from the remaining ones.
+   *
+   * @throws RefusedChangeException if the node is unknown or UP, or too few nodes would remain
+   */
+  public synchronized RingTable removeNode(String nodeId) {
+    Map<String, Node> nodes = nodesById();
+    Node node = nodes.get(nodeId);
+    if (node == null) {
+      throw new RefusedChangeException("there is no node '" + nodeId + "' in the cluster (its "
+          + "nodes are " + String.join(", ", nodes.keySet()) + ")");
+    }
+    if (node.isUp()) {
+      throw new RefusedChangeException(nodeId + " is UP: decommission it instead, so that it "
+          + "hands its ranges over before it leaves");
+    }
+    int remaining = nodes.size() - 1;
+    if (remaining < table.replicationFactor()) {
+      throw new RefusedChangeException("removing " + nodeId + " would leave " + remaining
+          + (remaining == 1 ? " node" : " nodes") + ", fewer than the replication factor "
+          + table.replicationFactor());
+    }
+    nodes.remove(nodeId);
+    lastBeatMs.remove(nodeId);
+    log.info("node {} removed from the ring by the operator", nodeId);
+    return publish(nodes);
   }
 
   /** Marks DOWN every UP node silent for longer than the failure timeout. */

@@ -3,6 +3,7 @@ package dev.ringkv.manager.server;
 import dev.ringkv.manager.dashboard.ClusterView;
 import dev.ringkv.manager.dashboard.DashboardHandler;
 import dev.ringkv.manager.dashboard.NodeProbes;
+import dev.ringkv.manager.grpc.ClusterAdminService;
 import dev.ringkv.manager.grpc.ManagerService;
 import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
@@ -60,11 +61,15 @@ public final class ManagerServer implements AutoCloseable {
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         System::currentTimeMillis, config.joins());
     network = networks.apply("manager");
+    AccessPolicy access =
+        new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
+    MalformedRequests malformed = new MalformedRequests("manager");
     server = network.serverBuilder(config.host(), config.port(), Credentials.server(config.tls()),
             MAX_CALLS_PER_CONNECTION)
-        .addService(new MalformedRequests("manager").guard(ServerInterceptors.intercept(
-            new ManagerService(membership),
-            new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret()))))
+        .addService(malformed.guard(ServerInterceptors.intercept(
+            new ManagerService(membership), access)))
+        .addService(malformed.guard(ServerInterceptors.intercept(
+            new ClusterAdminService(membership), access)))
         .build()
         .start();
     membership.serving();

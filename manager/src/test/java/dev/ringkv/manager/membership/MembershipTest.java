@@ -37,6 +37,30 @@ class MembershipTest {
   }
 
   @Test
+  void onlyADownNodeIsRemovedAndOnlyIfEnoughNodesRemain() throws IOException {
+    Membership m = open(2);
+    for (int i = 1; i <= 3; i++) {
+      m.register("server" + i, "127.0.0.1:" + i);
+    }
+    assertThatThrownBy(() -> m.removeNode("server9")).isInstanceOf(RefusedChangeException.class)
+        .hasMessage("there is no node 'server9' in the cluster (its nodes are server1, server2, "
+            + "server3)");
+    assertThatThrownBy(() -> m.removeNode("server2")).isInstanceOf(RefusedChangeException.class)
+        .hasMessage("server2 is UP: decommission it instead, so that it hands its ranges over "
+            + "before it leaves");
+    now.addAndGet(2_500);
+    m.heartbeat("server1", "127.0.0.1:1");
+    RingTable down = m.detectFailures(); // server2 and server3 are DOWN
+    RingTable removed = m.removeNode("server3");
+    assertThat(removed.epoch()).isEqualTo(down.epoch() + 1);
+    assertThat(removed.node("server3")).isEmpty();
+    assertThatThrownBy(() -> m.removeNode("server2")).isInstanceOf(RefusedChangeException.class)
+        .hasMessage("removing server2 would leave 1 node, fewer than the replication factor 2");
+    assertThat(m.table()).isEqualTo(removed);
+    assertThat(open(2).table().node("server3")).as("after a manager restart").isEmpty();
+  }
+
+  @Test
   void silentNodesGoDownAndComeBackUpWhenTheyBeat() throws IOException {
     Membership m = open(1);
     m.register("server1", "127.0.0.1:1");
@@ -139,10 +163,10 @@ class MembershipTest {
     RingTable before = m.table();
     now.addAndGet(1_000);
     assertThatThrownBy(() -> m.register("server1", "127.0.0.1:666"))
-        .isInstanceOf(RefusedRegistrationException.class)
+        .isInstanceOf(RefusedChangeException.class)
         .hasMessageContaining("node server1 is UP at 127.0.0.1:1");
     assertThatThrownBy(() -> m.heartbeat("server1", "127.0.0.1:666"))
-        .isInstanceOf(RefusedRegistrationException.class);
+        .isInstanceOf(RefusedChangeException.class);
     assertThat(m.table()).as("nothing changed").isSameAs(before);
     now.addAndGet(1_001);
     assertThat(m.register("server1", "127.0.0.1:2").node("server1").orElseThrow().address())
@@ -156,13 +180,13 @@ class MembershipTest {
     growing.register("server1", "127.0.0.1:1");
     growing.register("server2", "127.0.0.1:2");
     assertThatThrownBy(() -> growing.register("server3", "127.0.0.1:3"))
-        .isInstanceOf(RefusedRegistrationException.class)
+        .isInstanceOf(RefusedChangeException.class)
         .hasMessageContaining("the cluster is full: it has 2 nodes");
 
     Membership frozen = Membership.open(new FileStateStore(dir), 1, 8, 2_000, now::get,
         new JoinPolicy(false, 256));
     assertThatThrownBy(() -> frozen.register("intruder", "127.0.0.1:9"))
-        .isInstanceOf(RefusedRegistrationException.class)
+        .isInstanceOf(RefusedChangeException.class)
         .hasMessageContaining("admits no new nodes (start it with --allow-join)");
     now.addAndGet(3_000);
     assertThat(frozen.register("server2", "127.0.0.1:2").node("server2")).as("a member may return")

@@ -85,12 +85,4 @@ public final class LocalReplica {
   public void observe(Version version) {
     clock.observe(version);
   }
-
-  public long liveKeyCount() {
-    return engine.liveKeyCount();
-  }
-
-  public long hintCount() {
-    return engine.hintCount();
-  }
 }

@@ -4,13 +4,16 @@ import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.ring.RingTable;
-import dev.ringkv.storage.coordinator.LocalReplica;
+import dev.ringkv.storage.engine.RocksStorageEngine;
+import dev.ringkv.storage.engine.RocksStorageEngine.HintBacklog;
+import dev.ringkv.storage.sync.SyncState;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,25 +25,28 @@ import java.util.function.Supplier;
 public final class AdminService extends AdminGrpc.AdminImplBase {
 
   private final String nodeId;
-  private final LocalReplica local;
+  private final RocksStorageEngine engine;
   private final Supplier<RingTable> tables;
-  private final BooleanSupplier allCaughtUp;
+  private final SyncState sync;
   private final Executor work;
   private final IntSupplier metricsPort;
+  private final LongSupplier wallClockMs;
 
   /**
-   * @param allCaughtUp whether every range this node serves is caught up
+   * @param sync which ranges the node has caught up on
    * @param work where answers are worked out; refuses work once the node is stopping
    * @param metricsPort the port of the node's metrics endpoint, or -1 for none
+   * @param wallClockMs for the age of the oldest hint
    */
-  public AdminService(String nodeId, LocalReplica local, Supplier<RingTable> tables,
-      BooleanSupplier allCaughtUp, Executor work, IntSupplier metricsPort) {
+  public AdminService(String nodeId, RocksStorageEngine engine, Supplier<RingTable> tables,
+      SyncState sync, Executor work, IntSupplier metricsPort, LongSupplier wallClockMs) {
     this.nodeId = nodeId;
-    this.metricsPort = metricsPort;
-    this.work = work;
-    this.local = local;
+    this.engine = engine;
     this.tables = tables;
-    this.allCaughtUp = allCaughtUp;
+    this.sync = sync;
+    this.work = work;
+    this.metricsPort = metricsPort;
+    this.wallClockMs = wallClockMs;
   }
 
   @Override
@@ -58,12 +64,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     try {
       long epoch = tables.get().epoch();
       Runtime runtime = Runtime.getRuntime();
+      Map<String, HintBacklog> hints = engine.hintBacklogs();
+      long oldestHintMs = hints.values().stream().mapToLong(HintBacklog::oldestPhysicalMs).min()
+          .orElse(wallClockMs.getAsLong());
       status = NodeStatusReply.newBuilder()
           .setNodeId(nodeId)
-          .setLiveKeys(local.liveKeyCount())
-          .setHints(local.hintCount())
+          .setLiveKeys(engine.liveKeyCount())
+          .setBytesHeld(engine.property("rocksdb.estimate-live-data-size")
+              + engine.property("rocksdb.cur-size-all-mem-tables"))
+          .setHints(hints.values().stream().mapToLong(HintBacklog::count).sum())
+          .setOldestHintAgeMs(Math.max(0, wallClockMs.getAsLong() - oldestHintMs))
+          .setRangesPending(sync.pending().size())
           .setTableEpoch(epoch)
-          .setCaughtUp(epoch > 0 && allCaughtUp.getAsBoolean())
+          .setCaughtUp(epoch > 0 && sync.allCaughtUp())
           .setHeapUsedBytes(runtime.totalMemory() - runtime.freeMemory())
           .setHeapMaxBytes(runtime.maxMemory())
           .setMetricsPort(Math.max(0, metricsPort.getAsInt()))

@@ -167,8 +167,8 @@ public final class StorageNode implements AutoCloseable {
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new AdminService(id, local, tables, syncState::allCaughtUp, background.scans(),
-                this::metricsPort),
+            new AdminService(id, engine, tables, syncState, background.scans(),
+                this::metricsPort, clockMs),
             access)))
         .build()
         .start();

@@ -1,0 +1,152 @@
+package dev.ringkv.client.cli;
+
+import dev.ringkv.proto.AdminGrpc;
+import dev.ringkv.proto.ClusterAdminGrpc;
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.NodeStatusRequest;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.BearerToken;
+import dev.ringkv.security.ClusterSecret;
+import dev.ringkv.security.Credentials;
+import dev.ringkv.security.SecretFile;
+import dev.ringkv.security.TlsFiles;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator's tools' channels to a cluster: to the manager, and to each node as the admin
+ * identity (its certificate under TLS, or the cluster secret). One channel per address for the
+ * tool's whole run, since a waiting tool polls.
+ */
+final class AdminConnection implements AutoCloseable {
+
+  private static final long CALL_TIMEOUT_SECONDS = 2;
+
+  private final String managerAddress;
+  private final ChannelCredentials credentials;
+  private final CallCredentials token;
+  private final CallCredentials admin;
+  private final Map<String, ManagedChannel> channels = new TreeMap<>();
+
+  AdminConnection(AdminOptions options) {
+    managerAddress = options.manager;
+    credentials = Credentials.channel(
+        options.tlsDir == null ? null : TlsFiles.identity(options.tlsDir, "admin"));
+    token = options.tokenFile == null ? null
+        : new BearerToken(BearerToken.readFile(options.tokenFile));
+    admin = options.clusterSecretFile == null ? null : new ClusterSecret(AccessPolicy.ADMIN,
+        SecretFile.read(options.clusterSecretFile, "cluster secret file"));
+  }
+
+  String managerAddress() {
+    return managerAddress;
+  }
+
+  /** The manager's current table. */
+  RingTable table() {
+    return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress))
+        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .withCallCredentials(token)
+        .getTable(GetTableRequest.getDefaultInstance()).getTable());
+  }
+
+  /** The manager's membership-changing service, as the admin identity. */
+  ClusterAdminGrpc.ClusterAdminBlockingStub clusterAdmin(long timeoutSeconds) {
+    return ClusterAdminGrpc.newBlockingStub(channel(managerAddress)).withCallCredentials(admin)
+        .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  /** Each UP node's own report, by node id; a node that does not answer is left out. */
+  Map<String, NodeStatusReply> statusOfUpNodes(RingTable table) {
+    Map<String, NodeStatusReply> reports = new TreeMap<>();
+    for (Node n : table.nodes()) {
+      if (!n.isUp()) {
+        continue;
+      }
+      try {
+        reports.put(n.id(), AdminGrpc.newBlockingStub(channel(n.address()))
+            .withCallCredentials(admin)
+            .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .nodeStatus(NodeStatusRequest.getDefaultInstance()));
+      } catch (StatusRuntimeException e) {
+        // not answering: shown as '-'
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * Waits until every UP node routes with a table of at least {@code epoch} and has caught up
+   * on every range it serves, printing progress as it changes.
+   *
+   * @return whether that happened within {@code timeout} (if not, says so on {@code err})
+   */
+  boolean awaitCaughtUp(long epoch, Duration timeout, PrintWriter out, PrintWriter err)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String lastProgress = null;
+    while (true) {
+      String waitingFor;
+      try {
+        RingTable table = table();
+        Map<String, NodeStatusReply> reports = statusOfUpNodes(table);
+        List<String> behind = new ArrayList<>();
+        for (Node n : table.nodes()) {
+          NodeStatusReply r = reports.get(n.id());
+          if (!n.isUp()) {
+            continue;
+          }
+          if (r == null) {
+            behind.add(n.id() + " (not answering)");
+          } else if (r.getTableEpoch() < epoch) {
+            behind.add(n.id() + " (has not seen epoch " + epoch + " yet)");
+          } else if (!r.getCaughtUp()) {
+            behind.add(n.id() + " (" + r.getRangesPending() + " ranges to pull)");
+          }
+        }
+        if (behind.isEmpty()) {
+          out.println("every node has caught up");
+          return true;
+        }
+        waitingFor = String.join(", ", behind);
+      } catch (StatusRuntimeException e) {
+        waitingFor = "the manager (" + e.getStatus().getCode() + ")";
+      }
+      if (!waitingFor.equals(lastProgress)) {
+        out.println("waiting for " + waitingFor);
+        lastProgress = waitingFor;
+      }
+      if (System.nanoTime() > deadline) {
+        err.println("error: gave up after " + timeout.toSeconds() + " s waiting for "
+            + waitingFor);
+        return false;
+      }
+      Thread.sleep(500); // polling the nodes' reports while they pull
+    }
+  }
+
+  private synchronized ManagedChannel channel(String address) {
+    return channels.computeIfAbsent(address,
+        a -> Grpc.newChannelBuilder(a, credentials).build());
+  }
+
+  @Override
+  public synchronized void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.ringkv.client.cli;
+
+import dev.ringkv.proto.RemoveNodeRequest;
+import dev.ringkv.ring.RingTable;
+import dev.ringkv.wire.TableCodec;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Takes a dead node out of the ring and waits until its ranges are re-replicated. */
+@Command(name = "removenode", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Takes a DOWN node out of the ring for good, as when its machine is gone: its "
+        + "ranges pass to their next replicas, which pull them from the remaining replicas, and "
+        + "the hints held for it are dropped. Refused for an UP node (decommission it, so it "
+        + "hands its ranges over first) and when fewer nodes than the replication factor would "
+        + "remain. Waits until every node has caught up on what it took over.")
+final class AdminRemoveNodeCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "ID", description = "The node to remove, such as server3.")
+  String nodeId;
+
+  @Mixin
+  AdminOptions cluster = new AdminOptions();
+
+  @Option(names = "--wait-timeout", paramLabel = "SECONDS",
+      description = "How long to wait for the re-replication (default: ${DEFAULT-VALUE}).")
+  long waitSeconds = 600;
+
+  @Option(names = "--no-wait", description = "Return once the node is out of the ring.")
+  boolean noWait;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (AdminConnection connection = new AdminConnection(cluster)) {
+      RingTable after;
+      try {
+        after = TableCodec.fromProto(connection.clusterAdmin(10)
+            .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+      } catch (StatusRuntimeException e) {
+        return AdminCli.failure(err, "cannot remove " + nodeId, e);
+      }
+      out.printf("removed %s from the ring (epoch %d); its ranges are re-replicated from the "
+          + "remaining replicas%n", nodeId, after.epoch());
+      if (noWait) {
+        return ExitCode.OK.code;
+      }
+      return connection.awaitCaughtUp(after.epoch(), Duration.ofSeconds(waitSeconds), out, err)
+          ? ExitCode.OK.code : ExitCode.UNAVAILABLE.code;
+    }
+  }
+}

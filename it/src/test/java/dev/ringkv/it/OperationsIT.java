@@ -1,0 +1,70 @@
+package dev.ringkv.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Membership changes as an operator makes them with {@code scripts/admin}, under the
+ * {@link Workload}'s load, checked like the fault test: nothing acknowledged lost, no stale or
+ * not-found read, no failed request, and at the end every key on exactly its home replicas.
+ */
+@Timeout(600)
+class OperationsIT {
+
+  private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
+
+  @Test
+  void aDeadNodeRemovedAndTwoNodesAddedUnderLoadLoseNothing() throws Exception {
+    System.out.println("operations seed " + seed);
+    try (LocalCluster cluster = LocalCluster.start(5, 3)) {
+      Workload workload = new Workload(cluster, new Random(seed));
+      try {
+        Cli.Result live = cluster.admin("removenode", "server2");
+        assertThat(live.exit()).isEqualTo(4);
+        assertThat(live.err().strip()).isEqualTo("error: cannot remove server2: server2 is UP: "
+            + "decommission it instead, so that it hands its ranges over before it leaves");
+
+        cluster.kill9("server1");
+        cluster.awaitTable(t -> !t.node("server1").orElseThrow().isUp(), Duration.ofSeconds(10),
+            "server1 DOWN");
+        Cli.Result removed = cluster.admin("removenode", "server1");
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(removed.out()).contains("removed server1 from the ring",
+            "every node has caught up");
+        cluster.forget("server1");
+        assertThat(cluster.table().node("server1")).isEmpty();
+
+        Cli.Result unknown = cluster.admin("removenode", "server1");
+        assertThat(unknown.exit()).isEqualTo(4);
+        assertThat(unknown.err()).contains("there is no node 'server1' in the cluster");
+
+        cluster.add("server6");
+        cluster.add("server7");
+      } finally {
+        workload.stop();
+      }
+      cluster.awaitSettled(Duration.ofSeconds(60));
+      History.Verdict verdict = workload.check(cluster, seed);
+      assertThat(verdict.operations()).as("operations (seed %d)", seed).isGreaterThan(300);
+      assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
+
+      List<String> nodes = cluster.storageNodeIds();
+      assertThat(nodes).containsExactly("server2", "server3", "server4", "server5", "server6",
+          "server7");
+      Poll.untilTrue(Duration.ofSeconds(60), "every key on exactly its 3 home replicas", () ->
+          Workload.keys().stream().allMatch(key -> holders(cluster, nodes, key)
+              .equals(cluster.homeReplicas(key).stream().sorted().toList())));
+      Poll.untilTrue(Duration.ofSeconds(30), "the hints for the removed server1 dropped",
+          () -> nodes.stream().allMatch(id -> cluster.stats(id).getHints() == 0));
+    }
+  }
+
+  private static List<String> holders(LocalCluster cluster, List<String> nodes, String key) {
+    return nodes.stream().filter(id -> cluster.readFrom(id, key).isPresent()).sorted().toList();
+  }
+}
