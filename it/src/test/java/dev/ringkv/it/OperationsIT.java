@@ -19,7 +19,7 @@ class OperationsIT {
   private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
 
   @Test
-  void aDeadNodeRemovedAndTwoNodesAddedUnderLoadLoseNothing() throws Exception {
+  void aDecommissionARemovalOfADeadNodeAndTwoAddsUnderLoadLoseNothing() throws Exception {
     System.out.println("operations seed " + seed);
     try (LocalCluster cluster = LocalCluster.start(5, 3)) {
       Workload workload = new Workload(cluster, new Random(seed));
@@ -28,6 +28,14 @@ class OperationsIT {
         assertThat(live.exit()).isEqualTo(4);
         assertThat(live.err().strip()).isEqualTo("error: cannot remove server2: server2 is UP: "
             + "decommission it instead, so that it hands its ranges over before it leaves");
+
+        Cli.Result decommissioned = cluster.admin("decommission", "server3");
+        assertThat(decommissioned.exit()).as(decommissioned.err()).isZero();
+        assertThat(decommissioned.out()).contains("server3 is LEAVING",
+            "server3 has handed every key over", "server3 has left the ring");
+        Poll.untilTrue(Duration.ofSeconds(30), "server3 to stop by itself",
+            () -> !cluster.isRunning("server3"));
+        cluster.forget("server3");
 
         cluster.kill9("server1");
         cluster.awaitTable(t -> !t.node("server1").orElseThrow().isUp(), Duration.ofSeconds(10),
@@ -54,11 +62,11 @@ class OperationsIT {
       assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
 
       List<String> nodes = cluster.storageNodeIds();
-      assertThat(nodes).containsExactly("server2", "server3", "server4", "server5", "server6",
-          "server7");
+      assertThat(nodes).containsExactly("server2", "server4", "server5", "server6", "server7");
       Poll.untilTrue(Duration.ofSeconds(60), "every key on exactly its 3 home replicas", () ->
           Workload.keys().stream().allMatch(key -> holders(cluster, nodes, key)
               .equals(cluster.homeReplicas(key).stream().sorted().toList())));
+      assertThat(cluster.table().nodes()).hasSize(5);
       Poll.untilTrue(Duration.ofSeconds(30), "the hints for the removed server1 dropped",
           () -> nodes.stream().allMatch(id -> cluster.stats(id).getHints() == 0));
     }

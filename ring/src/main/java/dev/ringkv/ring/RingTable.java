@@ -17,6 +17,7 @@ import java.util.Optional;
  *
  * <p>A token {@code t} owns the ring range {@code (previous token, t]}. A key's home replicas are
  * the first {@code replicationFactor} distinct nodes met walking clockwise from the key's hash.
+ * The tokens of a LEAVING node (being decommissioned) are not on the ring.
  */
 public final class RingTable {
 
@@ -50,16 +51,22 @@ public final class RingTable {
       }
     }
     Arrays.sort(pairs, Comparator.comparingLong(p -> p[0]));
-    ringTokens = new long[tokenCount];
-    ringOwners = new int[tokenCount];
-    for (i = 0; i < tokenCount; i++) {
-      if (i > 0 && pairs[i][0] == pairs[i - 1][0]) {
+    for (i = 1; i < tokenCount; i++) {
+      if (pairs[i][0] == pairs[i - 1][0]) {
         throw new IllegalArgumentException(
             "token " + pairs[i][0] + " is owned by both " + nodes.get((int) pairs[i - 1][1]).id()
                 + " and " + nodes.get((int) pairs[i][1]).id());
       }
-      ringTokens[i] = pairs[i][0];
-      ringOwners[i] = (int) pairs[i][1];
+    }
+    // A LEAVING node's tokens are no longer on the ring: its ranges already belong to the
+    // replicas that follow, while it hands its keys over to them.
+    long[][] placed = Arrays.stream(pairs)
+        .filter(p -> nodes.get((int) p[1]).state() != NodeState.LEAVING).toArray(long[][]::new);
+    ringTokens = new long[placed.length];
+    ringOwners = new int[placed.length];
+    for (i = 0; i < placed.length; i++) {
+      ringTokens[i] = placed[i][0];
+      ringOwners[i] = (int) placed[i][1];
     }
   }
 

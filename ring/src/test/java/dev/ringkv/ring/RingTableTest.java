@@ -43,6 +43,17 @@ class RingTableTest {
   }
 
   @Test
+  void aLeavingNodesTokensAreOffTheRingSoItsRangesGoToTheNodesAfterIt() {
+    RingTable t = table(2, NodeState.LEAVING, NodeState.UP);
+    assertThat(ids(t.homeReplicas(15))).as("b (20) is leaving").containsExactly("c", "a");
+    assertThat(t.ranges()).as("b's range merged into c's")
+        .contains(new TokenRange(10, 30)).doesNotContain(new TokenRange(10, 20));
+    assertThat(t.preferenceList(15)).extracting(p -> p.node().id()).containsExactly("c", "a");
+    assertThat(t.node("b").orElseThrow().isUp()).isFalse();
+    assertThat(t.nodes()).hasSize(4);
+  }
+
+  @Test
   void replicationFactorAboveNodeCountYieldsEveryNodeOnce() {
     RingTable t = table(9, NodeState.UP, NodeState.UP);
     assertThat(ids(t.homeReplicas(15))).containsExactly("b", "c", "a", "d");

@@ -24,7 +24,11 @@ public final class TableCodec {
       b.addNodes(NodeEntry.newBuilder()
           .setId(node.id())
           .setAddress(node.address())
-          .setState(node.isUp() ? NodeStateProto.UP : NodeStateProto.DOWN)
+          .setState(switch (node.state()) {
+            case UP -> NodeStateProto.UP;
+            case DOWN -> NodeStateProto.DOWN;
+            case LEAVING -> NodeStateProto.LEAVING;
+          })
           .addAllTokens(node.tokens())
           .setIncarnation(node.incarnation()));
     }
@@ -47,6 +51,7 @@ public final class TableCodec {
       NodeState state = switch (e.getState()) {
         case UP -> NodeState.UP;
         case DOWN -> NodeState.DOWN;
+        case LEAVING -> NodeState.LEAVING;
         default -> throw new IllegalArgumentException(
             "node " + e.getId() + " has no valid state: " + e.getState());
       };

@@ -15,13 +15,14 @@ import picocli.CommandLine.Command;
 @Command(name = "admin", mixinStandardHelpOptions = true,
     description = "Inspects and changes a ringkv cluster.",
     subcommands = {AdminStatusCommand.class, AdminRingCommand.class,
-        AdminRemoveNodeCommand.class, CommandLine.HelpCommand.class})
+        AdminDecommissionCommand.class, AdminRemoveNodeCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(new CommandLine(this),
-        "give a command: status, ring or removenode");
+        "give a command: status, ring, decommission or removenode");
   }
 
   /** The exit code and sentence for a call the cluster refused or did not answer. */

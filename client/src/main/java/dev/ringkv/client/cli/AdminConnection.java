@@ -2,10 +2,12 @@ package dev.ringkv.client.cli;
 
 import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.ClusterAdminGrpc;
+import dev.ringkv.proto.DecommissionRequest;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
+import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
@@ -65,10 +67,21 @@ final class AdminConnection implements AutoCloseable {
         .getTable(GetTableRequest.getDefaultInstance()).getTable());
   }
 
-  /** The manager's membership-changing service, as the admin identity. */
-  ClusterAdminGrpc.ClusterAdminBlockingStub clusterAdmin(long timeoutSeconds) {
+  /** Asks the manager to take a DOWN or LEAVING node out of the ring; the new table. */
+  RingTable removeNode(String nodeId) {
+    return TableCodec.fromProto(clusterAdmin()
+        .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+  }
+
+  /** Asks the manager to make an UP node LEAVING; the new table. */
+  RingTable decommission(String nodeId) {
+    return TableCodec.fromProto(clusterAdmin()
+        .decommission(DecommissionRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+  }
+
+  private ClusterAdminGrpc.ClusterAdminBlockingStub clusterAdmin() {
     return ClusterAdminGrpc.newBlockingStub(channel(managerAddress)).withCallCredentials(admin)
-        .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** Each UP node's own report, by node id; a node that does not answer is left out. */
@@ -79,15 +92,19 @@ final class AdminConnection implements AutoCloseable {
         continue;
       }
       try {
-        reports.put(n.id(), AdminGrpc.newBlockingStub(channel(n.address()))
-            .withCallCredentials(admin)
-            .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-            .nodeStatus(NodeStatusRequest.getDefaultInstance()));
+        reports.put(n.id(), status(n));
       } catch (StatusRuntimeException e) {
         // not answering: shown as '-'
       }
     }
     return reports;
+  }
+
+  /** What {@code node} reports about itself. */
+  NodeStatusReply status(Node node) {
+    return AdminGrpc.newBlockingStub(channel(node.address())).withCallCredentials(admin)
+        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .nodeStatus(NodeStatusRequest.getDefaultInstance());
   }
 
   /**

@@ -1,8 +1,6 @@
 package dev.ringkv.client.cli;
 
-import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.ring.RingTable;
-import dev.ringkv.wire.TableCodec;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -45,8 +43,7 @@ final class AdminRemoveNodeCommand implements Callable<Integer> {
     try (AdminConnection connection = new AdminConnection(cluster)) {
       RingTable after;
       try {
-        after = TableCodec.fromProto(connection.clusterAdmin(10)
-            .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+        after = connection.removeNode(nodeId);
       } catch (StatusRuntimeException e) {
         return AdminCli.failure(err, "cannot remove " + nodeId, e);
       }

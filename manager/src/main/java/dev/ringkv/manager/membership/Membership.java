@@ -177,38 +177,82 @@ public final class Membership {
     }
   }
 
-  /** A DOWN node that is heard from again starts a new incarnation; an UP one stays as it is. */
+  /**
+   * A DOWN node that is heard from again starts a new incarnation; an UP or LEAVING one stays as
+   * it is.
+   */
   private static Node upAgain(Node existing) {
-    return existing.isUp() ? existing : existing.revived();
+    return existing.state() == NodeState.DOWN ? existing.revived() : existing;
   }
 
   /**
    * Takes a DOWN node out of the ring for good (an operator's {@code removenode}): its ranges
-   * pass to their next replicas, which pull them from the remaining ones.
+   * pass to their next replicas, which pull them from the remaining ones. Also the last step of
+   * a decommission, for a LEAVING node that has handed its keys over.
    *
    * @throws RefusedChangeException if the node is unknown or UP, or too few nodes would remain
    */
   public synchronized RingTable removeNode(String nodeId) {
     Map<String, Node> nodes = nodesById();
-    Node node = nodes.get(nodeId);
-    if (node == null) {
-      throw new RefusedChangeException("there is no node '" + nodeId + "' in the cluster (its "
-          + "nodes are " + String.join(", ", nodes.keySet()) + ")");
-    }
+    Node node = known(nodes, nodeId);
     if (node.isUp()) {
       throw new RefusedChangeException(nodeId + " is UP: decommission it instead, so that it "
           + "hands its ranges over before it leaves");
     }
-    int remaining = nodes.size() - 1;
-    if (remaining < table.replicationFactor()) {
-      throw new RefusedChangeException("removing " + nodeId + " would leave " + remaining
-          + (remaining == 1 ? " node" : " nodes") + ", fewer than the replication factor "
-          + table.replicationFactor());
+    if (node.state() == NodeState.DOWN) {
+      checkEnoughRemain(nodes, nodeId, "removing");
     }
     nodes.remove(nodeId);
     lastBeatMs.remove(nodeId);
     log.info("node {} removed from the ring by the operator", nodeId);
     return publish(nodes);
+  }
+
+  /**
+   * Starts decommissioning an UP node: it becomes LEAVING, off the ring, and hands its keys to
+   * their new replicas; {@link #removeNode} ends it. For a node already LEAVING, changes nothing.
+   *
+   * @throws RefusedChangeException if the node is unknown or DOWN, another node is leaving, or
+   *     too few nodes would remain
+   */
+  public synchronized RingTable decommission(String nodeId) {
+    Map<String, Node> nodes = nodesById();
+    Node node = known(nodes, nodeId);
+    if (node.state() == NodeState.LEAVING) {
+      return table;
+    }
+    if (node.state() == NodeState.DOWN) {
+      throw new RefusedChangeException(nodeId + " is DOWN and cannot hand its ranges over: "
+          + "remove it instead (removenode), and its ranges are re-replicated from the others");
+    }
+    for (Node other : nodes.values()) {
+      if (other.state() == NodeState.LEAVING) {
+        throw new RefusedChangeException(other.id() + " is already leaving; decommission one "
+            + "node at a time");
+      }
+    }
+    checkEnoughRemain(nodes, nodeId, "decommissioning");
+    nodes.put(nodeId, node.withState(NodeState.LEAVING));
+    log.info("node {} is LEAVING: decommissioned by the operator", nodeId);
+    return publish(nodes);
+  }
+
+  private static Node known(Map<String, Node> nodes, String nodeId) {
+    Node node = nodes.get(nodeId);
+    if (node == null) {
+      throw new RefusedChangeException("there is no node '" + nodeId + "' in the cluster (its "
+          + "nodes are " + String.join(", ", nodes.keySet()) + ")");
+    }
+    return node;
+  }
+
+  private void checkEnoughRemain(Map<String, Node> nodes, String nodeId, String doing) {
+    int remaining = nodes.size() - 1;
+    if (remaining < table.replicationFactor()) {
+      throw new RefusedChangeException(doing + " " + nodeId + " would leave " + remaining
+          + (remaining == 1 ? " node" : " nodes") + ", fewer than the replication factor "
+          + table.replicationFactor());
+    }
   }
 
   /** Marks DOWN every UP node silent for longer than the failure timeout. */

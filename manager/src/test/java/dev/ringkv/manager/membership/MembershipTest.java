@@ -61,6 +61,50 @@ class MembershipTest {
   }
 
   @Test
+  void aDecommissionedNodeIsLeavingThroughBeatsAndSilenceUntilItIsRemoved() throws IOException {
+    Membership m = open(2);
+    for (int i = 1; i <= 4; i++) {
+      m.register("server" + i, "127.0.0.1:" + i);
+    }
+    RingTable leaving = m.decommission("server2");
+    assertThat(leaving.node("server2").orElseThrow().state()).isEqualTo(NodeState.LEAVING);
+    assertThat(m.decommission("server2")).as("repeated: nothing changes").isEqualTo(leaving);
+    assertThatThrownBy(() -> m.decommission("server3")).isInstanceOf(RefusedChangeException.class)
+        .hasMessage("server2 is already leaving; decommission one node at a time");
+
+    assertThat(m.heartbeat("server2", "127.0.0.1:2")).as("its beats do not revive it")
+        .isEqualTo(leaving);
+    now.addAndGet(2_500);
+    for (int i = 1; i <= 3; i++) {
+      m.heartbeat("server" + i, "127.0.0.1:" + i);
+    }
+    RingTable afterSilence = m.detectFailures();
+    assertThat(afterSilence.node("server2").orElseThrow().state()).isEqualTo(NodeState.LEAVING);
+    assertThat(afterSilence.node("server4").orElseThrow().state()).isEqualTo(NodeState.DOWN);
+    assertThatThrownBy(() -> m.decommission("server4"))
+        .isInstanceOf(RefusedChangeException.class)
+        .hasMessage("server4 is DOWN and cannot hand its ranges over: remove it instead "
+            + "(removenode), and its ranges are re-replicated from the others");
+
+    RingTable removed = m.removeNode("server2");
+    assertThat(removed.node("server2")).isEmpty();
+  }
+
+  @Test
+  void noNodeIsDecommissionedBelowTheReplicationFactor() throws IOException {
+    Membership m = Membership.open(new FileStateStore(dir.resolve("rf3")), 3, 8, 2_000,
+        now::get, JoinPolicy.open());
+    for (int i = 1; i <= 3; i++) {
+      m.register("server" + i, "127.0.0.1:" + i);
+    }
+    RingTable before = m.table();
+    assertThatThrownBy(() -> m.decommission("server1")).isInstanceOf(RefusedChangeException.class)
+        .hasMessage("decommissioning server1 would leave 2 nodes, fewer than the replication "
+            + "factor 3");
+    assertThat(m.table()).isEqualTo(before);
+  }
+
+  @Test
   void silentNodesGoDownAndComeBackUpWhenTheyBeat() throws IOException {
     Membership m = open(1);
     m.register("server1", "127.0.0.1:1");

@@ -1,5 +1,6 @@
 package dev.ringkv.storage.membership;
 
+import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -9,6 +10,8 @@ import org.slf4j.LoggerFactory;
  * One beat of the node's membership: registers until the manager accepts it, then heartbeats,
  * adopting any newer table the reply carries. Scheduled at a fixed rate by its owner. A manager
  * outage is logged once when it starts and once when it ends; the node keeps its last table.
+ * A node the manager no longer knows registers again, unless it was LEAVING: then it has been
+ * decommissioned, and {@code onLeft} runs instead (the node stops).
  */
 public final class HeartbeatLoop implements Runnable {
 
@@ -18,10 +21,14 @@ public final class HeartbeatLoop implements Runnable {
   private final String address;
   private final ManagerClient manager;
   private final TableHolder tables;
+  private final Runnable onLeft;
   private boolean registered;
+  private boolean left;
   private boolean managerReachable = true;
 
-  public HeartbeatLoop(String nodeId, String address, ManagerClient manager, TableHolder tables) {
+  public HeartbeatLoop(String nodeId, String address, ManagerClient manager, TableHolder tables,
+      Runnable onLeft) {
+    this.onLeft = onLeft;
     this.nodeId = nodeId;
     this.address = address;
     this.manager = manager;
@@ -30,6 +37,9 @@ public final class HeartbeatLoop implements Runnable {
 
   @Override
   public synchronized void run() {
+    if (left) {
+      return;
+    }
     try {
       if (!registered) {
         tables.offer(manager.register(nodeId, address));
@@ -44,6 +54,14 @@ public final class HeartbeatLoop implements Runnable {
         managerReachable = true;
       }
     } catch (ManagerClient.NotRegisteredException e) {
+      boolean wasLeaving = tables.get().node(nodeId)
+          .map(n -> n.state() == NodeState.LEAVING).orElse(false);
+      if (wasLeaving) {
+        log.info("decommissioned: this node has handed its keys over and left the ring");
+        left = true;
+        onLeft.run();
+        return;
+      }
       log.warn("manager does not know this node ({}); registering again", e.getMessage());
       registered = false;
     } catch (RuntimeException e) {

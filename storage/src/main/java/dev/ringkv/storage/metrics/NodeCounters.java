@@ -25,6 +25,7 @@ public final class NodeCounters {
   private volatile long lastFullSyncMs;
   private final LongAdder recordsPulled = new LongAdder();
   private final LongAdder strayCopiesDropped = new LongAdder();
+  private final LongAdder strayCopiesSent = new LongAdder();
   // By peer: failures that were timeouts, and the others.
   private final ConcurrentMap<String, LongAdder[]> replicaFailures = new ConcurrentHashMap<>();
 
@@ -80,6 +81,10 @@ public final class NodeCounters {
     strayCopiesDropped.add(count);
   }
 
+  public void strayCopiesSent(long count) {
+    strayCopiesSent.add(count);
+  }
+
   public long readRepairs() {
     return readRepairs.sum();
   }
@@ -110,6 +115,10 @@ public final class NodeCounters {
 
   public long strayCopiesDropped() {
     return strayCopiesDropped.sum();
+  }
+
+  public long strayCopiesSent() {
+    return strayCopiesSent.sum();
   }
 
   /** By peer: {timeouts, other failures}. */

@@ -68,6 +68,9 @@ public final class NodeGauges {
     counter(registry, "ringkv_stray_copies_dropped_total", "Copies of keys this node no "
         + "longer serves, dropped once their home replicas held them",
         counters::strayCopiesDropped);
+    counter(registry, "ringkv_stray_copies_sent_total", "Copies of keys this node no longer "
+        + "serves, sent to a home replica that lacked them (a decommissioned node hands over "
+        + "its keys this way)", counters::strayCopiesSent);
     CounterWithCallback.builder()
         .name("ringkv_replica_failures_total")
         .help("Replica reads and writes this node sent as coordinator that failed, by peer and "

@@ -121,6 +121,8 @@ public final class StorageMain implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, nodeId + "-shutdown"));
+    // Decommissioned: the process ends as after a SIGTERM (the hook above closes the node).
+    node.left().thenRun(() -> new Thread(() -> System.exit(0), nodeId + "-left").start());
     node.awaitTermination();
     return 0;
   }

@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -66,6 +67,7 @@ public final class StorageNode implements AutoCloseable {
   private static final long MAX_SPECULATION_MS = 250;
 
   private RocksStorageEngine engine;
+  private final CompletableFuture<Void> left = new CompletableFuture<>();
   private GrpcReplicaClient replicas;
   private KvService kvService;
   private ReplicaService replicaService;
@@ -184,13 +186,13 @@ public final class StorageNode implements AutoCloseable {
         StandardCharsets.UTF_8);
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
-        tables));
+        tables, () -> left.complete(null)));
     background.hintDeliveryEvery(config.hintIntervalMs(),
         new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters));
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
     background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
-        new StrayCleanup(id, syncState, engine, replicas, tables, config.replicaTimeoutMs(),
-            counters));
+        new StrayCleanup(id, syncState, engine, replicas, replicas, tables,
+            config.replicaTimeoutMs(), counters));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),
@@ -211,6 +213,11 @@ public final class StorageNode implements AutoCloseable {
 
   public int port() {
     return network.port(server, config.port());
+  }
+
+  /** Completes when the node has been decommissioned: it has left the ring and should stop. */
+  public CompletableFuture<Void> left() {
+    return left;
   }
 
   public void awaitTermination() throws InterruptedException {

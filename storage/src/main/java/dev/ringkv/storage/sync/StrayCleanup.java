@@ -1,14 +1,19 @@
 package dev.ringkv.storage.sync;
 
 import dev.ringkv.ring.Node;
+import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,11 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drops the copies this node keeps of ranges it does not serve: writes it took as a fallback for
- * a DOWN replica, and ranges it pulled while standing in for one. Such a copy is surplus once
- * every home replica of its range holds the key at the same version or a newer one; it is then
- * deleted, unless it changed since it was compared. Each home replica must list the key and
- * its version: a claim that a range is "in sync" is never taken for proof.
+ * Hands over and drops the copies this node keeps of ranges it does not serve: writes it took as
+ * a fallback for a DOWN replica, ranges it pulled while standing in for one, and, when it is
+ * being decommissioned (LEAVING), everything it holds. Such a copy is surplus once every home
+ * replica of its range holds the key at the same version or a newer one; it is then deleted,
+ * unless it changed since it was compared. Each home replica must list the key and its version:
+ * a claim that a range is "in sync" is never taken for proof. A home replica that lacks the key
+ * (or holds an older version) is sent this node's copy, and the next pass checks again.
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
@@ -34,12 +41,19 @@ public final class StrayCleanup implements Runnable {
   private final SyncState state;
   private final StorageEngine engine;
   private final PeerSyncClient peers;
+  private final ReplicaClient writes;
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
 
+  /**
+   * @param peers lists the home replicas' keys
+   * @param writes sends a home replica the copies it lacks
+   */
   public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
-      Supplier<RingTable> tables, long callTimeoutMs, NodeCounters counters) {
+      ReplicaClient writes, Supplier<RingTable> tables, long callTimeoutMs,
+      NodeCounters counters) {
+    this.writes = writes;
     this.counters = counters;
     this.selfId = selfId;
     this.state = state;
@@ -52,7 +66,8 @@ public final class StrayCleanup implements Runnable {
   @Override
   public void run() {
     RingTable table = tables.get();
-    if (table.epoch() == 0 || table.upCount() < table.nodes().size() || !state.allCaughtUp()) {
+    if (table.epoch() == 0 || !state.allCaughtUp()
+        || table.nodes().stream().anyMatch(n -> n.state() == NodeState.DOWN)) {
       return;
     }
     long dropped = 0;
@@ -64,7 +79,7 @@ public final class StrayCleanup implements Runnable {
       Map<String, Version> held = new HashMap<>();
       engine.scan(range, (key, record) -> held.put(key, record.version()));
       if (!held.isEmpty()) {
-        dropped += dropCovered(range, home, held);
+        dropped += handOver(range, home, held);
       }
     }
     counters.strayCopiesDropped(dropped);
@@ -74,9 +89,13 @@ public final class StrayCleanup implements Runnable {
     }
   }
 
-  /** Deletes the keys of {@code held} that every home replica holds as new or newer. */
-  private long dropCovered(TokenRange range, List<Node> home, Map<String, Version> held) {
+  /**
+   * Deletes the keys of {@code held} that every home replica holds as new or newer, and sends
+   * the others to the home replicas that lack them.
+   */
+  private long handOver(TokenRange range, List<Node> home, Map<String, Version> held) {
     Map<String, Version> covered = new HashMap<>(held);
+    Map<Node, List<String>> lacking = new LinkedHashMap<>();
     for (Node replica : home) {
       List<KeyVersion> listing;
       try {
@@ -91,8 +110,13 @@ public final class StrayCleanup implements Runnable {
       }
       Map<String, Version> theirs = new HashMap<>();
       listing.forEach(kv -> theirs.put(kv.key(), kv.version()));
-      covered.entrySet().removeIf(e -> theirs.get(e.getKey()) == null
-          || e.getValue().isNewerThan(theirs.get(e.getKey())));
+      held.forEach((key, version) -> {
+        Version their = theirs.get(key);
+        if (their == null || version.isNewerThan(their)) {
+          covered.remove(key);
+          lacking.computeIfAbsent(replica, r -> new ArrayList<>()).add(key);
+        }
+      });
     }
     long dropped = 0;
     for (Map.Entry<String, Version> e : covered.entrySet()) {
@@ -100,6 +124,27 @@ public final class StrayCleanup implements Runnable {
         dropped++;
       }
     }
+    send(range, lacking);
     return dropped;
+  }
+
+  /** Sends each home replica this node's copies of the keys it lacks; waits for the answers. */
+  private void send(TokenRange range, Map<Node, List<String>> lacking) {
+    List<CompletableFuture<Void>> sends = new ArrayList<>();
+    lacking.forEach((replica, keys) -> keys.forEach(key -> engine.get(key).ifPresent(record ->
+        sends.add(writes.write(replica, key, record, null)))));
+    if (sends.isEmpty()) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+          .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
+      counters.strayCopiesSent(sends.size());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("handing over range {}: not every copy arrived ({}); the next pass tries again",
+          range, e.toString());
+    }
   }
 }

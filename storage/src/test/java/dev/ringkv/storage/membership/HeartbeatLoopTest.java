@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -41,10 +42,45 @@ class HeartbeatLoopTest {
   }
 
   @Test
+  void aLeavingNodeTheManagerNoLongerKnowsLeavesInsteadOfJoiningAgain() {
+    List<String> calls = new ArrayList<>();
+    ManagerClient forgetful = new ManagerClient() {
+      @Override
+      public RingTable register(String nodeId, String address) {
+        calls.add("register");
+        return RingTable.of("c", 3, 1, List.of(new Node(nodeId, address, NodeState.UP,
+            List.of(1L))));
+      }
+
+      @Override
+      public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
+        calls.add("heartbeat");
+        throw new NotRegisteredException(nodeId + " is not a member");
+      }
+
+      @Override
+      public void reconnectNow() {}
+    };
+    TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
+    List<String> left = new ArrayList<>();
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", forgetful, tables,
+        () -> left.add("n1"));
+    loop.run(); // registers
+    tables.offer(RingTable.of("c", 4, 1, List.of(
+        new Node("n1", "127.0.0.1:1", NodeState.LEAVING, List.of(1L)),
+        new Node("n2", "127.0.0.1:2", NodeState.UP, List.of(2L)))));
+    loop.run(); // removed meanwhile: the manager no longer knows it
+    loop.run();
+
+    assertThat(left).containsExactly("n1");
+    assertThat(calls).containsExactly("register", "heartbeat");
+  }
+
+  @Test
   void everyFailedBeatReconnectsAtOnceSoARestartedManagerHearsFromTheNodeWithinOneBeat() {
     AwayManager manager = new AwayManager();
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
-    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", manager, tables);
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", manager, tables, () -> { });
     manager.reachable = true;
     loop.run();
     assertThat(tables.get().epoch()).isEqualTo(1);

@@ -7,6 +7,8 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
+import dev.ringkv.storage.coordinator.ReplicaAnswer;
+import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.metrics.NodeCounters;
@@ -40,6 +42,20 @@ class StrayCleanupTest {
   }
 
   private final PeerSyncClient network = new EnginePeers(engines);
+  /** Sends a copy to a peer: its engine keeps the newer of the two. */
+  private final ReplicaClient writes = new ReplicaClient() {
+    @Override
+    public CompletableFuture<Void> write(Node target, String key, Record record, String hintFor) {
+      engines.get(target.id()).apply(key, record);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
+        int maxValueBytes) {
+      throw new UnsupportedOperationException("cleanup never reads through the replica path");
+    }
+  };
 
   private static Record value(long ms, String v) {
     return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
@@ -53,7 +69,8 @@ class StrayCleanupTest {
   }
 
   private void cleanUpOnN3(SyncState state) {
-    new StrayCleanup("n3", state, n3, network, table::get, 1000, new NodeCounters()).run();
+    new StrayCleanup("n3", state, n3, network, writes, table::get, 1000, new NodeCounters())
+        .run();
   }
 
   private SyncState caughtUp() {
@@ -73,15 +90,44 @@ class StrayCleanupTest {
   }
 
   @Test
-  void aCopyAHomeReplicaLacksOrHoldsOlderIsKept() {
+  void aCopyAHomeReplicaLacksOrHoldsOlderIsKeptAndSentToItThenDropped() {
     hold("c", value(2, "c2"), "n3", "n2");
     hold("c", value(1, "c1"), "n1");
     hold("d", value(1, "d1"), "n3", "n1");
 
     cleanUpOnN3(caughtUp());
 
-    assertThat(n3.get("c")).as("n1 holds an older c").contains(value(2, "c2"));
-    assertThat(n3.get("d")).as("n2 lacks d").contains(value(1, "d1"));
+    assertThat(n3.get("c")).as("n1 held an older c").contains(value(2, "c2"));
+    assertThat(n3.get("d")).as("n2 lacked d").contains(value(1, "d1"));
+    assertThat(engines.get("n1").get("c")).as("sent to n1").contains(value(2, "c2"));
+    assertThat(engines.get("n2").get("d")).as("sent to n2").contains(value(1, "d1"));
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(n3.get("c")).as("once every home replica lists it").isEmpty();
+    assertThat(n3.get("d")).isEmpty();
+  }
+
+  @Test
+  void aLeavingNodeHandsEverythingItHoldsToTheRemainingReplicas() {
+    table.set(RingTable.of("c", 2, 2, List.of(
+        new Node("n1", "h:1", NodeState.UP, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L)),
+        new Node("n3", "h:3", NodeState.LEAVING, List.of(30L)))));
+    hold("a", value(1, "a1"), "n3", "n1");
+    hold("y", value(1, "y1"), "n3");
+    SyncState state = caughtUp();
+    state.onTable(table.get());
+
+    cleanUpOnN3(state);
+    cleanUpOnN3(state);
+
+    assertThat(n3.get("a")).isEmpty();
+    assertThat(n3.get("y")).isEmpty();
+    for (String home : List.of("n1", "n2")) {
+      assertThat(engines.get(home).get("a")).as("a on %s", home).contains(value(1, "a1"));
+      assertThat(engines.get(home).get("y")).as("y on %s", home).contains(value(1, "y1"));
+    }
   }
 
   @Test
@@ -139,8 +185,8 @@ class StrayCleanupTest {
       }
     };
 
-    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000, new NodeCounters())
-        .run();
+    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, writes, table::get, 1000,
+        new NodeCounters()).run();
 
     assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }

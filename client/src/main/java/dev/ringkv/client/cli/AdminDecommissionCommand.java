@@ -1,0 +1,102 @@
+package dev.ringkv.client.cli;
+
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.ring.Node;
+import dev.ringkv.ring.RingTable;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Takes a live node out of the cluster after it has handed every key over. */
+@Command(name = "decommission", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Takes a live node out of the cluster without losing a write: it becomes "
+        + "LEAVING (off the ring: its ranges pass to the replicas that follow, which pull them "
+        + "from the other replicas) and sends every key it holds to any new replica that lacks "
+        + "it, deleting its copy once every replica lists the key. When it holds nothing, it is "
+        + "removed from the ring and stops. Refused for a DOWN node (remove it instead), while "
+        + "another node is leaving, and when fewer nodes than the replication factor would "
+        + "remain. Run again, it resumes.")
+final class AdminDecommissionCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "ID", description = "The node to decommission, such as server3.")
+  String nodeId;
+
+  @Mixin
+  AdminOptions cluster = new AdminOptions();
+
+  @Option(names = "--wait-timeout", paramLabel = "SECONDS",
+      description = "How long the hand-over may take (default: ${DEFAULT-VALUE}).")
+  long waitSeconds = 600;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+    try (AdminConnection connection = new AdminConnection(cluster)) {
+      RingTable leaving;
+      try {
+        leaving = connection.decommission(nodeId);
+      } catch (StatusRuntimeException e) {
+        return AdminCli.failure(err, "cannot decommission " + nodeId, e);
+      }
+      out.printf("%s is LEAVING (epoch %d): it is no longer a replica, and hands its keys to "
+          + "their new replicas%n", nodeId, leaving.epoch());
+      Node node = leaving.node(nodeId).orElseThrow();
+      if (!connection.awaitCaughtUp(leaving.epoch(), remaining(deadline), out, err)
+          || !awaitHandedOver(connection, node, deadline, out, err)) {
+        return ExitCode.UNAVAILABLE.code;
+      }
+      RingTable after;
+      try {
+        after = connection.removeNode(nodeId);
+      } catch (StatusRuntimeException e) {
+        return AdminCli.failure(err, "cannot remove " + nodeId + " from the ring", e);
+      }
+      out.printf("%s has left the ring (epoch %d) and stops%n", nodeId, after.epoch());
+      return ExitCode.OK.code;
+    }
+  }
+
+  /** Waits until the leaving node holds no key and no hint; prints progress as it changes. */
+  private static boolean awaitHandedOver(AdminConnection connection, Node node, long deadline,
+      PrintWriter out, PrintWriter err) throws InterruptedException {
+    String last = null;
+    while (true) {
+      String holding;
+      try {
+        NodeStatusReply r = connection.status(node);
+        if (r.getLiveKeys() == 0 && r.getHints() == 0) {
+          out.println(node.id() + " has handed every key over");
+          return true;
+        }
+        holding = r.getLiveKeys() + " keys and " + r.getHints() + " hints";
+      } catch (StatusRuntimeException e) {
+        holding = "(not answering: " + e.getStatus().getCode() + ")";
+      }
+      if (!holding.equals(last)) {
+        out.println(node.id() + " still holds " + holding);
+        last = holding;
+      }
+      if (System.nanoTime() > deadline) {
+        err.println("error: gave up waiting for " + node.id() + " to hand over its keys; it "
+            + "still holds " + holding + " (run decommission again to resume)");
+        return false;
+      }
+      Thread.sleep(500); // polling the node's report while it hands its keys over
+    }
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+}
