@@ -89,15 +89,16 @@ server_security_flags() {
   [[ -z "${CLUSTER_SECRET_FILE:-}" ]] || SECURITY_FLAGS+=(--cluster-secret-file "$CLUSTER_SECRET_FILE")
 }
 
-# Starts one storage node in the background and records its pid.
+# Starts one storage node in the background and records its pid; more arguments go to the node.
 start_storage() {
   local id="$1" port="$2"
+  shift 2
   mkdir -p "$RUN_DIR/data/$id" "$RUN_DIR/logs" "$RUN_DIR/pids"
   server_security_flags
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS $(class_archive_flags "$STORAGE_JAR" "$id") -jar "$STORAGE_JAR" --id "$id" --port "$port" \
     --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
-    --metrics-port "$(metrics_port_of "$id")" \
+    --metrics-port "$(metrics_port_of "$id")" "$@" \
     --log-file "$RUN_DIR/logs/$id.log" >>"$RUN_DIR/logs/$id.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$id.pid"
 }

@@ -356,10 +356,23 @@ public final class LocalCluster implements AutoCloseable {
    * every range it took over.
    */
   public void add(String id) {
+    join(id, List.of());
+  }
+
+  /**
+   * Starts a storage node new to the cluster in place of the DOWN node {@code dead}
+   * ({@code --replace}) and waits until it is UP and has caught up on the ranges it took over.
+   */
+  public void replace(String dead, String id) {
+    join(id, List.of("--replace", dead));
+    forget(dead);
+  }
+
+  private void join(String id, List<String> moreArgs) {
     if (processes.containsKey(id)) {
       throw new IllegalStateException(id + " is already a node of this cluster");
     }
-    startNode(id);
+    startNode(id, moreArgs);
     awaitTable(t -> t.node(id).map(Node::isUp).orElse(false), START_TIMEOUT, id + " UP");
     awaitCaughtUp(List.of(id));
   }
@@ -467,13 +480,18 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void startNode(String id) {
+    startNode(id, List.of());
+  }
+
+  private void startNode(String id, List<String> moreArgs) {
     Path data = dir.resolve(id);
     start(id, data, STORAGE_JAR, List.of(
         "--id", id,
         "--port", Integer.toString(portFor(id)),
         "--data-dir", data.toString(),
         "--manager", managerAddress(),
-        "--heartbeat-ms", "250"), "node.port", options.nodeArgs());
+        "--heartbeat-ms", "250"), "node.port",
+        Stream.concat(options.nodeArgs().stream(), moreArgs.stream()).toList());
   }
 
   /**

@@ -2,7 +2,9 @@ package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ringkv.client.KvClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,51 @@ class OperationsIT {
       assertThat(cluster.table().nodes()).hasSize(5);
       Poll.untilTrue(Duration.ofSeconds(30), "the hints for the removed server1 dropped",
           () -> nodes.stream().allMatch(id -> cluster.stats(id).getHints() == 0));
+    }
+  }
+
+  /**
+   * A new node replaces a dead one ({@code --replace}, Cassandra's replace_address): it takes the
+   * dead node's tokens and pulls every range before its reads count. Then another node dies, so
+   * for many keys the replacement is one of only two replicas left: every key must still read
+   * back its last acknowledged value.
+   */
+  @Test
+  void aReplacementHoldsEveryRangeOfTheDeadNodeBeforeAnotherReplicaDies() throws Exception {
+    System.out.println("replace seed " + seed);
+    try (LocalCluster cluster = LocalCluster.start(5, 3)) {
+      List<String> written = new ArrayList<>(); // once, before the replacement: only a pull
+      try (KvClient kv = cluster.client()) {     // can bring them to it
+        for (int i = 0; i < 200; i++) {
+          kv.put("before-" + i, "v" + i);
+          written.add("before-" + i);
+        }
+      }
+      Workload workload = new Workload(cluster, new Random(seed));
+      List<Long> tokens;
+      try {
+        tokens = cluster.table().node("server2").orElseThrow().tokens();
+        cluster.kill9("server2");
+        cluster.awaitTable(t -> !t.node("server2").orElseThrow().isUp(), Duration.ofSeconds(10),
+            "server2 DOWN");
+        cluster.replace("server2", "server6");
+        List<String> itsKeys = written.stream()
+            .filter(key -> cluster.homeReplicas(key).contains("server6")).toList();
+        assertThat(itsKeys).as("keys server6 took over").isNotEmpty();
+        assertThat(itsKeys).as("keys server6 holds once it counts")
+            .allMatch(key -> cluster.readFrom("server6", key).isPresent());
+        cluster.kill9("server1");
+        cluster.awaitTable(t -> !t.node("server1").orElseThrow().isUp(), Duration.ofSeconds(10),
+            "server1 DOWN");
+      } finally {
+        workload.stop();
+      }
+      assertThat(cluster.table().node("server2")).isEmpty();
+      assertThat(cluster.table().node("server6").orElseThrow().tokens()).isEqualTo(tokens);
+      cluster.awaitSettled(Duration.ofSeconds(60));
+      History.Verdict verdict = workload.check(cluster, seed);
+      assertThat(verdict.operations()).as("operations (seed %d)", seed).isGreaterThan(300);
+      assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
     }
   }
 

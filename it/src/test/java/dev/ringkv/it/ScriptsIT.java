@@ -1,8 +1,13 @@
 package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +138,62 @@ class ScriptsIT {
       assertThat(Files.readString(Path.of("/proc/" + pid + "/maps")))
           .as("%s's memory maps", id).contains("ringkv-" + jar + ".jsa");
     }
+  }
+
+  /** scripts/admin as an operator runs it: status, add, decommission, kill -9 and replace. */
+  @Test
+  void theAdminScriptAddsDecommissionsAndReplacesNodes() throws Exception {
+    runDir = tmp.resolve("ops");
+    int port = freePortRange(6);
+    String dir = runDir.toString();
+    Result started = run("start_service.sh", "--nodes", "3", "--rep", "2", "--run-dir", dir,
+        "--port", Integer.toString(port), "--metrics-port", "-1");
+    assertThat(started.exit()).as(started.err()).isZero();
+
+    Result json = run("admin", "status", "--json", "--run-dir", dir);
+    assertThat(json.exit()).as(json.err()).isZero();
+    JsonObject status = JsonParser.parseString(json.out()).getAsJsonObject();
+    assertThat(status.get("replicationFactor").getAsInt()).isEqualTo(2);
+    double owned = 0;
+    for (JsonElement node : status.getAsJsonArray("nodes")) {
+      owned += node.getAsJsonObject().get("ownershipPercent").getAsDouble();
+    }
+    assertThat(owned).as("effective ownership adds up to 2 x 100%").isCloseTo(200, within(0.5));
+
+    Result added = run("admin", "add", "--run-dir", dir);
+    assertThat(added.exit()).as(added.err()).isZero();
+    assertThat(added.out()).contains("server4 has joined and caught up");
+
+    long server1 = Long.parseLong(Files.readString(runDir.resolve("pids/server1.pid")).trim());
+    Result decommissioned = run("admin", "decommission", "server1", "--run-dir", dir);
+    assertThat(decommissioned.exit()).as(decommissioned.err()).isZero();
+    assertThat(decommissioned.out()).contains("server1 has left the ring");
+    Poll.untilTrue(java.time.Duration.ofSeconds(30), "server1 to exit by itself",
+        () -> ProcessHandle.of(server1).map(h -> !h.isAlive()).orElse(true));
+
+    run("kill_node.sh", "server2", "--run-dir", dir);
+    Poll.untilTrue(java.time.Duration.ofSeconds(15), "server2 DOWN", () -> {
+      try {
+        return run("admin", "status", "--run-dir", dir).out().matches("(?s).*server2 +DOWN .*");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    });
+    Result replaced = run("admin", "replace", "server2", "--run-dir", dir);
+    assertThat(replaced.exit()).as(replaced.err()).isZero();
+    assertThat(replaced.out()).contains("server5 has joined and caught up");
+
+    Result after = run("admin", "status", "--run-dir", dir);
+    assertThat(after.out()).contains("nodes up 3/3", "server3 ", "server4 ", "server5 ")
+        .doesNotContain("server1 ", "server2 ");
+    assertThat(Files.readAllLines(runDir.resolve("removed")))
+        .containsExactly("server1", "server2");
+    Result refused = run("admin", "removenode", "server3", "--run-dir", dir);
+    assertThat(refused.exit()).isEqualTo(4);
+    assertThat(refused.err()).contains("server3 is UP: decommission it instead");
   }
 
   @Test

@@ -33,7 +33,12 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
   public void register(RegisterRequest request, StreamObserver<TableReply> reply) {
     try {
       checkClaim(request.getNodeId(), request.getAddress());
-      respond(reply, membership.register(request.getNodeId(), request.getAddress()), true);
+      String replaces = request.getReplaces().isEmpty() ? null : request.getReplaces();
+      if (replaces != null) {
+        checkId(replaces);
+      }
+      respond(reply, membership.register(request.getNodeId(), request.getAddress(), replaces),
+          true);
     } catch (StatusRuntimeException e) {
       reply.onError(e);
     } catch (RefusedChangeException e) {
@@ -78,10 +83,18 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
     reply.onCompleted();
   }
 
-  /** A well-formed id and address, claimed by the node the caller's identity names. */
-  private static void checkClaim(String nodeId, String address) {
+  private static void checkId(String nodeId) {
     try {
       Names.checkNodeId(nodeId);
+    } catch (IllegalArgumentException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+  }
+
+  /** A well-formed id and address, claimed by the node the caller's identity names. */
+  private static void checkClaim(String nodeId, String address) {
+    checkId(nodeId);
+    try {
       Names.checkAddress("node address", address);
     } catch (IllegalArgumentException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();

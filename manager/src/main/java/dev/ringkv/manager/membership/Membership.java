@@ -105,13 +105,19 @@ public final class Membership {
     return ages;
   }
 
+  /** As {@link #register(String, String, String)}, replacing nobody. */
+  public RingTable register(String nodeId, String address) {
+    return register(nodeId, address, null);
+  }
+
   /**
-   * Admits a node (a new id gets fresh tokens, a known id keeps its own) and marks it UP.
+   * Admits a node (a new id gets fresh tokens, or those of the DOWN node it {@code replaces}; a
+   * known id keeps its own) and marks it UP. A replaced node leaves the ring in the same epoch.
    *
    * @throws RefusedChangeException if the id is new and joins are closed or the cluster
-   *     is full, or the id is UP at another address
+   *     is full, the id is UP at another address, or the node to replace is unknown or not DOWN
    */
-  public synchronized RingTable register(String nodeId, String address) {
+  public synchronized RingTable register(String nodeId, String address, String replaces) {
     Map<String, Node> nodes = nodesById();
     Node existing = nodes.get(nodeId);
     checkNotTaken(existing, address);
@@ -121,18 +127,20 @@ public final class Membership {
         throw new RefusedChangeException("node " + nodeId + " is not a member of this "
             + "cluster, and the manager admits no new nodes (start it with --allow-join)");
       }
-      if (nodes.size() >= joins.maxNodes()) {
-        throw new RefusedChangeException("the cluster is full: it has " + nodes.size()
-            + " nodes, the most the manager allows (--max-nodes)");
+      if (replaces != null) {
+        Node replaced = known(nodes, replaces);
+        if (replaced.state() != NodeState.DOWN) {
+          throw new RefusedChangeException(replaces + " is " + replaced.state() + ": only a "
+              + "DOWN node can be replaced");
+        }
+        nodes.remove(replaces);
+        lastBeatMs.remove(replaces);
+        updated = new Node(nodeId, address, NodeState.UP, replaced.tokens());
+        log.info("node {} joined at {} in place of {}, with its tokens", nodeId, address,
+            replaces);
+      } else {
+        updated = joining(nodes, nodeId, address);
       }
-      Map<String, List<Long>> owned = new LinkedHashMap<>();
-      nodes.values().forEach(n -> owned.put(n.id(), n.tokens()));
-      // Each cluster rotates its ring by its own id, so no two clusters place keys alike.
-      long rotation = KeyHasher.murmur3().hash(table.clusterId());
-      updated = new Node(nodeId, address, NodeState.UP,
-          TokenAllocator.allocate(owned, tokensPerNode, rotation,
-              table.replicationFactor()));
-      log.info("node {} joined at {} with {} tokens", nodeId, address, tokensPerNode);
     } else {
       updated = upAgain(existing).withAddress(address);
       if (!updated.equals(existing)) {
@@ -141,6 +149,21 @@ public final class Membership {
     }
     lastBeatMs.put(nodeId, clockMs.getAsLong());
     return publishIfChanged(nodes, existing, updated);
+  }
+
+  /** A new node with fresh tokens, if the cluster has room for it. */
+  private Node joining(Map<String, Node> nodes, String nodeId, String address) {
+    if (nodes.size() >= joins.maxNodes()) {
+      throw new RefusedChangeException("the cluster is full: it has " + nodes.size()
+          + " nodes, the most the manager allows (--max-nodes)");
+    }
+    Map<String, List<Long>> owned = new LinkedHashMap<>();
+    nodes.values().forEach(n -> owned.put(n.id(), n.tokens()));
+    // Each cluster rotates its ring by its own id, so no two clusters place keys alike.
+    long rotation = KeyHasher.murmur3().hash(table.clusterId());
+    log.info("node {} joined at {} with {} tokens", nodeId, address, tokensPerNode);
+    return new Node(nodeId, address, NodeState.UP,
+        TokenAllocator.allocate(owned, tokensPerNode, rotation, table.replicationFactor()));
   }
 
   /**

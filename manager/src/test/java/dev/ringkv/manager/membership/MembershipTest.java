@@ -7,6 +7,7 @@ import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,34 @@ class MembershipTest {
 
     RingTable removed = m.removeNode("server2");
     assertThat(removed.node("server2")).isEmpty();
+  }
+
+  @Test
+  void aNewNodeReplacesOnlyADownNodeAndTakesItsTokensInOneEpoch() throws IOException {
+    Membership m = open(2);
+    for (int i = 1; i <= 3; i++) {
+      m.register("server" + i, "127.0.0.1:" + i);
+    }
+    List<Long> tokens = m.table().node("server2").orElseThrow().tokens();
+    assertThatThrownBy(() -> m.register("server4", "127.0.0.1:4", "server2"))
+        .isInstanceOf(RefusedChangeException.class)
+        .hasMessage("server2 is UP: only a DOWN node can be replaced");
+    assertThatThrownBy(() -> m.register("server4", "127.0.0.1:4", "server9"))
+        .isInstanceOf(RefusedChangeException.class)
+        .hasMessageStartingWith("there is no node 'server9' in the cluster");
+    now.addAndGet(2_500);
+    m.heartbeat("server1", "127.0.0.1:1");
+    m.heartbeat("server3", "127.0.0.1:3");
+    RingTable down = m.detectFailures();
+
+    RingTable replaced = m.register("server4", "127.0.0.1:4", "server2");
+
+    assertThat(replaced.epoch()).isEqualTo(down.epoch() + 1);
+    assertThat(replaced.node("server2")).isEmpty();
+    assertThat(replaced.node("server4").orElseThrow().tokens()).isEqualTo(tokens);
+    assertThat(replaced.node("server4").orElseThrow().isUp()).isTrue();
+    assertThat(m.register("server4", "127.0.0.1:4", "server2")).as("a member re-registering")
+        .isEqualTo(replaced);
   }
 
   @Test

@@ -29,9 +29,13 @@ public final class GrpcManagerClient implements ManagerClient {
   }
 
   @Override
-  public RingTable register(String nodeId, String address) {
-    TableReply reply = stub().register(
-        RegisterRequest.newBuilder().setNodeId(nodeId).setAddress(address).build());
+  public RingTable register(String nodeId, String address, String replaces) {
+    RegisterRequest.Builder request =
+        RegisterRequest.newBuilder().setNodeId(nodeId).setAddress(address);
+    if (replaces != null) {
+      request.setReplaces(replaces);
+    }
+    TableReply reply = stub().register(request.build());
     return TableCodec.fromProto(reply.getTable());
   }
 

@@ -21,13 +21,19 @@ public final class HeartbeatLoop implements Runnable {
   private final String address;
   private final ManagerClient manager;
   private final TableHolder tables;
+  private final String replaces;
   private final Runnable onLeft;
   private boolean registered;
   private boolean left;
   private boolean managerReachable = true;
 
-  public HeartbeatLoop(String nodeId, String address, ManagerClient manager, TableHolder tables,
-      Runnable onLeft) {
+  /**
+   * @param replaces the DOWN node this one joins in place of, or null
+   * @param onLeft what to do once the node has been decommissioned
+   */
+  public HeartbeatLoop(String nodeId, String address, String replaces, ManagerClient manager,
+      TableHolder tables, Runnable onLeft) {
+    this.replaces = replaces;
     this.onLeft = onLeft;
     this.nodeId = nodeId;
     this.address = address;
@@ -42,7 +48,7 @@ public final class HeartbeatLoop implements Runnable {
     }
     try {
       if (!registered) {
-        tables.offer(manager.register(nodeId, address));
+        tables.offer(manager.register(nodeId, address, replaces));
         registered = true;
         log.info("registered with the manager as {} at {}", nodeId, address);
       } else {

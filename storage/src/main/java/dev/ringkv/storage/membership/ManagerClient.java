@@ -6,8 +6,11 @@ import java.util.Optional;
 /** The node's calls to the manager. Failures surface as runtime exceptions. */
 public interface ManagerClient {
 
-  /** Joins (or rejoins) the cluster; returns the table that includes this node. */
-  RingTable register(String nodeId, String address);
+  /**
+   * Joins (or rejoins) the cluster, as the replacement of the DOWN node {@code replaces} if not
+   * null; returns the table that includes this node.
+   */
+  RingTable register(String nodeId, String address, String replaces);
 
   /**
    * Reports this node alive.

@@ -27,7 +27,8 @@ public record StorageConfig(
     TlsFiles tls,
     String token,
     String clusterSecret,
-    int metricsPort) {
+    int metricsPort,
+    String replaces) {
 
   public StorageConfig {
     if (metricsPort < -1 || metricsPort > 65535) {

@@ -39,6 +39,11 @@ public final class StorageMain implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   String managerAddress = "127.0.0.1:7051";
 
+  @Option(names = "--replace", paramLabel = "ID", description = "Join as the replacement of "
+      + "the DOWN node ID: take its tokens (it leaves the ring) and pull all of its ranges; "
+      + "reads count once they are pulled. Ignored once this node is a member.")
+  String replaces;
+
   @Option(names = "--heartbeat-ms", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
   long heartbeatMs = 300;
 
@@ -107,7 +112,7 @@ public final class StorageMain implements Callable<Integer> {
         tlsDir == null ? null : TlsFiles.identity(tlsDir, nodeId),
         tokenFile == null ? null : BearerToken.readFile(tokenFile),
         clusterSecretFile == null ? null
-            : SecretFile.read(clusterSecretFile, "cluster secret file"), metricsPort);
+            : SecretFile.read(clusterSecretFile, "cluster secret file"), metricsPort, replaces);
     StorageNode node = new StorageNode(config);
     try {
       node.start();

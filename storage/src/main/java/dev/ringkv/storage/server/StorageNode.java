@@ -19,6 +19,7 @@ import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.HeartbeatLoop;
+import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.storage.metrics.NodeGauges;
 import dev.ringkv.storage.metrics.NodeMetrics;
@@ -184,9 +185,10 @@ public final class StorageNode implements AutoCloseable {
     String address = config.host() + ":" + port();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
+    ManagerClient manager =
+        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity);
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
-        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity),
-        tables, () -> left.complete(null)));
+        config.replaces(), manager, tables, () -> left.complete(null)));
     background.hintDeliveryEvery(config.hintIntervalMs(),
         new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters));
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);

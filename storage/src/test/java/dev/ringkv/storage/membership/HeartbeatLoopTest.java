@@ -19,7 +19,7 @@ class HeartbeatLoopTest {
     int beats;
 
     @Override
-    public RingTable register(String nodeId, String address) {
+    public RingTable register(String nodeId, String address, String replaces) {
       if (!reachable) {
         throw new IllegalStateException("UNAVAILABLE: connection refused");
       }
@@ -46,7 +46,7 @@ class HeartbeatLoopTest {
     List<String> calls = new ArrayList<>();
     ManagerClient forgetful = new ManagerClient() {
       @Override
-      public RingTable register(String nodeId, String address) {
+      public RingTable register(String nodeId, String address, String replaces) {
         calls.add("register");
         return RingTable.of("c", 3, 1, List.of(new Node(nodeId, address, NodeState.UP,
             List.of(1L))));
@@ -63,7 +63,7 @@ class HeartbeatLoopTest {
     };
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     List<String> left = new ArrayList<>();
-    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", forgetful, tables,
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, forgetful, tables,
         () -> left.add("n1"));
     loop.run(); // registers
     tables.offer(RingTable.of("c", 4, 1, List.of(
@@ -80,7 +80,7 @@ class HeartbeatLoopTest {
   void everyFailedBeatReconnectsAtOnceSoARestartedManagerHearsFromTheNodeWithinOneBeat() {
     AwayManager manager = new AwayManager();
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
-    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", manager, tables, () -> { });
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager, tables, () -> { });
     manager.reachable = true;
     loop.run();
     assertThat(tables.get().epoch()).isEqualTo(1);
