@@ -117,13 +117,20 @@ start_manager() {
 }
 
 # JVM flags for process ID running JAR: map the jar's class archive; or, if it has none and no
-# process of this run dir records one yet, record one when ID stops normally; or none.
+# live process of this run dir records one, record one when ID stops normally; or none. (The
+# scripts start processes one after another, so two never claim the recording at once.)
 class_archive_flags() {
   local jar="$1" id="$2" archive="${1%.jar}.jsa" recordings="$RUN_DIR/class-archives"
-  local recorder="$recordings/$(basename "$archive").recorder"
+  local recorder="$recordings/$(basename "$archive").recorder" claimant=""
   if [[ -f "$archive" && "$archive" -nt "$jar" ]]; then
     echo "-XX:SharedArchiveFile=$archive"
-  elif mkdir -p "$recordings" && (set -o noclobber; echo "$id" >"$recorder") 2>/dev/null; then
+    return
+  fi
+  mkdir -p "$recordings"
+  [[ ! -f "$recorder" ]] || claimant="$(cat "$recorder")"
+  # A claimant that is this very id being started again, or that is gone, lost its recording.
+  if [[ -z "$claimant" || "$claimant" == "$id" || -z "$(live_pid "$RUN_DIR/pids/$claimant.pid")" ]]; then
+    echo "$id" >"$recorder"
     echo "-XX:ArchiveClassesAtExit=$recordings/$(basename "$archive").$id -Xlog:cds=off -Xlog:cds+dynamic=off"
   fi
 }

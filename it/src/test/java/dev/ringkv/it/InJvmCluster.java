@@ -108,7 +108,7 @@ final class InJvmCluster implements AutoCloseable {
     StorageNode node = new StorageNode(new StorageConfig(id, HOST, port, data, managerAddress,
         100, 1_000, 200, syncIntervalMs, new RequestLimits(RequestLimits.DEFAULT_MAX_KEY_BYTES,
             RequestLimits.DEFAULT_MAX_VALUE_BYTES), 64, 32L * 1024 * 1024, null, null, null, -1,
-            null),
+            null, Duration.ofDays(3)),
         NodeEnvironment.real().withNetworks(name -> new InProcessNetwork(name, links)));
     nodes.put(id, node);
     node.start();

@@ -456,6 +456,19 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Whether one node holds anything for {@code key}, a value or a delete's tombstone. */
+  public boolean holdsRecord(String nodeId, String key) {
+    return ReplicaGrpc.newBlockingStub(channel(address(nodeId)))
+        .withCallCredentials(admin())
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .read(ReplicaReadRequest.newBuilder().setKey(key).build()).getFound();
+  }
+
+  /** The exit code of a process that has ended. */
+  public int exitCode(String id) {
+    return processes.get(id).exitValue();
+  }
+
   /** The value one node holds for {@code key}, asked of that node alone (no quorum, no repair). */
   public Optional<String> readFrom(String nodeId, String key) {
     ReplicaReadReply r = ReplicaGrpc.newBlockingStub(channel(address(nodeId)))

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param incarnation how many times the manager has marked the node UP again after declaring it
  *     DOWN; a node that sees its own incarnation change knows it missed writes, even if it never
  *     saw the table that declared it DOWN
+ * @param downSinceMs when the manager marked the node DOWN (its wall clock); 0 unless DOWN. A
+ *     node DOWN for longer than the tombstone grace may hold keys whose deletes were purged.
  */
 public record Node(String id, String address, NodeState state, List<Long> tokens,
-    long incarnation) {
+    long incarnation, long downSinceMs) {
 
   public Node {
     Objects.requireNonNull(id, "id");
@@ -39,16 +41,26 @@ public record Node(String id, String address, NodeState state, List<Long> tokens
     this(id, address, state, tokens, 0);
   }
 
+  /** A node not known to be DOWN since any time. */
+  public Node(String id, String address, NodeState state, List<Long> tokens, long incarnation) {
+    this(id, address, state, tokens, incarnation, 0);
+  }
+
   public boolean isUp() {
     return state == NodeState.UP;
   }
 
   public Node withState(NodeState newState) {
-    return new Node(id, address, newState, tokens, incarnation);
+    return new Node(id, address, newState, tokens, incarnation, downSinceMs);
+  }
+
+  /** This node marked DOWN at {@code nowMs}. */
+  public Node markedDown(long nowMs) {
+    return new Node(id, address, NodeState.DOWN, tokens, incarnation, nowMs);
   }
 
   public Node withAddress(String newAddress) {
-    return new Node(id, newAddress, state, tokens, incarnation);
+    return new Node(id, newAddress, state, tokens, incarnation, downSinceMs);
   }
 
   /** This node UP again after it was DOWN: a new incarnation. */

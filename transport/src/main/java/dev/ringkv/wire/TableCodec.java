@@ -30,7 +30,8 @@ public final class TableCodec {
             case LEAVING -> NodeStateProto.LEAVING;
           })
           .addAllTokens(node.tokens())
-          .setIncarnation(node.incarnation()));
+          .setIncarnation(node.incarnation())
+          .setDownSinceMs(node.downSinceMs()));
     }
     return b.build();
   }
@@ -56,7 +57,7 @@ public final class TableCodec {
             "node " + e.getId() + " has no valid state: " + e.getState());
       };
       nodes.add(new Node(e.getId(), e.getAddress(), state, e.getTokensList(),
-          e.getIncarnation()));
+          e.getIncarnation(), Math.max(0, e.getDownSinceMs())));
     }
     return RingTable.of(
         proto.getClusterId(), proto.getEpoch(), proto.getReplicationFactor(), nodes);

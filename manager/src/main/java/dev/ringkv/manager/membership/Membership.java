@@ -287,7 +287,7 @@ public final class Membership {
       long silentMs = now - lastBeatMs.getOrDefault(node.id(), now);
       if (node.isUp() && silentMs > failureTimeoutMs) {
         log.info("node {} is DOWN: no heartbeat for {} ms", node.id(), silentMs);
-        nodes.put(node.id(), node.withState(NodeState.DOWN));
+        nodes.put(node.id(), node.markedDown(now));
         changed = true;
       }
     }

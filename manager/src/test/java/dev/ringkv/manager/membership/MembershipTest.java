@@ -82,6 +82,8 @@ class MembershipTest {
     RingTable afterSilence = m.detectFailures();
     assertThat(afterSilence.node("server2").orElseThrow().state()).isEqualTo(NodeState.LEAVING);
     assertThat(afterSilence.node("server4").orElseThrow().state()).isEqualTo(NodeState.DOWN);
+    assertThat(afterSilence.node("server4").orElseThrow().downSinceMs()).as("when marked DOWN")
+        .isEqualTo(now.get());
     assertThatThrownBy(() -> m.decommission("server4"))
         .isInstanceOf(RefusedChangeException.class)
         .hasMessage("server4 is DOWN and cannot hand its ranges over: remove it instead "

@@ -192,6 +192,20 @@ public final class RocksStorageEngine implements StorageEngine {
     return targets;
   }
 
+  @Override
+  public void clear() {
+    // Stored keys start with their 8-byte token and hint keys with a node id; neither can start
+    // with a 0xFF byte beyond that (UTF-8 never has one), so these ends are past every key.
+    byte[] pastEveryKey = new byte[9];
+    Arrays.fill(pastEveryKey, (byte) 0xFF);
+    try {
+      db.deleteRange(data, new byte[0], pastEveryKey);
+      db.deleteRange(hints, new byte[0], pastEveryKey);
+    } catch (RocksDBException e) {
+      throw new StorageException("clearing the store failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Per target node: how many hints this node holds for it, and the oldest one's version. */
   public record HintBacklog(long count, long oldestPhysicalMs) {}
 

@@ -43,6 +43,9 @@ public interface StorageEngine extends AutoCloseable {
 
   long hintCount();
 
+  /** Deletes every record and every hint. */
+  void clear();
+
   @Override
   void close();
 }

@@ -1,5 +1,6 @@
 package dev.ringkv.storage.grpc;
 
+import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.HeartbeatRequest;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.RegisterRequest;
@@ -37,6 +38,11 @@ public final class GrpcManagerClient implements ManagerClient {
     }
     TableReply reply = stub().register(request.build());
     return TableCodec.fromProto(reply.getTable());
+  }
+
+  @Override
+  public RingTable table() {
+    return TableCodec.fromProto(stub().getTable(GetTableRequest.getDefaultInstance()).getTable());
   }
 
   @Override

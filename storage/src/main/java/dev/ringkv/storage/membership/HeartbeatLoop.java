@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * adopting any newer table the reply carries. Scheduled at a fixed rate by its owner. A manager
  * outage is logged once when it starts and once when it ends; the node keeps its last table.
  * A node the manager no longer knows registers again, unless it was LEAVING: then it has been
- * decommissioned, and {@code onLeft} runs instead (the node stops).
+ * decommissioned, and the node is told it has left (it stops).
  */
 public final class HeartbeatLoop implements Runnable {
 
@@ -22,19 +22,31 @@ public final class HeartbeatLoop implements Runnable {
   private final ManagerClient manager;
   private final TableHolder tables;
   private final String replaces;
-  private final Runnable onLeft;
+  private final Events events;
   private boolean registered;
   private boolean left;
   private boolean managerReachable = true;
 
-  /**
-   * @param replaces the DOWN node this one joins in place of, or null
-   * @param onLeft what to do once the node has been decommissioned
-   */
+  /** What the loop asks and tells its node. */
+  public interface Events {
+    /**
+     * Whether the node may go on taking part, asked before each beat: not once it has been out
+     * of contact for too long (it stops instead, before the manager marks it UP again).
+     */
+    boolean mayTakePart();
+
+    /** The manager answered. */
+    void heard();
+
+    /** The node was decommissioned and has left the ring. */
+    void left();
+  }
+
+  /** @param replaces the DOWN node this one joins in place of, or null */
   public HeartbeatLoop(String nodeId, String address, String replaces, ManagerClient manager,
-      TableHolder tables, Runnable onLeft) {
+      TableHolder tables, Events events) {
     this.replaces = replaces;
-    this.onLeft = onLeft;
+    this.events = events;
     this.nodeId = nodeId;
     this.address = address;
     this.manager = manager;
@@ -43,7 +55,7 @@ public final class HeartbeatLoop implements Runnable {
 
   @Override
   public synchronized void run() {
-    if (left) {
+    if (left || !events.mayTakePart()) {
       return;
     }
     try {
@@ -55,6 +67,7 @@ public final class HeartbeatLoop implements Runnable {
         Optional<RingTable> newer = manager.heartbeat(nodeId, address, tables.get().epoch());
         newer.ifPresent(tables::offer);
       }
+      events.heard();
       if (!managerReachable) {
         log.info("manager reachable again");
         managerReachable = true;
@@ -65,7 +78,7 @@ public final class HeartbeatLoop implements Runnable {
       if (wasLeaving) {
         log.info("decommissioned: this node has handed its keys over and left the ring");
         left = true;
-        onLeft.run();
+        events.left();
         return;
       }
       log.warn("manager does not know this node ({}); registering again", e.getMessage());

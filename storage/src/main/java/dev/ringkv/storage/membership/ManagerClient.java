@@ -12,6 +12,9 @@ public interface ManagerClient {
    */
   RingTable register(String nodeId, String address, String replaces);
 
+  /** The manager's current table, asking nothing of it (this node stays as it is). */
+  RingTable table();
+
   /**
    * Reports this node alive.
    *

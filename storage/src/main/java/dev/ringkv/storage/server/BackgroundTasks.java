@@ -78,6 +78,11 @@ final class BackgroundTasks implements AutoCloseable {
     rangeSync.scheduleWithFixedDelay(guarded(task), periodMs, periodMs, TimeUnit.MILLISECONDS);
   }
 
+  /** Runs {@code task} every {@code periodMs} on the thread that answers scanning calls. */
+  void sweepEvery(long periodMs, Runnable task) {
+    scans.scheduleWithFixedDelay(guarded(task), periodMs, periodMs, TimeUnit.MILLISECONDS);
+  }
+
   /** Runs {@code task} once, as soon as the range-sync thread is free. */
   void rangeSyncNow(Runnable task) {
     runSoon(rangeSync, task);

@@ -5,6 +5,7 @@ import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Everything a storage node is configured with, checked once at start-up. {@code tls},
@@ -28,9 +29,14 @@ public record StorageConfig(
     String token,
     String clusterSecret,
     int metricsPort,
-    String replaces) {
+    String replaces,
+    Duration tombstoneGrace) {
 
   public StorageConfig {
+    if (tombstoneGrace.isNegative() || tombstoneGrace.isZero()) {
+      throw new IllegalArgumentException("the tombstone grace must be positive, got "
+          + tombstoneGrace);
+    }
     if (metricsPort < -1 || metricsPort > 65535) {
       throw new IllegalArgumentException("metrics port must be 0-65535, or -1 for none, got "
           + metricsPort);

@@ -8,6 +8,7 @@ import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,6 +44,13 @@ public final class StorageMain implements Callable<Integer> {
       + "the DOWN node ID: take its tokens (it leaves the ring) and pull all of its ranges; "
       + "reads count once they are pulled. Ignored once this node is a member.")
   String replaces;
+
+  @Option(names = "--tombstone-grace", paramLabel = "DURATION", converter = Durations.class,
+      description = "How long a delete's tombstone is kept before it is purged, such as 3d, 12h "
+          + "or 30s (default: ${DEFAULT-VALUE}). A replica that misses a delete for longer would "
+          + "bring the value back, so a node away from the cluster for longer starts over empty "
+          + "and pulls everything; hints older than this are dropped.")
+  Duration tombstoneGrace = Duration.ofDays(3);
 
   @Option(names = "--heartbeat-ms", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
   long heartbeatMs = 300;
@@ -112,7 +120,8 @@ public final class StorageMain implements Callable<Integer> {
         tlsDir == null ? null : TlsFiles.identity(tlsDir, nodeId),
         tokenFile == null ? null : BearerToken.readFile(tokenFile),
         clusterSecretFile == null ? null
-            : SecretFile.read(clusterSecretFile, "cluster secret file"), metricsPort, replaces);
+            : SecretFile.read(clusterSecretFile, "cluster secret file"), metricsPort, replaces,
+        tombstoneGrace);
     StorageNode node = new StorageNode(config);
     try {
       node.start();
@@ -126,8 +135,10 @@ public final class StorageMain implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, nodeId + "-shutdown"));
-    // Decommissioned: the process ends as after a SIGTERM (the hook above closes the node).
-    node.left().thenRun(() -> new Thread(() -> System.exit(0), nodeId + "-left").start());
+    // Decommissioned, or away too long: the process ends as after a SIGTERM (the hook above
+    // closes the node).
+    node.exitRequested().thenAccept(code ->
+        new Thread(() -> System.exit(code), nodeId + "-exit").start());
     node.awaitTermination();
     return 0;
   }

@@ -4,6 +4,7 @@ import dev.ringkv.metrics.MetricsEndpoint;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
+import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.ClusterSecret;
@@ -18,6 +19,7 @@ import dev.ringkv.storage.grpc.GrpcReplicaClient;
 import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
+import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.storage.metrics.NodeCounters;
@@ -39,6 +41,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.ScheduledExecutorService;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -68,7 +72,7 @@ public final class StorageNode implements AutoCloseable {
   private static final long MAX_SPECULATION_MS = 250;
 
   private RocksStorageEngine engine;
-  private final CompletableFuture<Void> left = new CompletableFuture<>();
+  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private GrpcReplicaClient replicas;
   private KvService kvService;
   private ReplicaService replicaService;
@@ -106,6 +110,7 @@ public final class StorageNode implements AutoCloseable {
     KeyHasher hasher = environment.hasher();
     LongSupplier clockMs = environment.wallClockMs();
     engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
+    Duration grace = config.tombstoneGrace();
     // Until the manager answers, the node has no table and coordinates nothing.
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     SyncState syncState = new SyncState(id, tables, hasher);
@@ -188,13 +193,15 @@ public final class StorageNode implements AutoCloseable {
     ManagerClient manager =
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity);
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
-        config.replaces(), manager, tables, () -> left.complete(null)));
+        config.replaces(), manager, tables, new MembershipEvents(manager, clockMs)));
+    background.sweepEvery(clamp(grace.dividedBy(4), Duration.ofSeconds(1), Duration.ofHours(1))
+        .toMillis(), new TombstoneSweep(engine, grace, clockMs));
     background.hintDeliveryEvery(config.hintIntervalMs(),
         new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters));
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
     background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
         new StrayCleanup(id, syncState, engine, replicas, replicas, tables,
-            config.replicaTimeoutMs(), counters));
+            config.replicaTimeoutMs(), counters, grace, clockMs));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),
@@ -217,9 +224,86 @@ public final class StorageNode implements AutoCloseable {
     return network.port(server, config.port());
   }
 
-  /** Completes when the node has been decommissioned: it has left the ring and should stop. */
-  public CompletableFuture<Void> left() {
-    return left;
+  /**
+   * Completes when the node should stop, with the exit code: 0 once it has been decommissioned
+   * and left the ring, 1 if the cluster ran on without it for longer than the tombstone grace
+   * (it may hold keys deleted meanwhile; started again, it begins empty).
+   */
+  public CompletableFuture<Integer> exitRequested() {
+    return exit;
+  }
+
+  /**
+   * The heartbeat's news and questions. A decommissioned node stops. A node must not hand out
+   * keys whose deletes it missed and the others purged: so before it first registers, and before
+   * it beats again after being out of contact for a while, it asks the manager's table. If the
+   * table shows it DOWN for longer than half the tombstone grace (its absence may have begun up
+   * to a failure timeout before the manager noticed it; the grace is days, the timeout seconds),
+   * the cluster ran on without it: just started, it deletes what it holds and pulls every range;
+   * while running, it stops (started again, it starts over). Otherwise (the whole cluster, or
+   * the manager, was away too) it keeps its data.
+   */
+  private final class MembershipEvents implements HeartbeatLoop.Events {
+    private final ManagerClient manager;
+    private final LongSupplier clockMs;
+    private boolean started;
+    private long lastHeardMs;
+
+    MembershipEvents(ManagerClient manager, LongSupplier clockMs) {
+      this.manager = manager;
+      this.clockMs = clockMs;
+    }
+
+    @Override
+    public boolean mayTakePart() {
+      if (exit.isDone()) {
+        return false;
+      }
+      Duration grace = config.tombstoneGrace();
+      Duration limit = grace.dividedBy(2);
+      if (started && clockMs.getAsLong() - lastHeardMs <= limit.toMillis()) {
+        return true;
+      }
+      Optional<Duration> downFor;
+      try {
+        downFor = manager.table().node(config.nodeId())
+            .filter(n -> n.state() == NodeState.DOWN && n.downSinceMs() > 0)
+            .map(n -> Duration.ofMillis(clockMs.getAsLong() - n.downSinceMs()));
+      } catch (RuntimeException unreachable) {
+        return false; // asked again at the next beat
+      }
+      if (downFor.isPresent() && downFor.get().compareTo(limit) > 0) {
+        if (started) {
+          log.error("DOWN for {} s while the cluster ran on, more than half the tombstone grace "
+              + "({} s): this node may hold keys deleted meanwhile, so it stops; started again, "
+              + "it deletes what it holds and pulls every range", downFor.get().toSeconds(),
+              grace.toSeconds());
+          exit.complete(1);
+          return false;
+        }
+        log.warn("DOWN for {} s while the cluster ran on, more than half the tombstone grace ({} "
+            + "s): this node may hold keys deleted meanwhile, so it deletes what it holds and "
+            + "pulls every range", downFor.get().toSeconds(), grace.toSeconds());
+        engine.clear();
+      }
+      started = true;
+      lastHeardMs = clockMs.getAsLong();
+      return true;
+    }
+
+    @Override
+    public void heard() {
+      lastHeardMs = clockMs.getAsLong();
+    }
+
+    @Override
+    public void left() {
+      exit.complete(0);
+    }
+  }
+
+  private static Duration clamp(Duration value, Duration min, Duration max) {
+    return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
   }
 
   public void awaitTermination() throws InterruptedException {

@@ -9,6 +9,7 @@ import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * replica of its range holds the key at the same version or a newer one; it is then deleted,
  * unless it changed since it was compared. Each home replica must list the key and its version:
  * a claim that a range is "in sync" is never taken for proof. A home replica that lacks the key
- * (or holds an older version) is sent this node's copy, and the next pass checks again.
+ * (or holds an older version) is sent this node's copy, and the next pass checks again; but a
+ * copy older than the tombstone grace is not sent to a home replica that lacks it (the key may
+ * have been deleted and its tombstone purged since: sending it would bring it back), and counts
+ * as covered there.
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
@@ -42,6 +47,8 @@ public final class StrayCleanup implements Runnable {
   private final StorageEngine engine;
   private final PeerSyncClient peers;
   private final ReplicaClient writes;
+  private final Duration grace;
+  private final LongSupplier wallClockMs;
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
@@ -49,11 +56,14 @@ public final class StrayCleanup implements Runnable {
   /**
    * @param peers lists the home replicas' keys
    * @param writes sends a home replica the copies it lacks
+   * @param grace the tombstone grace: older copies are not sent to a replica lacking them
    */
   public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
       ReplicaClient writes, Supplier<RingTable> tables, long callTimeoutMs,
-      NodeCounters counters) {
+      NodeCounters counters, Duration grace, LongSupplier wallClockMs) {
     this.writes = writes;
+    this.grace = grace;
+    this.wallClockMs = wallClockMs;
     this.counters = counters;
     this.selfId = selfId;
     this.state = state;
@@ -110,9 +120,11 @@ public final class StrayCleanup implements Runnable {
       }
       Map<String, Version> theirs = new HashMap<>();
       listing.forEach(kv -> theirs.put(kv.key(), kv.version()));
+      long oldest = wallClockMs.getAsLong() - grace.toMillis();
       held.forEach((key, version) -> {
         Version their = theirs.get(key);
-        if (their == null || version.isNewerThan(their)) {
+        boolean leftover = their == null && version.physicalMs() < oldest;
+        if (!leftover && (their == null || version.isNewerThan(their))) {
           covered.remove(key);
           lacking.computeIfAbsent(replica, r -> new ArrayList<>()).add(key);
         }

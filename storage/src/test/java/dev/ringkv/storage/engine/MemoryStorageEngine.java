@@ -99,5 +99,11 @@ public final class MemoryStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void clear() {
+    data.clear();
+    hints.clear();
+  }
+
+  @Override
   public void close() {}
 }

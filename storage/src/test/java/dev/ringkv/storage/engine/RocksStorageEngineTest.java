@@ -46,6 +46,20 @@ class RocksStorageEngineTest {
   }
 
   @Test
+  void clearDeletesEveryRecordAndHintWhateverTheKey() {
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
+      for (String key : new String[] {"k", "\u00ff\uffff", "z".repeat(1000)}) {
+        engine.apply(key, value(1, "v"));
+        engine.addHint("server9", key, value(1, "v"));
+      }
+      engine.clear();
+      assertThat(engine.liveKeyCount()).isZero();
+      assertThat(engine.hintCount()).isZero();
+      assertThat(engine.get("\u00ff\uffff")).isEmpty();
+    }
+  }
+
+  @Test
   void dataAndHintsSurviveReopening() {
     try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3())) {
       engine.apply("a", value(1, "x"));

@@ -12,6 +12,26 @@ import org.junit.jupiter.api.Test;
 
 class HeartbeatLoopTest {
 
+  /** Events written down as "heard" and "left". */
+  private static HeartbeatLoop.Events events(List<String> seen) {
+    return new HeartbeatLoop.Events() {
+      @Override
+      public boolean mayTakePart() {
+        return true;
+      }
+
+      @Override
+      public void heard() {
+        seen.add("heard");
+      }
+
+      @Override
+      public void left() {
+        seen.add("left");
+      }
+    };
+  }
+
   /** A manager that is away until told otherwise, counting what the node asks of it. */
   private static final class AwayManager implements ManagerClient {
     boolean reachable;
@@ -33,6 +53,11 @@ class HeartbeatLoopTest {
       }
       beats++;
       return Optional.empty();
+    }
+
+    @Override
+    public RingTable table() {
+      throw new UnsupportedOperationException();
     }
 
     @Override
@@ -59,12 +84,17 @@ class HeartbeatLoopTest {
       }
 
       @Override
+      public RingTable table() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
       public void reconnectNow() {}
     };
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     List<String> left = new ArrayList<>();
     HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, forgetful, tables,
-        () -> left.add("n1"));
+        events(left));
     loop.run(); // registers
     tables.offer(RingTable.of("c", 4, 1, List.of(
         new Node("n1", "127.0.0.1:1", NodeState.LEAVING, List.of(1L)),
@@ -72,7 +102,7 @@ class HeartbeatLoopTest {
     loop.run(); // removed meanwhile: the manager no longer knows it
     loop.run();
 
-    assertThat(left).containsExactly("n1");
+    assertThat(left).containsExactly("heard", "left");
     assertThat(calls).containsExactly("register", "heartbeat");
   }
 
@@ -80,7 +110,7 @@ class HeartbeatLoopTest {
   void everyFailedBeatReconnectsAtOnceSoARestartedManagerHearsFromTheNodeWithinOneBeat() {
     AwayManager manager = new AwayManager();
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
-    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager, tables, () -> { });
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager, tables, events(new ArrayList<>()));
     manager.reachable = true;
     loop.run();
     assertThat(tables.get().epoch()).isEqualTo(1);

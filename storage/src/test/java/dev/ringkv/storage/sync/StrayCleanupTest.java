@@ -14,6 +14,7 @@ import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class StrayCleanupTest {
 
+  private static final Duration GRACE = Duration.ofSeconds(100);
+  /** Versions in these tests are a few ms after 0: all younger than the grace. */
+  private static final long NOW = 50_000;
   private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
   private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
   private final Map<String, MemoryStorageEngine> engines = Map.of(
@@ -69,8 +73,8 @@ class StrayCleanupTest {
   }
 
   private void cleanUpOnN3(SyncState state) {
-    new StrayCleanup("n3", state, n3, network, writes, table::get, 1000, new NodeCounters())
-        .run();
+    new StrayCleanup("n3", state, n3, network, writes, table::get, 1000, new NodeCounters(),
+        GRACE, () -> NOW).run();
   }
 
   private SyncState caughtUp() {
@@ -106,6 +110,16 @@ class StrayCleanupTest {
 
     assertThat(n3.get("c")).as("once every home replica lists it").isEmpty();
     assertThat(n3.get("d")).isEmpty();
+  }
+
+  @Test
+  void aCopyOlderThanTheGraceIsNotSentToAHomeReplicaThatLacksItButDropped() {
+    hold("a", value(NOW - GRACE.toMillis() - 1, "zombie"), "n3", "n1");
+
+    cleanUpOnN3(caughtUp());
+
+    assertThat(engines.get("n2").get("a")).as("n2 may have purged a's delete").isEmpty();
+    assertThat(n3.get("a")).isEmpty();
   }
 
   @Test
@@ -186,7 +200,7 @@ class StrayCleanupTest {
     };
 
     new StrayCleanup("n3", caughtUp(), n3, claimsInSync, writes, table::get, 1000,
-        new NodeCounters()).run();
+        new NodeCounters(), GRACE, () -> NOW).run();
 
     assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }
