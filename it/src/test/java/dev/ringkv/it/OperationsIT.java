@@ -2,7 +2,14 @@ package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
+import dev.ringkv.proto.RecordProto;
+import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.proto.VersionProto;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +123,35 @@ class OperationsIT {
       History.Verdict verdict = workload.check(cluster, seed);
       assertThat(verdict.operations()).as("operations (seed %d)", seed).isGreaterThan(300);
       assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
+    }
+  }
+
+  /** What only one replica holds (a write whose other copies were lost) reaches the others. */
+  @Test
+  void aRepairBringsEveryReplicaWhatOnlyAPeerHeld() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3, 3)) {
+      ManagedChannel toServer1 = Grpc.newChannelBuilder(cluster.address("server1"),
+          InsecureChannelCredentials.create()).build();
+      try {
+        PeerRequests.write(toServer1, null, ReplicaWriteRequest.newBuilder().setKey("only-on-1")
+            .setRecord(RecordProto.newBuilder().setValue(ByteString.copyFromUtf8("v"))
+                .setVersion(VersionProto.newBuilder().setPhysicalMs(System.currentTimeMillis())
+                    .setNodeId("server1"))).build());
+      } finally {
+        toServer1.shutdownNow();
+      }
+      assertThat(cluster.readFrom("server2", "only-on-1")).as("before the repair").isEmpty();
+
+      Cli.Result repaired = cluster.admin("repair", "server2");
+
+      assertThat(repaired.exit()).as(repaired.err()).isZero();
+      assertThat(repaired.out()).contains("server2: pulling", "every node has caught up");
+      assertThat(cluster.readFrom("server2", "only-on-1")).contains("v");
+      assertThat(cluster.readFrom("server3", "only-on-1")).as("not asked to repair").isEmpty();
+      Cli.Result unknown = cluster.admin("repair", "server9");
+      assertThat(unknown.exit()).isEqualTo(4);
+      assertThat(unknown.err().strip())
+          .isEqualTo("error: there is no node 'server9' in the cluster");
     }
   }
 

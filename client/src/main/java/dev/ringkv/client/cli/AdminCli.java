@@ -15,14 +15,14 @@ import picocli.CommandLine.Command;
 @Command(name = "admin", mixinStandardHelpOptions = true,
     description = "Inspects and changes a ringkv cluster.",
     subcommands = {AdminStatusCommand.class, AdminRingCommand.class,
-        AdminDecommissionCommand.class, AdminRemoveNodeCommand.class,
+        AdminDecommissionCommand.class, AdminRemoveNodeCommand.class, AdminRepairCommand.class,
         CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(new CommandLine(this),
-        "give a command: status, ring, decommission or removenode");
+        "give a command: status, ring, decommission, removenode or repair");
   }
 
   /** The exit code and sentence for a call the cluster refused or did not answer. */

@@ -8,6 +8,7 @@ import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.proto.RemoveNodeRequest;
+import dev.ringkv.proto.RepairRequest;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
@@ -98,6 +99,13 @@ final class AdminConnection implements AutoCloseable {
       }
     }
     return reports;
+  }
+
+  /** Starts a full anti-entropy pass on {@code node}; how many ranges it pulls. */
+  int repair(Node node) {
+    return AdminGrpc.newBlockingStub(channel(node.address())).withCallCredentials(admin)
+        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .repair(RepairRequest.getDefaultInstance()).getRanges();
   }
 
   /** What {@code node} reports about itself. */

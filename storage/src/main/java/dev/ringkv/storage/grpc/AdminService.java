@@ -3,6 +3,8 @@ package dev.ringkv.storage.grpc;
 import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
+import dev.ringkv.proto.RepairReply;
+import dev.ringkv.proto.RepairRequest;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.engine.RocksStorageEngine.HintBacklog;
@@ -18,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * The operator-facing service: what this node reports about itself, for status tables, the
- * bench and tests. It changes nothing; the access policy lets the admin identity call it. Its
+ * bench and tests, and a repair on demand; the access policy lets the admin identity call it. Its
  * answers count the store's keys and hints by scanning them, so they are worked out on an
  * executor of their own, never on the network thread.
  */
@@ -31,15 +33,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Executor work;
   private final IntSupplier metricsPort;
   private final LongSupplier wallClockMs;
+  private final Runnable syncNow;
 
   /**
    * @param sync which ranges the node has caught up on
    * @param work where answers are worked out; refuses work once the node is stopping
    * @param metricsPort the port of the node's metrics endpoint, or -1 for none
    * @param wallClockMs for the age of the oldest hint
+   * @param syncNow runs a range sync pass as soon as it can
    */
   public AdminService(String nodeId, RocksStorageEngine engine, Supplier<RingTable> tables,
-      SyncState sync, Executor work, IntSupplier metricsPort, LongSupplier wallClockMs) {
+      SyncState sync, Executor work, IntSupplier metricsPort, LongSupplier wallClockMs,
+      Runnable syncNow) {
+    this.syncNow = syncNow;
     this.nodeId = nodeId;
     this.engine = engine;
     this.tables = tables;
@@ -57,6 +63,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       reply.onError(Status.UNAVAILABLE.withDescription(nodeId + " is stopping")
           .asRuntimeException());
     }
+  }
+
+  @Override
+  public void repair(RepairRequest request, StreamObserver<RepairReply> reply) {
+    int ranges = sync.repairAll();
+    syncNow.run();
+    reply.onNext(RepairReply.newBuilder().setRanges(ranges).build());
+    reply.onCompleted();
   }
 
   private void answerStatus(StreamObserver<NodeStatusReply> reply) {

@@ -21,11 +21,18 @@ public final class GrpcManagerClient implements ManagerClient {
   private final ManagedChannel channel;
   private final long timeoutMs;
   private final CallCredentials identity;
+  private final CallCredentials clientToken;
 
-  /** @param identity how this node proves who it is without TLS; null otherwise */
-  public GrpcManagerClient(ManagedChannel channel, long timeoutMs, CallCredentials identity) {
+  /**
+   * @param identity how this node proves who it is without TLS; null otherwise
+   * @param clientToken the clients' bearer token, which reading the table (a client's call)
+   *     needs in a cluster that has one; null otherwise
+   */
+  public GrpcManagerClient(ManagedChannel channel, long timeoutMs, CallCredentials identity,
+      CallCredentials clientToken) {
     this.channel = channel;
     this.identity = identity;
+    this.clientToken = clientToken;
     this.timeoutMs = timeoutMs;
   }
 
@@ -42,7 +49,8 @@ public final class GrpcManagerClient implements ManagerClient {
 
   @Override
   public RingTable table() {
-    return TableCodec.fromProto(stub().getTable(GetTableRequest.getDefaultInstance()).getTable());
+    return TableCodec.fromProto(stub().withCallCredentials(clientToken)
+        .getTable(GetTableRequest.getDefaultInstance()).getTable());
   }
 
   @Override

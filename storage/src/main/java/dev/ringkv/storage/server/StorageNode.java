@@ -7,6 +7,7 @@ import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.storage.coordinator.Coordinator;
@@ -176,7 +177,7 @@ public final class StorageNode implements AutoCloseable {
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
             new AdminService(id, engine, tables, syncState, background.scans(),
-                this::metricsPort, clockMs),
+                this::metricsPort, clockMs, () -> background.rangeSyncNow(syncPass)),
             access)))
         .build()
         .start();
@@ -191,7 +192,8 @@ public final class StorageNode implements AutoCloseable {
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
     ManagerClient manager =
-        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity);
+        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity,
+            config.token() == null ? null : new BearerToken(config.token()));
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         config.replaces(), manager, tables, new MembershipEvents(manager, clockMs)));
     background.sweepEvery(clamp(grace.dividedBy(4), Duration.ofSeconds(1), Duration.ofHours(1))
@@ -248,6 +250,7 @@ public final class StorageNode implements AutoCloseable {
     private final LongSupplier clockMs;
     private boolean started;
     private long lastHeardMs;
+    private String lastProblem;
 
     MembershipEvents(ManagerClient manager, LongSupplier clockMs) {
       this.manager = manager;
@@ -269,8 +272,13 @@ public final class StorageNode implements AutoCloseable {
         downFor = manager.table().node(config.nodeId())
             .filter(n -> n.state() == NodeState.DOWN && n.downSinceMs() > 0)
             .map(n -> Duration.ofMillis(clockMs.getAsLong() - n.downSinceMs()));
-      } catch (RuntimeException unreachable) {
-        return false; // asked again at the next beat
+      } catch (RuntimeException e) {
+        if (!e.toString().equals(lastProblem)) {
+          log.warn("cannot read the manager's table to check how long this node was away ({}); "
+              + "asking again before it beats", e.toString());
+          lastProblem = e.toString();
+        }
+        return false;
       }
       if (downFor.isPresent() && downFor.get().compareTo(limit) > 0) {
         if (started) {

@@ -70,6 +70,23 @@ public final class SyncState {
     previous = table;
   }
 
+  /**
+   * Makes every range this node serves pending again (an operator's repair), without making any
+   * less caught up: the node missed nothing acknowledged, the pass only collects what a peer
+   * alone holds.
+   *
+   * @return how many ranges are pending now
+   */
+  public synchronized int repairAll() {
+    RingTable table = tables.get();
+    for (TokenRange range : table.ranges()) {
+      if (serves(table, range) && !peersFor(table, range).isEmpty()) {
+        pending.put(range, ++generation);
+      }
+    }
+    return pending.size();
+  }
+
   /** Whether this node's answers for {@code key} count toward a read quorum. */
   public boolean isCaughtUp(String key) {
     RingTable table = tables.get();
