@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,9 +29,8 @@ final class AdminDecommissionCommand implements Callable<Integer> {
   @Mixin
   AdminOptions cluster = new AdminOptions();
 
-  @Option(names = "--wait-timeout", paramLabel = "SECONDS",
-      description = "How long the hand-over may take (default: ${DEFAULT-VALUE}).")
-  long waitSeconds = 600;
+  @Mixin
+  AdminWait wait = new AdminWait();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +39,7 @@ final class AdminDecommissionCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
+    long deadline = System.nanoTime() + wait.duration().toNanos();
     try (AdminConnection connection = new AdminConnection(cluster)) {
       RingTable leaving;
       try {

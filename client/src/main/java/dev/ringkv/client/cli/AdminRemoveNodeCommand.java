@@ -3,7 +3,6 @@ package dev.ringkv.client.cli;
 import dev.ringkv.ring.RingTable;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,9 +25,8 @@ final class AdminRemoveNodeCommand implements Callable<Integer> {
   @Mixin
   AdminOptions cluster = new AdminOptions();
 
-  @Option(names = "--wait-timeout", paramLabel = "SECONDS",
-      description = "How long to wait for the re-replication (default: ${DEFAULT-VALUE}).")
-  long waitSeconds = 600;
+  @Mixin
+  AdminWait wait = new AdminWait();
 
   @Option(names = "--no-wait", description = "Return once the node is out of the ring.")
   boolean noWait;
@@ -52,7 +50,7 @@ final class AdminRemoveNodeCommand implements Callable<Integer> {
       if (noWait) {
         return ExitCode.OK.code;
       }
-      return connection.awaitCaughtUp(after.epoch(), Duration.ofSeconds(waitSeconds), out, err)
+      return connection.awaitCaughtUp(after.epoch(), wait.duration(), out, err)
           ? ExitCode.OK.code : ExitCode.UNAVAILABLE.code;
     }
   }

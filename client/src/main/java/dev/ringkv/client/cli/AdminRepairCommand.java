@@ -4,12 +4,10 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,9 +25,8 @@ final class AdminRepairCommand implements Callable<Integer> {
   @Mixin
   AdminOptions cluster = new AdminOptions();
 
-  @Option(names = "--wait-timeout", paramLabel = "SECONDS",
-      description = "How long the pass may take (default: ${DEFAULT-VALUE}).")
-  long waitSeconds = 600;
+  @Mixin
+  AdminWait wait = new AdminWait();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -61,7 +58,7 @@ final class AdminRepairCommand implements Callable<Integer> {
           return AdminCli.failure(err, "cannot repair " + node.id(), e);
         }
       }
-      return connection.awaitCaughtUp(table.epoch(), Duration.ofSeconds(waitSeconds), out, err)
+      return connection.awaitCaughtUp(table.epoch(), wait.duration(), out, err)
           ? ExitCode.OK.code : ExitCode.UNAVAILABLE.code;
     }
   }

@@ -150,7 +150,8 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
           Map<TokenRange, DigestCheck> checks = new HashMap<>();
           for (int i = 0; i < asked.size(); i++) {
             RangeCheckProto check = reply.getRanges(i);
-            checks.put(asked.get(i), new DigestCheck(check.getInSync(), check.getCaughtUp()));
+            checks.put(asked.get(i), new DigestCheck(check.getInSync(), check.getCaughtUp(),
+                check.getKeys()));
           }
           return checks;
         });

@@ -246,9 +246,11 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
         RangeDigestsReply.Builder b = RangeDigestsReply.newBuilder();
         for (RangeDigestProto asked : request.getRangesList()) {
           TokenRange range = new TokenRange(asked.getStart(), asked.getEnd());
+          RangeDigest.Summary mine = RangeDigest.summarize(engine, range);
           b.addRanges(RangeCheckProto.newBuilder()
-              .setInSync(RangeDigest.of(engine, range) == asked.getDigest())
-              .setCaughtUp(caughtUpOn.test(range)));
+              .setInSync(mine.digest() == asked.getDigest())
+              .setCaughtUp(caughtUpOn.test(range))
+              .setKeys(mine.keys()));
         }
         return b.build();
       }));

@@ -17,8 +17,11 @@ public interface PeerSyncClient {
    */
   CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest);
 
-  /** A peer's answer for one range of {@link #digests}. */
-  record DigestCheck(boolean inSync, boolean peerCaughtUp) {}
+  /**
+   * A peer's answer for one range of {@link #digests}: whether it holds the range as the caller
+   * does, whether it has caught up on it, and how many keys it holds there.
+   */
+  record DigestCheck(boolean inSync, boolean peerCaughtUp, long peerKeys) {}
 
   /** Most ranges one {@link #digests} call may name. */
   int MAX_DIGEST_RANGES = 4096;
@@ -32,7 +35,8 @@ public interface PeerSyncClient {
     Map<TokenRange, DigestCheck> checks = new ConcurrentHashMap<>();
     CompletableFuture<?>[] calls = digests.entrySet().stream()
         .map(e -> summary(peer, e.getKey(), e.getValue()).thenAccept(s ->
-            checks.put(e.getKey(), new DigestCheck(s.inSync(), s.peerCaughtUp()))))
+            checks.put(e.getKey(), new DigestCheck(s.inSync(), s.peerCaughtUp(),
+                s.entries().size()))))
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(calls).thenApply(done -> checks);
   }

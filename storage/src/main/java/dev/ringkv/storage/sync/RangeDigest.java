@@ -21,9 +21,19 @@ public final class RangeDigest {
   private RangeDigest() {}
 
   public static long of(StorageEngine engine, TokenRange range) {
-    long[] sum = {0};
-    engine.scan(range, (key, record) -> sum[0] += entryHash(key, record.version()));
-    return sum[0];
+    return summarize(engine, range).digest();
+  }
+
+  /** A range's digest and how many keys (tombstones included) it holds. */
+  public record Summary(long digest, long keys) {}
+
+  public static Summary summarize(StorageEngine engine, TokenRange range) {
+    long[] sum = {0, 0};
+    engine.scan(range, (key, record) -> {
+      sum[0] += entryHash(key, record.version());
+      sum[1]++;
+    });
+    return new Summary(sum[0], sum[1]);
   }
 
   /** The digest of the given (key, version) pairs, as {@link #of(StorageEngine, TokenRange)}. */

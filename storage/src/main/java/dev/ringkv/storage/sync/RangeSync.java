@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One pass of range sync: pulls every pending range from all its live peers, several ranges at
  * a time. It first asks each peer, in one call, which of the ranges they share it holds exactly
- * as this node does (digests); only for a range that differs does it list the peer's versions
- * and fetch the records that are newer there. A range counts as caught up only if one of the
+ * as this node does (digests); only for a range that differs does it narrow the difference down
+ * ({@link RangeNarrowing}), list the peer's versions there and fetch the records that are newer
+ * there. A range counts as caught up only if one of the
  * peers could vouch for it (see {@link SyncState}); otherwise it stays pending, and reads of it
  * fail retryably rather than miss what the DOWN replicas hold. Scheduled by its owner, and run at
  * once when a new table arrives.
@@ -177,22 +178,28 @@ public final class RangeSync implements Runnable {
     for (Node peer : state.peersFor(table, range)) {
       boolean home = SyncState.isHome(table, range, peer.id());
       DigestCheck check = checks.getOrDefault(peer.id(), Map.of()).get(range);
-      CompletableFuture<Pull> fromPeer = check != null && check.inSync()
-          ? CompletableFuture.completedFuture(new Pull(0, home || check.peerCaughtUp()))
-          : peers.summary(peer, range, digest)
-              .thenCompose(summary -> fetchNewer(peer, summary)
-                  .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
+      CompletableFuture<Pull> fromPeer;
+      if (check != null && check.inSync()) {
+        fromPeer = CompletableFuture.completedFuture(new Pull(0, home || check.peerCaughtUp()));
+      } else if (check != null) {
+        fromPeer = RangeNarrowing.differing(engine, peers, peer, range,
+                RangeDigest.summarize(engine, range).keys(), check.peerKeys())
+            .thenCompose(entries -> fetchNewer(peer, entries))
+            .thenApply(fetched -> new Pull(fetched, home || check.peerCaughtUp()));
+      } else {
+        fromPeer = peers.summary(peer, range, digest)
+            .thenCompose(summary -> fetchNewer(peer, summary.entries())
+                .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
+      }
       total = total.thenCombine(fromPeer, Pull::plus);
     }
     return total;
   }
 
-  private CompletableFuture<Long> fetchNewer(Node peer, RangeSummary summary) {
-    if (summary.inSync()) {
-      return CompletableFuture.completedFuture(0L);
-    }
+  /** Fetches from {@code peer} the records of {@code entries} newer there than here. */
+  private CompletableFuture<Long> fetchNewer(Node peer, List<KeyVersion> entries) {
     List<String> wanted = new ArrayList<>();
-    for (KeyVersion kv : summary.entries()) {
+    for (KeyVersion kv : entries) {
       Optional<Record> mine = engine.get(kv.key());
       if (mine.isEmpty() || kv.version().isNewerThan(mine.get().version())) {
         wanted.add(kv.key());

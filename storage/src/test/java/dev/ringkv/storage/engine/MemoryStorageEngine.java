@@ -50,11 +50,13 @@ public final class MemoryStorageEngine implements StorageEngine {
 
   @Override
   public void scan(TokenRange range, BiConsumer<String, Record> visitor) {
-    new TreeMap<>(data).forEach((k, r) -> {
+    TreeMap<String, Record> inRange = new TreeMap<>();
+    data.forEach((k, r) -> {
       if (range.contains(hasher.hash(k))) {
-        visitor.accept(k, r);
+        inRange.put(k, r);
       }
     });
+    inRange.forEach(visitor);
   }
 
   @Override

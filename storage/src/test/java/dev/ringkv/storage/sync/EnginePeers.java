@@ -21,6 +21,10 @@ final class EnginePeers implements PeerSyncClient {
   final Set<String> catchingUp = new HashSet<>();
   int summaryCalls;
   int digestCalls;
+  int listingCalls;
+  int readManyCalls;
+  /** Keys and versions the peers sent in summaries and listings. */
+  long entriesSent;
 
   EnginePeers(Map<String, MemoryStorageEngine> engines) {
     this.engines = engines;
@@ -31,8 +35,10 @@ final class EnginePeers implements PeerSyncClient {
     summaryCalls++;
     MemoryStorageEngine e = engines.get(peer.id());
     boolean inSync = RangeDigest.of(e, range) == digest;
-    return CompletableFuture.completedFuture(new RangeSummary(inSync,
-        inSync ? List.of() : RangeDigest.entries(e, range), !catchingUp.contains(peer.id())));
+    List<KeyVersion> entries = inSync ? List.of() : RangeDigest.entries(e, range);
+    entriesSent += entries.size();
+    return CompletableFuture.completedFuture(new RangeSummary(inSync, entries,
+        !catchingUp.contains(peer.id())));
   }
 
   @Override
@@ -41,18 +47,25 @@ final class EnginePeers implements PeerSyncClient {
     digestCalls++;
     MemoryStorageEngine e = engines.get(peer.id());
     Map<TokenRange, DigestCheck> checks = new HashMap<>();
-    digests.forEach((range, digest) -> checks.put(range, new DigestCheck(
-        RangeDigest.of(e, range) == digest, !catchingUp.contains(peer.id()))));
+    digests.forEach((range, digest) -> {
+      RangeDigest.Summary theirs = RangeDigest.summarize(e, range);
+      checks.put(range, new DigestCheck(theirs.digest() == digest,
+          !catchingUp.contains(peer.id()), theirs.keys()));
+    });
     return CompletableFuture.completedFuture(checks);
   }
 
   @Override
   public CompletableFuture<List<KeyVersion>> listing(Node peer, TokenRange range) {
-    return CompletableFuture.completedFuture(RangeDigest.entries(engines.get(peer.id()), range));
+    listingCalls++;
+    List<KeyVersion> entries = RangeDigest.entries(engines.get(peer.id()), range);
+    entriesSent += entries.size();
+    return CompletableFuture.completedFuture(entries);
   }
 
   @Override
   public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
+    readManyCalls++;
     Map<String, Record> out = new HashMap<>();
     keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
     return CompletableFuture.completedFuture(out);

@@ -90,7 +90,7 @@ class RangeSyncTest {
     assertThat(counters.recordsPulled()).isEqualTo(1);
     assertThat(n2.get("m")).contains(value(2, "only-on-n1"));
     assertThat(network.digestCalls).as("digest calls to n1").isEqualTo(1);
-    assertThat(network.summaryCalls).as("ranges listed: only the one that differed")
+    assertThat(network.listingCalls).as("ranges listed: only the one that differed")
         .isEqualTo(1);
   }
 
