@@ -26,9 +26,11 @@ import java.util.function.ToLongFunction;
  * until the reply has been handed to the transport: what a request can bring into memory is
  * counted before it is served. A request beyond the budget is answered at once with
  * {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are sent only while the transport is
- * ready for them, and a stream's next frame is read only then and while the stream holds less
- * than a quarter of the budget: a caller that stops reading its replies stops being read, and
- * holds no more than its share. A request whose deadline has passed when it is read is answered
+ * ready for them, and a stream's next request is served only then and while the stream holds
+ * less than its share of the budget: a quarter, and for a stream whose replies are not being
+ * taken, only an equal part among all open streams. A caller that stops reading its replies
+ * stops being served and holds no more than that, so callers that read are never starved by
+ * those that do not. A request whose deadline has passed when it is read is answered
  * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
  * elsewhere, and a late copy must not be applied or forwarded.
  *
@@ -64,7 +66,7 @@ public final class StreamServer<Q, F, P, G> {
 
   /** What a request costs to track while in flight, beyond its own bytes. */
   public static final int BOOKKEEPING_BYTES = 1024;
-  /** One stream may hold at most this fraction (1/N) of the budget before it is read no more. */
+  /** One stream may hold at most this fraction (1/N) of the budget before it is served no more. */
   private static final int STREAM_SHARE = 4;
 
   private final String nodeId;
@@ -150,14 +152,12 @@ public final class StreamServer<Q, F, P, G> {
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final AtomicBoolean wantsInput = new AtomicBoolean(); // a frame is due when allowed
     private final AtomicBoolean serving = new AtomicBoolean(); // one thread serves at a time
-    private final long maxHeldBytes;
     private volatile boolean callerDone;
     private volatile boolean cancelled;
     private boolean ended; // only touched by flush, which never runs twice at once
 
     Session(ServerCallStreamObserver<G> out) {
       this.out = out;
-      this.maxHeldBytes = Math.max(1, budget.maxBytes() / STREAM_SHARE);
       out.disableAutoRequest();
       out.setOnCancelHandler(this::cancel);
       out.setOnReadyHandler(this::scheduleFlush);
@@ -191,8 +191,14 @@ public final class StreamServer<Q, F, P, G> {
       }
     }
 
+    /**
+     * A quarter of the budget; for a stream whose replies the transport does not take (a caller
+     * not reading them), only an equal part among all open streams, so that such callers
+     * together never starve the ones that read.
+     */
     private boolean hasRoom() {
-      return heldBytes.get() < maxHeldBytes;
+      int parts = out.isReady() ? STREAM_SHARE : Math.max(STREAM_SHARE, sessions.size());
+      return heldBytes.get() < budget.maxBytes() / parts;
     }
 
     /**

@@ -22,9 +22,9 @@ import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.Record;
 import dev.ringkv.storage.sync.KeyVersion;
 import dev.ringkv.storage.sync.PeerSyncClient;
-import dev.ringkv.storage.sync.RangeSummary;
 import dev.ringkv.wire.ChannelPool;
 import dev.ringkv.wire.Framing;
+import dev.ringkv.version.Version;
 import dev.ringkv.wire.GrpcFutures;
 import dev.ringkv.wire.RequestStream;
 import dev.ringkv.wire.ValueCodec;
@@ -126,12 +126,6 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
   }
 
   @Override
-  public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
-    return rangeSummary(peer, range, b -> b.setDigest(digest))
-        .thenApply(r -> new RangeSummary(r.getInSync(), keyVersions(r), r.getCaughtUp()));
-  }
-
-  @Override
   public CompletableFuture<Map<TokenRange, DigestCheck>> digests(Node peer,
       Map<TokenRange, Long> digests) {
     List<TokenRange> asked = List.copyOf(digests.keySet());
@@ -178,16 +172,26 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   @Override
   public CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys) {
-    return readMany(peer, keys, new HashMap<>());
+    return readMany(peer, keys, false, new HashMap<>());
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Version>> versions(Node peer, List<String> keys) {
+    return readMany(peer, keys, true, new HashMap<>()).thenApply(records -> {
+      Map<String, Version> versions = new HashMap<>();
+      records.forEach((key, record) -> versions.put(key, record.version()));
+      return versions;
+    });
   }
 
   /** Asks for {@code keys}, and again for those a reply stopped short of, adding to {@code into}. */
   private CompletableFuture<Map<String, Record>> readMany(Node peer, List<String> keys,
-      Map<String, Record> into) {
+      boolean versionsOnly, Map<String, Record> into) {
     if (keys.isEmpty()) {
       return CompletableFuture.completedFuture(into);
     }
-    ReadManyRequest request = ReadManyRequest.newBuilder().addAllKeys(keys).build();
+    ReadManyRequest request = ReadManyRequest.newBuilder().addAllKeys(keys)
+        .setVersionsOnly(versionsOnly).build();
     return detached(() -> GrpcFutures.toCompletable(stub(peer.address()).readMany(request)))
         .thenCompose(r -> {
           if (r.getKeysRead() < 1 || r.getKeysRead() > keys.size()) {
@@ -201,7 +205,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
             }
             into.put(kr.getKey(), ProtoConverter.fromProto(kr.getRecord()));
           }
-          return readMany(peer, keys.subList(r.getKeysRead(), keys.size()), into);
+          return readMany(peer, keys.subList(r.getKeysRead(), keys.size()), versionsOnly, into);
         });
   }
 

@@ -10,6 +10,7 @@ import dev.ringkv.proto.RangeDigestsRequest;
 import dev.ringkv.proto.RangeSummaryReply;
 import dev.ringkv.proto.RangeSummaryRequest;
 import dev.ringkv.proto.ReadManyReply;
+import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
@@ -280,8 +281,11 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
       for (String key : request.getKeysList()) {
         Optional<Record> record = engine.get(key);
         if (record.isPresent()) {
-          KeyRecordProto kr = KeyRecordProto.newBuilder()
-              .setKey(key).setRecord(ProtoConverter.toProto(record.get())).build();
+          RecordProto.Builder held = ProtoConverter.toProto(record.get()).toBuilder();
+          if (request.getVersionsOnly()) {
+            held.clearValue();
+          }
+          KeyRecordProto kr = KeyRecordProto.newBuilder().setKey(key).setRecord(held).build();
           int size = CodedOutputStream.computeMessageSize(1, kr);
           if (replyBytes > 0 && replyBytes + size > maxReplyBytes) {
             break;

@@ -90,7 +90,7 @@ public final class RangeSync implements Runnable {
         Thread.currentThread().interrupt();
         return;
       }
-      CompletableFuture<Pull> pull = pullRange(table, range, digests.get(range), checks)
+      CompletableFuture<Pull> pull = pullRange(table, range, checks)
           .orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS)
           .whenComplete((result, error) -> {
             inFlight.release();
@@ -131,7 +131,7 @@ public final class RangeSync implements Runnable {
   /**
    * Asks each peer, in one call per {@link PeerSyncClient#MAX_DIGEST_RANGES} ranges, which of
    * the pending ranges it shares it holds exactly as this node does: those need no listing. A
-   * peer that does not answer is left out; its ranges are then asked one by one.
+   * peer that does not answer is left out; its ranges are then narrowed down from the top.
    *
    * @return by peer id, the answer for each range asked
    */
@@ -172,7 +172,7 @@ public final class RangeSync implements Runnable {
    * Pulls {@code range} from every live peer; a peer whose digest matched ({@code checks}) is
    * taken at its word without another call.
    */
-  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range, long digest,
+  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range,
       Map<String, Map<TokenRange, DigestCheck>> checks) {
     CompletableFuture<Pull> total = CompletableFuture.completedFuture(new Pull(0, false));
     for (Node peer : state.peersFor(table, range)) {
@@ -181,15 +181,15 @@ public final class RangeSync implements Runnable {
       CompletableFuture<Pull> fromPeer;
       if (check != null && check.inSync()) {
         fromPeer = CompletableFuture.completedFuture(new Pull(0, home || check.peerCaughtUp()));
-      } else if (check != null) {
-        fromPeer = RangeNarrowing.differing(engine, peers, peer, range,
-                RangeDigest.summarize(engine, range).keys(), check.peerKeys())
-            .thenCompose(entries -> fetchNewer(peer, entries))
-            .thenApply(fetched -> new Pull(fetched, home || check.peerCaughtUp()));
       } else {
-        fromPeer = peers.summary(peer, range, digest)
-            .thenCompose(summary -> fetchNewer(peer, summary.entries())
-                .thenApply(fetched -> new Pull(fetched, home || summary.peerCaughtUp())));
+        // Without the peer's answer to the batched check, its key count is unknown: narrowing
+        // starts from the top, and only a home replica vouches.
+        long peerKeys = check != null ? check.peerKeys() : Long.MAX_VALUE;
+        boolean vouches = home || (check != null && check.peerCaughtUp());
+        fromPeer = RangeNarrowing.differing(engine, peers, peer, range,
+                RangeDigest.summarize(engine, range).keys(), peerKeys)
+            .thenCompose(entries -> fetchNewer(peer, entries))
+            .thenApply(fetched -> new Pull(fetched, vouches));
       }
       total = total.thenCombine(fromPeer, Pull::plus);
     }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * a fallback for a DOWN replica, ranges it pulled while standing in for one, and, when it is
  * being decommissioned (LEAVING), everything it holds. Such a copy is surplus once every home
  * replica of its range holds the key at the same version or a newer one; it is then deleted,
- * unless it changed since it was compared. Each home replica must list the key and its version:
- * a claim that a range is "in sync" is never taken for proof. A home replica that lacks the key
+ * unless it changed since it was compared. Each home replica must name its version of the key
+ * (asked for this node's keys only, a few hundred per call, never a whole range's listing): a
+ * claim that a range is "in sync" is never taken for proof. A home replica that lacks the key
  * (or holds an older version) is sent this node's copy, and the next pass checks again; but a
  * copy older than the tombstone grace is not sent to a home replica that lacks it (the key may
  * have been deleted and its tombstone purged since: sending it would bring it back), and counts
@@ -106,10 +107,15 @@ public final class StrayCleanup implements Runnable {
   private long handOver(TokenRange range, List<Node> home, Map<String, Version> held) {
     Map<String, Version> covered = new HashMap<>(held);
     Map<Node, List<String>> lacking = new LinkedHashMap<>();
+    List<String> keys = List.copyOf(held.keySet());
     for (Node replica : home) {
-      List<KeyVersion> listing;
+      Map<String, Version> theirs = new HashMap<>();
       try {
-        listing = peers.listing(replica, range).get(callTimeoutMs * 4, TimeUnit.MILLISECONDS);
+        for (int from = 0; from < keys.size(); from += PeerSyncClient.MAX_VERSION_KEYS) {
+          theirs.putAll(peers.versions(replica, keys.subList(from,
+                  Math.min(keys.size(), from + PeerSyncClient.MAX_VERSION_KEYS)))
+              .get(callTimeoutMs * 4, TimeUnit.MILLISECONDS));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return 0;
@@ -118,8 +124,6 @@ public final class StrayCleanup implements Runnable {
             replica.id(), e.toString());
         return 0;
       }
-      Map<String, Version> theirs = new HashMap<>();
-      listing.forEach(kv -> theirs.put(kv.key(), kv.version()));
       long oldest = wallClockMs.getAsLong() - grace.toMillis();
       held.forEach((key, version) -> {
         Version their = theirs.get(key);

@@ -4,6 +4,7 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.version.Version;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,26 +20,15 @@ final class EnginePeers implements PeerSyncClient {
 
   private final Map<String, MemoryStorageEngine> engines;
   final Set<String> catchingUp = new HashSet<>();
-  int summaryCalls;
   int digestCalls;
   int listingCalls;
   int readManyCalls;
+  int versionCalls;
   /** Keys and versions the peers sent in summaries and listings. */
   long entriesSent;
 
   EnginePeers(Map<String, MemoryStorageEngine> engines) {
     this.engines = engines;
-  }
-
-  @Override
-  public CompletableFuture<RangeSummary> summary(Node peer, TokenRange range, long digest) {
-    summaryCalls++;
-    MemoryStorageEngine e = engines.get(peer.id());
-    boolean inSync = RangeDigest.of(e, range) == digest;
-    List<KeyVersion> entries = inSync ? List.of() : RangeDigest.entries(e, range);
-    entriesSent += entries.size();
-    return CompletableFuture.completedFuture(new RangeSummary(inSync, entries,
-        !catchingUp.contains(peer.id())));
   }
 
   @Override
@@ -61,6 +51,14 @@ final class EnginePeers implements PeerSyncClient {
     List<KeyVersion> entries = RangeDigest.entries(engines.get(peer.id()), range);
     entriesSent += entries.size();
     return CompletableFuture.completedFuture(entries);
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Version>> versions(Node peer, List<String> keys) {
+    versionCalls++;
+    Map<String, Version> out = new HashMap<>();
+    keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r.version())));
+    return CompletableFuture.completedFuture(out);
   }
 
   @Override

@@ -175,15 +175,16 @@ class StrayCleanupTest {
   }
 
   @Test
-  void aHomeReplicaClaimingTheRangeIsInSyncIsNotBelievedWithoutListingTheKey() {
+  void aHomeReplicaClaimingTheRangeIsInSyncIsNotBelievedWithoutNamingTheKeysVersion() {
     hold("a", value(1, "a1"), "n3");
     EnginePeers honest = new EnginePeers(engines);
     PeerSyncClient claimsInSync = new PeerSyncClient() {
       @Override
-      public CompletableFuture<RangeSummary> summary(Node peer,
-          TokenRange range, long digest) {
-        return CompletableFuture.completedFuture(
-            new RangeSummary(true, List.of(), true));
+      public CompletableFuture<Map<TokenRange, DigestCheck>> digests(Node peer,
+          Map<TokenRange, Long> digests) {
+        Map<TokenRange, DigestCheck> inSync = new java.util.HashMap<>();
+        digests.keySet().forEach(r -> inSync.put(r, new DigestCheck(true, true, 0)));
+        return CompletableFuture.completedFuture(inSync);
       }
 
       @Override
@@ -196,6 +197,11 @@ class StrayCleanupTest {
       public CompletableFuture<Map<String, Record>> readMany(Node peer,
           List<String> keys) {
         return honest.readMany(peer, keys);
+      }
+
+      @Override
+      public CompletableFuture<Map<String, Version>> versions(Node peer, List<String> keys) {
+        return honest.versions(peer, keys);
       }
     };
 
