@@ -43,7 +43,8 @@ function drawRing(cluster) {
       + `L ${p(inner, end)} A ${inner} ${inner} 0 ${large} 0 ${p(inner, angle)} Z`;
     ring.append(svg("path", {
       d: path, "data-node": node.id, "data-state": node.state,
-      fill: node.state === "UP" ? "#4caf50" : "#e53935", stroke: "#fff", "stroke-width": 1.5,
+      fill: { UP: "#4caf50", LEAVING: "#fb8c00" }[node.state] || "#e53935", stroke: "#fff",
+      "stroke-width": 1.5,
     }, undefined));
     const mid = angle + sweep / 2;
     ring.append(svg("text", {
