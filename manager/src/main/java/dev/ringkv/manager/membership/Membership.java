@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * comes back UP) is saved and published as a new table with the next epoch. A node keeps its
  * tokens for life, so a restarted node owns the same ranges. New ids join only as the
  * {@link JoinPolicy} allows, and an id that is UP at one address cannot be taken by a process at
- * another until the first has been silent for a failure timeout.
+ * another until the first has been silent for a failure timeout. The operator's changes
+ * (decommission, removal, replacement) are here too: every membership rule lives in this one
+ * class, under one lock, so that each change is checked, saved and published as one epoch. That
+ * is why it is longer than most.
  */
 public final class Membership {
 

@@ -4,7 +4,6 @@ import dev.ringkv.metrics.MetricsEndpoint;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
-import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.BearerToken;
@@ -21,6 +20,7 @@ import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.engine.TombstoneSweep;
+import dev.ringkv.storage.membership.AbsenceGuard;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.storage.metrics.NodeCounters;
@@ -43,7 +43,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -54,7 +53,8 @@ import org.slf4j.MDC;
 /**
  * One storage node, assembled: its store, its gRPC server and services, its coordinator, and its
  * {@link BackgroundTasks}. {@link #start()} once; {@link #close()} stops everything it started
- * and waits for it.
+ * and waits for it. It is longer than most classes because it is where every part is wired to
+ * the others; each part's own logic lives in that part.
  */
 public final class StorageNode implements AutoCloseable {
 
@@ -195,7 +195,8 @@ public final class StorageNode implements AutoCloseable {
         new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity,
             config.token() == null ? null : new BearerToken(config.token()));
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
-        config.replaces(), manager, tables, new MembershipEvents(manager, clockMs)));
+        config.replaces(), manager, tables,
+        new AbsenceGuard(id, grace, manager, engine, clockMs, exit)));
     background.sweepEvery(clamp(grace.dividedBy(4), Duration.ofSeconds(1), Duration.ofHours(1))
         .toMillis(), new TombstoneSweep(engine, grace, clockMs));
     background.hintDeliveryEvery(config.hintIntervalMs(),
@@ -233,81 +234,6 @@ public final class StorageNode implements AutoCloseable {
    */
   public CompletableFuture<Integer> exitRequested() {
     return exit;
-  }
-
-  /**
-   * The heartbeat's news and questions. A decommissioned node stops. A node must not hand out
-   * keys whose deletes it missed and the others purged: so before it first registers, and before
-   * it beats again after being out of contact for a while, it asks the manager's table. If the
-   * table shows it DOWN for longer than half the tombstone grace (its absence may have begun up
-   * to a failure timeout before the manager noticed it; the grace is days, the timeout seconds),
-   * the cluster ran on without it: just started, it deletes what it holds and pulls every range;
-   * while running, it stops (started again, it starts over). Otherwise (the whole cluster, or
-   * the manager, was away too) it keeps its data.
-   */
-  private final class MembershipEvents implements HeartbeatLoop.Events {
-    private final ManagerClient manager;
-    private final LongSupplier clockMs;
-    private boolean started;
-    private long lastHeardMs;
-    private String lastProblem;
-
-    MembershipEvents(ManagerClient manager, LongSupplier clockMs) {
-      this.manager = manager;
-      this.clockMs = clockMs;
-    }
-
-    @Override
-    public boolean mayTakePart() {
-      if (exit.isDone()) {
-        return false;
-      }
-      Duration grace = config.tombstoneGrace();
-      Duration limit = grace.dividedBy(2);
-      if (started && clockMs.getAsLong() - lastHeardMs <= limit.toMillis()) {
-        return true;
-      }
-      Optional<Duration> downFor;
-      try {
-        downFor = manager.table().node(config.nodeId())
-            .filter(n -> n.state() == NodeState.DOWN && n.downSinceMs() > 0)
-            .map(n -> Duration.ofMillis(clockMs.getAsLong() - n.downSinceMs()));
-      } catch (RuntimeException e) {
-        if (!e.toString().equals(lastProblem)) {
-          log.warn("cannot read the manager's table to check how long this node was away ({}); "
-              + "asking again before it beats", e.toString());
-          lastProblem = e.toString();
-        }
-        return false;
-      }
-      if (downFor.isPresent() && downFor.get().compareTo(limit) > 0) {
-        if (started) {
-          log.error("DOWN for {} s while the cluster ran on, more than half the tombstone grace "
-              + "({} s): this node may hold keys deleted meanwhile, so it stops; started again, "
-              + "it deletes what it holds and pulls every range", downFor.get().toSeconds(),
-              grace.toSeconds());
-          exit.complete(1);
-          return false;
-        }
-        log.warn("DOWN for {} s while the cluster ran on, more than half the tombstone grace ({} "
-            + "s): this node may hold keys deleted meanwhile, so it deletes what it holds and "
-            + "pulls every range", downFor.get().toSeconds(), grace.toSeconds());
-        engine.clear();
-      }
-      started = true;
-      lastHeardMs = clockMs.getAsLong();
-      return true;
-    }
-
-    @Override
-    public void heard() {
-      lastHeardMs = clockMs.getAsLong();
-    }
-
-    @Override
-    public void left() {
-      exit.complete(0);
-    }
   }
 
   private static Duration clamp(Duration value, Duration min, Duration max) {
