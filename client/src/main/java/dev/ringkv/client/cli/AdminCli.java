@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
 
 /**
  * The operator's tool ({@code scripts/admin}): what the cluster holds and where, and membership
@@ -19,9 +20,12 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class})
 public final class AdminCli implements Runnable {
 
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this),
+    throw new CommandLine.ParameterException(spec.commandLine(),
         "give a command: status, ring, decommission, removenode or repair");
   }
 
