@@ -29,26 +29,34 @@ public final class Ownership {
     tokens.forEach((id, owned) -> owned.forEach(t -> ring.put(t, id)));
     Map<String, Double> held = new HashMap<>();
     tokens.keySet().forEach(id -> held.put(id, 0.0));
-    inRingUnits(ring, replicationFactor).forEach((id, size) -> held.put(id, size / RING_SIZE));
+    holdings(ring, replicationFactor).byNode()
+        .forEach((id, size) -> held.put(id, size / RING_SIZE));
     return held;
   }
 
-  /** Effective ownership of the nodes on {@code ring} (token to owner), in ring positions. */
-  static Map<String, Double> inRingUnits(TreeMap<Long, String> ring, int replicationFactor) {
-    Map<String, Double> held = new HashMap<>();
+  /**
+   * What each node holds at a replication factor, in ring positions, and what each token holds
+   * for its node: the ranges whose walk meets the node first at that token.
+   */
+  record Holdings(Map<String, Double> byNode, Map<Long, Double> byToken) {}
+
+  /** The holdings of the nodes on {@code ring} (token to owner). */
+  static Holdings holdings(TreeMap<Long, String> ring, int replicationFactor) {
+    Holdings holdings = new Holdings(new HashMap<>(), new HashMap<>());
     if (ring.isEmpty()) {
-      return held;
+      return holdings;
     }
     long previous = ring.lastKey();
     for (long token : ring.keySet()) {
       double size = rangeSize(previous, token);
       for (Map.Entry<Long, String> replica : RingWalk.firstOfEachOwner(ring, token,
           replicationFactor)) {
-        held.merge(replica.getValue(), size, Double::sum);
+        holdings.byNode().merge(replica.getValue(), size, Double::sum);
+        holdings.byToken().merge(replica.getKey(), size, Double::sum);
       }
       previous = token;
     }
-    return held;
+    return holdings;
   }
 
   /** The size of the range {@code (from, to]}; the whole ring when the two are equal. */

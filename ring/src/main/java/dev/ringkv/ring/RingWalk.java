@@ -1,6 +1,7 @@
 package dev.ringkv.ring;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +33,8 @@ final class RingWalk {
 
   /** The entries from {@code token} (included) clockwise, once around the ring. */
   static Iterable<Map.Entry<Long, String>> clockwise(TreeMap<Long, String> ring, long token) {
-    return () -> new java.util.Iterator<>() {
-      private java.util.Iterator<Map.Entry<Long, String>> part =
+    return () -> new Iterator<>() {
+      private Iterator<Map.Entry<Long, String>> part =
           ring.tailMap(token, true).entrySet().iterator();
       private boolean wrapped;
 

@@ -31,8 +31,8 @@ final class TokenPlacement {
   private final List<Long> tokens;
   private final int replicationFactor;
   private final Random draw;
-  private final Map<String, Double> held = new HashMap<>();
-  private final Map<Long, Double> spans = new HashMap<>();
+  private final Map<String, Double> held;
+  private final Map<Long, Double> spans;
   private final double fairSpan;
   private final int nodesAfterJoin;
 
@@ -51,16 +51,9 @@ final class TokenPlacement {
     this.draw = draw;
     this.nodesAfterJoin = nodesAfterJoin;
     this.fairSpan = replicationFactor * Ownership.RING_SIZE / nodesAfterJoin / count;
-    long previous = ring.lastKey();
-    for (long token : ring.keySet()) {
-      double size = Ownership.rangeSize(previous, token);
-      for (Map.Entry<Long, String> replica : RingWalk.firstOfEachOwner(ring, token,
-          replicationFactor)) {
-        held.merge(replica.getValue(), size, Double::sum);
-        spans.merge(replica.getKey(), size, Double::sum);
-      }
-      previous = token;
-    }
+    Ownership.Holdings holdings = Ownership.holdings(ring, replicationFactor);
+    this.held = holdings.byNode();
+    this.spans = holdings.byToken();
   }
 
   List<Long> place(int count) {

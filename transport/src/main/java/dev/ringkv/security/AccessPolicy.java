@@ -52,9 +52,11 @@ public final class AccessPolicy implements ServerInterceptor {
   private static final Set<String> INTERNAL_METHODS =
       Set.of("ringkv.v1.Manager/Register", "ringkv.v1.Manager/Heartbeat");
   /** The internal methods the admin identity may call: inspection and membership changes. */
-  private static final Set<String> ADMIN_METHODS = Set.of("ringkv.v1.Admin/NodeStatus",
+  private static final Set<String> ADMIN_METHODS = Set.of(
+      "ringkv.v1.Admin/NodeStatus",
       "ringkv.v1.Admin/Repair",
-      "ringkv.v1.Replica/Read", "ringkv.v1.ClusterAdmin/RemoveNode",
+      "ringkv.v1.Replica/Read",
+      "ringkv.v1.ClusterAdmin/RemoveNode",
       "ringkv.v1.ClusterAdmin/Decommission");
 
   private final boolean tls;

@@ -1,9 +1,6 @@
 package dev.ringkv.client.cli;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -27,21 +24,6 @@ public final class AdminCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
         "give a command: status, ring, decommission, removenode or repair");
-  }
-
-  /** The exit code and sentence for a call the cluster refused or did not answer. */
-  static int failure(PrintWriter err, String what, StatusRuntimeException e) {
-    Status status = e.getStatus();
-    String reason = status.getDescription() != null ? status.getDescription()
-        : status.getCode().toString();
-    err.println("error: " + what + ": " + reason);
-    return switch (status.getCode()) {
-      case INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND -> ExitCode.INVALID_ARGUMENT.code;
-      case UNAVAILABLE -> ExitCode.NO_CLUSTER.code;
-      case DEADLINE_EXCEEDED -> ExitCode.DEADLINE_EXCEEDED.code;
-      case UNAUTHENTICATED, PERMISSION_DENIED -> ExitCode.UNAUTHENTICATED.code;
-      default -> ExitCode.INTERNAL.code;
-    };
   }
 
   /** Runs the tool with the given streams and returns its exit code. */

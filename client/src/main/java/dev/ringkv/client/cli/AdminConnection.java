@@ -60,6 +60,15 @@ final class AdminConnection implements AutoCloseable {
     return managerAddress;
   }
 
+  /** The manager's current table; a refusal or silence is the command's failure. */
+  RingTable currentTable() {
+    try {
+      return table();
+    } catch (StatusRuntimeException e) {
+      throw CliFailure.of("cannot read the table from the manager at " + managerAddress, e);
+    }
+  }
+
   /** The manager's current table. */
   RingTable table() {
     return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress))
@@ -70,14 +79,23 @@ final class AdminConnection implements AutoCloseable {
 
   /** Asks the manager to take a DOWN or LEAVING node out of the ring; the new table. */
   RingTable removeNode(String nodeId) {
-    return TableCodec.fromProto(clusterAdmin()
-        .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+    try {
+      return TableCodec.fromProto(clusterAdmin()
+          .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+    } catch (StatusRuntimeException e) {
+      throw CliFailure.of("cannot remove " + nodeId, e);
+    }
   }
 
   /** Asks the manager to make an UP node LEAVING; the new table. */
   RingTable decommission(String nodeId) {
-    return TableCodec.fromProto(clusterAdmin()
-        .decommission(DecommissionRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+    try {
+      return TableCodec.fromProto(clusterAdmin()
+          .decommission(DecommissionRequest.newBuilder().setNodeId(nodeId).build())
+          .getTable());
+    } catch (StatusRuntimeException e) {
+      throw CliFailure.of("cannot decommission " + nodeId, e);
+    }
   }
 
   private ClusterAdminGrpc.ClusterAdminBlockingStub clusterAdmin() {
@@ -103,9 +121,13 @@ final class AdminConnection implements AutoCloseable {
 
   /** Starts a full anti-entropy pass on {@code node}; how many ranges it pulls. */
   int repair(Node node) {
-    return AdminGrpc.newBlockingStub(channel(node.address())).withCallCredentials(admin)
-        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .repair(RepairRequest.getDefaultInstance()).getRanges();
+    try {
+      return AdminGrpc.newBlockingStub(channel(node.address())).withCallCredentials(admin)
+          .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .repair(RepairRequest.getDefaultInstance()).getRanges();
+    } catch (StatusRuntimeException e) {
+      throw CliFailure.of("cannot repair " + node.id(), e);
+    }
   }
 
   /** What {@code node} reports about itself. */
@@ -119,9 +141,9 @@ final class AdminConnection implements AutoCloseable {
    * Waits until every UP node routes with a table of at least {@code epoch} and has caught up
    * on every range it serves, printing progress as it changes.
    *
-   * @return whether that happened within {@code timeout} (if not, says so on {@code err})
+   * @throws CliFailure if that did not happen within {@code timeout}
    */
-  boolean awaitCaughtUp(long epoch, Duration timeout, PrintWriter out, PrintWriter err)
+  void awaitCaughtUp(long epoch, Duration timeout, PrintWriter out)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String lastProgress = null;
@@ -146,7 +168,7 @@ final class AdminConnection implements AutoCloseable {
         }
         if (behind.isEmpty()) {
           out.println("every node has caught up");
-          return true;
+          return;
         }
         waitingFor = String.join(", ", behind);
       } catch (StatusRuntimeException e) {
@@ -157,9 +179,8 @@ final class AdminConnection implements AutoCloseable {
         lastProgress = waitingFor;
       }
       if (System.nanoTime() > deadline) {
-        err.println("error: gave up after " + timeout.toSeconds() + " s waiting for "
-            + waitingFor);
-        return false;
+        throw new CliFailure(ExitCode.UNAVAILABLE, "gave up after " + timeout.toSeconds()
+            + " s waiting for " + waitingFor);
       }
       Thread.sleep(500); // polling the nodes' reports while they pull
     }

@@ -38,36 +38,27 @@ final class AdminDecommissionCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     long deadline = System.nanoTime() + wait.duration().toNanos();
     try (AdminConnection connection = new AdminConnection(cluster)) {
-      RingTable leaving;
-      try {
-        leaving = connection.decommission(nodeId);
-      } catch (StatusRuntimeException e) {
-        return AdminCli.failure(err, "cannot decommission " + nodeId, e);
-      }
+      RingTable leaving = connection.decommission(nodeId);
       out.printf("%s is LEAVING (epoch %d): it is no longer a replica, and hands its keys to "
           + "their new replicas%n", nodeId, leaving.epoch());
       Node node = leaving.node(nodeId).orElseThrow();
-      if (!connection.awaitCaughtUp(leaving.epoch(), remaining(deadline), out, err)
-          || !awaitHandedOver(connection, node, deadline, out, err)) {
-        return ExitCode.UNAVAILABLE.code;
-      }
-      RingTable after;
-      try {
-        after = connection.removeNode(nodeId);
-      } catch (StatusRuntimeException e) {
-        return AdminCli.failure(err, "cannot remove " + nodeId + " from the ring", e);
-      }
+      connection.awaitCaughtUp(leaving.epoch(), remaining(deadline), out);
+      awaitHandedOver(connection, node, deadline, out);
+      RingTable after = connection.removeNode(nodeId);
       out.printf("%s has left the ring (epoch %d) and stops%n", nodeId, after.epoch());
       return ExitCode.OK.code;
     }
   }
 
-  /** Waits until the leaving node holds no key and no hint; prints progress as it changes. */
-  private static boolean awaitHandedOver(AdminConnection connection, Node node, long deadline,
-      PrintWriter out, PrintWriter err) throws InterruptedException {
+  /**
+   * Waits until the leaving node holds no key and no hint; prints progress as it changes.
+   *
+   * @throws CliFailure if that did not happen by {@code deadline}
+   */
+  private static void awaitHandedOver(AdminConnection connection, Node node, long deadline,
+      PrintWriter out) throws InterruptedException {
     String last = null;
     while (true) {
       String holding;
@@ -75,7 +66,7 @@ final class AdminDecommissionCommand implements Callable<Integer> {
         NodeStatusReply r = connection.status(node);
         if (r.getLiveKeys() == 0 && r.getHints() == 0) {
           out.println(node.id() + " has handed every key over");
-          return true;
+          return;
         }
         holding = r.getLiveKeys() + " keys and " + r.getHints() + " hints";
       } catch (StatusRuntimeException e) {
@@ -86,9 +77,9 @@ final class AdminDecommissionCommand implements Callable<Integer> {
         last = holding;
       }
       if (System.nanoTime() > deadline) {
-        err.println("error: gave up waiting for " + node.id() + " to hand over its keys; it "
-            + "still holds " + holding + " (run decommission again to resume)");
-        return false;
+        throw new CliFailure(ExitCode.UNAVAILABLE, "gave up waiting for " + node.id()
+            + " to hand over its keys; it still holds " + holding
+            + " (run decommission again to resume)");
       }
       Thread.sleep(500); // polling the node's report while it hands its keys over
     }

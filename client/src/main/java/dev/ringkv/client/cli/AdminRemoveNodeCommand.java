@@ -1,7 +1,6 @@
 package dev.ringkv.client.cli;
 
 import dev.ringkv.ring.RingTable;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,21 +36,15 @@ final class AdminRemoveNodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try (AdminConnection connection = new AdminConnection(cluster)) {
-      RingTable after;
-      try {
-        after = connection.removeNode(nodeId);
-      } catch (StatusRuntimeException e) {
-        return AdminCli.failure(err, "cannot remove " + nodeId, e);
-      }
+      RingTable after = connection.removeNode(nodeId);
       out.printf("removed %s from the ring (epoch %d); its ranges are re-replicated from the "
           + "remaining replicas%n", nodeId, after.epoch());
       if (noWait) {
         return ExitCode.OK.code;
       }
-      return connection.awaitCaughtUp(after.epoch(), wait.duration(), out, err)
-          ? ExitCode.OK.code : ExitCode.UNAVAILABLE.code;
+      connection.awaitCaughtUp(after.epoch(), wait.duration(), out);
+      return ExitCode.OK.code;
     }
   }
 }

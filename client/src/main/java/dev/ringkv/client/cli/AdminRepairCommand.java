@@ -2,7 +2,6 @@ package dev.ringkv.client.cli;
 
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,32 +33,19 @@ final class AdminRepairCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try (AdminConnection connection = new AdminConnection(cluster)) {
-      RingTable table;
-      try {
-        table = connection.table();
-      } catch (StatusRuntimeException e) {
-        return AdminCli.failure(err, "cannot read the table from the manager at "
-            + cluster.manager, e);
-      }
+      RingTable table = connection.currentTable();
       List<Node> targets = table.nodes().stream()
           .filter(n -> nodeId == null ? n.isUp() : n.id().equals(nodeId)).toList();
       if (targets.isEmpty()) {
-        err.println("error: " + (nodeId == null ? "no node is UP"
-            : "there is no node '" + nodeId + "' in the cluster"));
-        return ExitCode.INVALID_ARGUMENT.code;
+        throw new CliFailure(ExitCode.INVALID_ARGUMENT, nodeId == null ? "no node is UP"
+            : "there is no node '" + nodeId + "' in the cluster");
       }
       for (Node node : targets) {
-        try {
-          out.printf("%s: pulling %d ranges from its peers%n", node.id(),
-              connection.repair(node));
-        } catch (StatusRuntimeException e) {
-          return AdminCli.failure(err, "cannot repair " + node.id(), e);
-        }
+        out.printf("%s: pulling %d ranges from its peers%n", node.id(), connection.repair(node));
       }
-      return connection.awaitCaughtUp(table.epoch(), wait.duration(), out, err)
-          ? ExitCode.OK.code : ExitCode.UNAVAILABLE.code;
+      connection.awaitCaughtUp(table.epoch(), wait.duration(), out);
+      return ExitCode.OK.code;
     }
   }
 }

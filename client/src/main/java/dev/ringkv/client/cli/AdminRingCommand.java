@@ -3,7 +3,6 @@ package dev.ringkv.client.cli;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +36,7 @@ final class AdminRingCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     RingTable table;
     try (AdminConnection connection = new AdminConnection(cluster)) {
-      table = connection.table();
-    } catch (StatusRuntimeException e) {
-      return AdminCli.failure(spec.commandLine().getErr(), "cannot read the table from the manager at "
-          + cluster.manager, e);
+      table = connection.currentTable();
     }
     List<RangeLine> ranges = new ArrayList<>();
     for (TokenRange range : table.ranges()) {

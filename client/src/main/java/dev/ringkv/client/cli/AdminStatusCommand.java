@@ -4,7 +4,6 @@ import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.Ownership;
 import dev.ringkv.ring.RingTable;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,13 +40,7 @@ final class AdminStatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (AdminConnection connection = new AdminConnection(cluster)) {
-      RingTable table;
-      try {
-        table = connection.table();
-      } catch (StatusRuntimeException e) {
-        return AdminCli.failure(spec.commandLine().getErr(), "cannot read the table from the manager at "
-            + cluster.manager, e);
-      }
+      RingTable table = connection.currentTable();
       List<NodeLine> lines = lines(table, connection.statusOfUpNodes(table));
       if (json) {
         TableJson.print(out, table, "nodes", lines);

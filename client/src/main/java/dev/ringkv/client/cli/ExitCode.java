@@ -26,7 +26,8 @@ public enum ExitCode {
 
   /**
    * A command line for {@code command} printing to {@code out} and {@code err}: a bad command
-   * line exits {@link #USAGE} and a failure {@link #INTERNAL}, each with one sentence.
+   * line exits {@link #USAGE}, a {@link CliFailure} with its own code and any other failure
+   * {@link #INTERNAL}, each with one sentence.
    */
   static CommandLine commandLine(Object command, String name, PrintStream out, PrintStream err) {
     return new CommandLine(command)
@@ -39,7 +40,7 @@ public enum ExitCode {
         })
         .setExecutionExceptionHandler((e, c, parsed) -> {
           c.getErr().println("error: " + e.getMessage());
-          return INTERNAL.code;
+          return e instanceof CliFailure f ? f.exit.code : INTERNAL.code;
         });
   }
 

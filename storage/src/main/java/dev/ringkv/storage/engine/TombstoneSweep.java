@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * until every replica has had the time to learn of it, then it is dead weight) and hints (a hint
  * older than the grace could bring back a value whose delete has been purged meanwhile). A
  * replica that missed a delete for longer than the grace would bring the value back; a node that
- * was away that long therefore starts over empty (see {@code LastContact}). One pass scans the
- * whole store; it runs on the maintenance executor.
+ * was away that long therefore starts over empty (see {@code AbsenceGuard}). One pass scans the
+ * whole store; it runs on the thread that answers scanning calls.
  */
 public final class TombstoneSweep implements Runnable {
 

@@ -13,20 +13,20 @@ import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.Speculation;
 import dev.ringkv.storage.engine.RocksStorageEngine;
+import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.grpc.AdminService;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
 import dev.ringkv.storage.grpc.GrpcReplicaClient;
 import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
-import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.membership.AbsenceGuard;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.ManagerClient;
+import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.storage.metrics.NodeGauges;
 import dev.ringkv.storage.metrics.NodeMetrics;
-import dev.ringkv.storage.membership.TableHolder;
 import dev.ringkv.storage.sync.RangeSync;
 import dev.ringkv.storage.sync.StrayCleanup;
 import dev.ringkv.storage.sync.SyncState;
@@ -41,9 +41,9 @@ import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.concurrent.ScheduledExecutorService;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -229,7 +229,7 @@ public final class StorageNode implements AutoCloseable {
 
   /**
    * Completes when the node should stop, with the exit code: 0 once it has been decommissioned
-   * and left the ring, 1 if the cluster ran on without it for longer than the tombstone grace
+   * and left the ring, 1 if the cluster ran on without it for more than half the tombstone grace
    * (it may hold keys deleted meanwhile; started again, it begins empty).
    */
   public CompletableFuture<Integer> exitRequested() {

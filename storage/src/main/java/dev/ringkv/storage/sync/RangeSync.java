@@ -72,8 +72,13 @@ public final class RangeSync implements Runnable {
       return;
     }
     RingTable table = tables.get();
+    Map<TokenRange, RangeDigest.Summary> mine = new HashMap<>();
     Map<TokenRange, Long> digests = new HashMap<>();
-    pending.keySet().forEach(range -> digests.put(range, RangeDigest.of(engine, range)));
+    pending.keySet().forEach(range -> {
+      RangeDigest.Summary summary = RangeDigest.summarize(engine, range);
+      mine.put(range, summary);
+      digests.put(range, summary.digest());
+    });
     Map<String, Map<TokenRange, DigestCheck>> checks = checkDigests(table, digests);
     Semaphore inFlight = new Semaphore(MAX_RANGES_IN_FLIGHT);
     List<CompletableFuture<Long>> pulls = new ArrayList<>();
@@ -90,7 +95,7 @@ public final class RangeSync implements Runnable {
         Thread.currentThread().interrupt();
         return;
       }
-      CompletableFuture<Pull> pull = pullRange(table, range, checks)
+      CompletableFuture<Pull> pull = pullRange(table, range, mine.get(range).keys(), checks)
           .orTimeout(callTimeoutMs * 4, TimeUnit.MILLISECONDS)
           .whenComplete((result, error) -> {
             inFlight.release();
@@ -161,18 +166,18 @@ public final class RangeSync implements Runnable {
       try {
         checks.put(peerId, answer.join());
       } catch (RuntimeException e) {
-        log.debug("digest check with {} failed; its ranges are asked one by one: {}", peerId,
-            e.toString());
+        log.debug("digest check with {} failed; its ranges are narrowed down from the top: {}",
+            peerId, e.toString());
       }
     });
     return checks;
   }
 
   /**
-   * Pulls {@code range} from every live peer; a peer whose digest matched ({@code checks}) is
-   * taken at its word without another call.
+   * Pulls {@code range}, where this node holds {@code localKeys} keys, from every live peer; a
+   * peer whose digest matched ({@code checks}) is taken at its word without another call.
    */
-  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range,
+  private CompletableFuture<Pull> pullRange(RingTable table, TokenRange range, long localKeys,
       Map<String, Map<TokenRange, DigestCheck>> checks) {
     CompletableFuture<Pull> total = CompletableFuture.completedFuture(new Pull(0, false));
     for (Node peer : state.peersFor(table, range)) {
@@ -186,8 +191,7 @@ public final class RangeSync implements Runnable {
         // starts from the top, and only a home replica vouches.
         long peerKeys = check != null ? check.peerKeys() : Long.MAX_VALUE;
         boolean vouches = home || (check != null && check.peerCaughtUp());
-        fromPeer = RangeNarrowing.differing(engine, peers, peer, range,
-                RangeDigest.summarize(engine, range).keys(), peerKeys)
+        fromPeer = RangeNarrowing.differing(engine, peers, peer, range, localKeys, peerKeys)
             .thenCompose(entries -> fetchNewer(peer, entries))
             .thenApply(fetched -> new Pull(fetched, vouches));
       }

@@ -8,8 +8,8 @@ import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.StorageEngine;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +55,7 @@ public final class StrayCleanup implements Runnable {
   private final NodeCounters counters;
 
   /**
-   * @param peers lists the home replicas' keys
+   * @param peers tells the versions the home replicas hold of this node's keys
    * @param writes sends a home replica the copies it lacks
    * @param grace the tombstone grace: older copies are not sent to a replica lacking them
    */
