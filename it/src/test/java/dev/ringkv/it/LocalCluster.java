@@ -232,16 +232,29 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * The command that runs {@code jar} with {@code args} on this JVM's java, with the cluster's JVM
-   * flags and the jar's class archive.
+   * flags, the jar's class archive and the cluster's own temp directory (which {@link #close()}
+   * deletes, and {@link #tempFiles()} shows).
    */
-  private static List<String> javaCommand(Path jar, List<String> args) {
+  private List<String> javaCommand(Path jar, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
+    command.add("-Djava.io.tmpdir=" + Files.createDirectories(tempDir()));
     command.addAll(ClassArchives.flagsFor(jar));
     command.addAll(List.of("-jar", jar.toString()));
     command.addAll(args);
     return command;
+  }
+
+  private Path tempDir() {
+    return dir.resolve("tmp");
+  }
+
+  /** The files the cluster's processes left in their temp directory. */
+  public List<Path> tempFiles() throws IOException {
+    try (Stream<Path> files = Files.list(tempDir())) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    }
   }
 
   public long pid(String id) {

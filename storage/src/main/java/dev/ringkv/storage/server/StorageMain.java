@@ -6,6 +6,7 @@ import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
+import dev.ringkv.storage.engine.RocksLibrary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,8 @@ public final class StorageMain implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int port = 0;
 
-  @Option(names = "--data-dir", required = true, description = "Directory for this node's data.")
+  @Option(names = "--data-dir", required = true, description = "Directory for this node's data: "
+      + "the store in DIR/db, and the copy of RocksDB's native library it runs in DIR/native.")
   Path dataDir;
 
   @Option(names = "--manager", description = "Manager address host:port "
@@ -114,6 +116,7 @@ public final class StorageMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    RocksLibrary.loadFrom(dataDir.resolve("native"));
     StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
         heartbeatMs, replicaTimeoutMs, hintIntervalMs, syncIntervalMs,
         new RequestLimits(maxKeyBytes, maxValueBytes), maxInFlight, maxInFlightBytes,
