@@ -7,7 +7,7 @@ usage() {
   cat <<USAGE
 Usage: scripts/kill_node.sh ID [ID ...] [--run-dir DIR]
 
-Sends SIGKILL to nodes (server1..serverN, or manager) of the cluster in DIR
+Sends SIGKILL to nodes (server1..serverN, or manager / manager1..managerM) of the cluster in DIR
 (default: $RINGKV_ROOT/run), all in one kill -9, so several die at the same moment. Their data
 stays; scripts/restart_node.sh ID brings each back.
 USAGE

@@ -97,23 +97,49 @@ start_storage() {
   server_security_flags
   # shellcheck disable=SC2086
   nohup java $SERVER_JVM_OPTS $(class_archive_flags "$STORAGE_JAR" "$id") -jar "$STORAGE_JAR" --id "$id" --port "$port" \
-    --data-dir "$RUN_DIR/data/$id" --manager "127.0.0.1:$MANAGER_PORT" "${SECURITY_FLAGS[@]}" \
+    --data-dir "$RUN_DIR/data/$id" --manager "$(manager_addresses)" "${SECURITY_FLAGS[@]}" \
     --metrics-port "$(metrics_port_of "$id")" "$@" \
     --log-file "$RUN_DIR/logs/$id.log" >>"$RUN_DIR/logs/$id.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$id.pid"
 }
 
+# Starts manager ID (manager alone, or managerK of several) in the background and records its pid.
 start_manager() {
-  mkdir -p "$RUN_DIR/data/manager" "$RUN_DIR/logs" "$RUN_DIR/pids"
+  local id="$1" group=()
+  mkdir -p "$RUN_DIR/data/$id" "$RUN_DIR/logs" "$RUN_DIR/pids"
   server_security_flags
+  ((${MANAGERS:-1} == 1)) || group=(--id "$id" --managers "$(manager_group)")
   # The script's nodes are server1..N; the manager admits them when they first register.
   # shellcheck disable=SC2086
-  nohup java $SERVER_JVM_OPTS $(class_archive_flags "$MANAGER_JAR" manager) -jar "$MANAGER_JAR" --port "$MANAGER_PORT" --allow-join \
-    --data-dir "$RUN_DIR/data/manager" --rep "$REP" --tokens "$TOKENS" \
+  nohup java $SERVER_JVM_OPTS $(class_archive_flags "$MANAGER_JAR" "$id") -jar "$MANAGER_JAR" --port "$(port_of "$id")" --allow-join \
+    "${group[@]}" --data-dir "$RUN_DIR/data/$id" --rep "$REP" --tokens "$TOKENS" \
     --failure-timeout-ms "$FAILURE_TIMEOUT_MS" "${SECURITY_FLAGS[@]}" \
-    --metrics-port "$(metrics_port_of manager)" \
-    --log-file "$RUN_DIR/logs/manager.log" >>"$RUN_DIR/logs/manager.out" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/pids/manager.pid"
+    --metrics-port "$(metrics_port_of "$id")" \
+    --log-file "$RUN_DIR/logs/$id.log" >>"$RUN_DIR/logs/$id.out" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/pids/$id.pid"
+}
+
+# The managers' ids: manager alone, or manager1..managerM.
+manager_ids() {
+  if ((${MANAGERS:-1} == 1)); then
+    echo manager
+  else
+    for ((k = 1; k <= MANAGERS; k++)); do echo "manager$k"; done
+  fi
+}
+
+# Every manager's address, comma-separated, as nodes and tools take them.
+manager_addresses() {
+  local id addresses=()
+  for id in $(manager_ids); do addresses+=("127.0.0.1:$(port_of "$id")"); done
+  (IFS=,; echo "${addresses[*]}")
+}
+
+# The managers' group as the managers take it: ID=HOST:PORT,...
+manager_group() {
+  local id members=()
+  for id in $(manager_ids); do members+=("$id=127.0.0.1:$(port_of "$id")"); done
+  (IFS=,; echo "${members[*]}")
 }
 
 # JVM flags for process ID running JAR: map the jar's class archive; or, if it has none and no
@@ -165,7 +191,8 @@ removed_count() {
   if [[ -f "$RUN_DIR/removed" ]]; then sort -u "$RUN_DIR/removed" | wc -l; else echo 0; fi
 }
 
-# Metrics port of a node id: METRICS_PORT for the manager, + N for serverN; -1 for none.
+# Metrics port of a node id: METRICS_PORT for manager(1), - (K-1) for managerK, + N for serverN;
+# -1 for none.
 metrics_port_of() {
   local id="$1" port
   if [[ "${METRICS_PORT:--1}" == -1 ]]; then
@@ -176,15 +203,18 @@ metrics_port_of() {
   echo $((METRICS_PORT + port - MANAGER_PORT))
 }
 
-# Port of a node id: the manager's, or the manager's + N for serverN.
+# Port of a node id: MANAGER_PORT for the manager alone; managers count down from it (managerK
+# on MANAGER_PORT - (K-1)) and storage nodes up (serverN on MANAGER_PORT + N).
 port_of() {
-  local id="$1"
-  if [[ "$id" == manager ]]; then
+  local id="$1" managers="${MANAGERS:-1}"
+  if [[ "$id" == manager ]] && ((managers == 1)); then
     echo "$MANAGER_PORT"
+  elif [[ "$id" =~ ^manager([0-9]+)$ ]] && ((managers > 1 && BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= managers)); then
+    echo $((MANAGER_PORT - BASH_REMATCH[1] + 1))
   elif [[ "$id" =~ ^server([0-9]+)$ ]] && ((BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= NODES)); then
     echo $((MANAGER_PORT + BASH_REMATCH[1]))
   else
-    die "no node '$id' in this cluster (nodes are manager and server1..server$NODES)"
+    die "no node '$id' in this cluster (nodes are $(manager_ids | paste -sd, -) and server1..server$NODES)"
   fi
 }
 
@@ -192,7 +222,7 @@ cluster_status() {
   server_security_flags
   # shellcheck disable=SC2086
   java $CLIENT_JVM_OPTS -cp "$CLIENT_JAR" dev.ringkv.client.cli.ClusterStatus \
-    --manager "127.0.0.1:$MANAGER_PORT" --run-dir "$RUN_DIR" "${SECURITY_FLAGS[@]}" "$@"
+    --manager "$(manager_addresses)" --run-dir "$RUN_DIR" "${SECURITY_FLAGS[@]}" "$@"
 }
 
 # Parses the --run-dir option common to every script; sets RUN_DIR.

@@ -7,7 +7,7 @@ usage() {
   cat <<USAGE
 Usage: scripts/restart_node.sh ID [--run-dir DIR]
 
-Starts node ID (server1..serverN, or manager) of the cluster in DIR (default: $RINGKV_ROOT/run)
+Starts node ID (server1..serverN, or manager / manager1..managerM) of the cluster in DIR (default: $RINGKV_ROOT/run)
 again, with the same port and data dir, and waits until it is UP and has caught up on its
 ranges.
 USAGE
@@ -30,8 +30,8 @@ pid="$(live_pid "$RUN_DIR/pids/$ID.pid")"
 [[ -z "$pid" ]] || die "$ID is already running (pid $pid)"
 ! port_in_use "$port" || die "port $port of $ID is in use by another process"
 ensure_jars
-if [[ "$ID" == manager ]]; then
-  start_manager
+if [[ "$ID" == manager* ]]; then
+  start_manager "$ID"
 else
   start_storage "$ID" "$port"
 fi
@@ -41,7 +41,7 @@ echo "started $ID (pid $(cat "$RUN_DIR/pids/$ID.pid")) on port $port"
 node_is_up() {
   local table
   table="$(cluster_status 2>/dev/null)" || return 1
-  [[ "$ID" == manager ]] || grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP +yes " <<<"$table"
+  [[ "$ID" == manager* ]] || grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP +yes " <<<"$table"
 }
 deadline=$((SECONDS + 60))
 until node_is_up; do

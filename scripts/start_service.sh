@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts a ringkv cluster: one manager and N storage nodes, as background processes.
+# Starts a ringkv cluster: one manager (or 3 or 5) and N storage nodes, as background processes.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -8,7 +8,8 @@ usage() {
 Usage: scripts/start_service.sh --nodes N --rep K [options]
 
 Starts the manager on PORT and storage nodes server1..serverN on PORT+1..PORT+N, waits until
-all of them are up, and prints the cluster table. Builds the jars first if they are missing.
+all of them are up, and prints the cluster table. With --managers M, managers manager1..managerM
+run on PORT, PORT-1, .., PORT-M+1 (each also speaks Raft to the others on its port + 10000). Builds the jars first if they are missing.
 Starting again in the same run dir restarts the same cluster with its data.
 
 Options:
@@ -16,6 +17,8 @@ Options:
   --rep K                 replication factor, at most N
   --run-dir DIR           where pids/, logs/ and data/ go (default: $RINGKV_ROOT/run)
   --port P                manager port (default: 7051)
+  --managers M            1, 3 or 5 managers keeping the cluster's state together; changes
+                          need a majority of them up (default: 1)
   --tokens T              tokens (virtual nodes) per storage node (default: 128)
   --failure-timeout-ms MS heartbeat silence before a node is marked DOWN (default: 2000)
   --metrics-port M        the manager serves Prometheus metrics on http://127.0.0.1:M/metrics
@@ -33,13 +36,14 @@ Options:
 USAGE
 }
 
-NODES="" REP="" MANAGER_PORT=7051 METRICS_PORT="" TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
+NODES="" REP="" MANAGERS=1 MANAGER_PORT=7051 METRICS_PORT="" TOKENS=128 FAILURE_TIMEOUT_MS=2000 TLS_DIR="" TOKEN_FILE=""
 while (($#)); do
   case "$1" in
     --nodes) NODES="${2:-}"; shift 2 ;;
     --rep) REP="${2:-}"; shift 2 ;;
     --run-dir) RUN_DIR="${2:-}"; shift 2 ;;
     --port) MANAGER_PORT="${2:-}"; shift 2 ;;
+    --managers) MANAGERS="${2:-}"; shift 2 ;;
     --tokens) TOKENS="${2:-}"; shift 2 ;;
     --metrics-port) METRICS_PORT="${2:-}"; shift 2 ;;
     --failure-timeout-ms) FAILURE_TIMEOUT_MS="${2:-}"; shift 2 ;;
@@ -55,13 +59,17 @@ done
 [[ "$REP" =~ ^[0-9]+$ ]] && ((REP >= 1)) \
   || { echo "error: --rep must be a number of at least 1, got '$REP'" >&2; exit 2; }
 ((REP <= NODES)) || { echo "error: replication factor $REP exceeds the $NODES nodes" >&2; exit 2; }
-[[ "$MANAGER_PORT" =~ ^[0-9]+$ ]] && ((MANAGER_PORT >= 1024 && MANAGER_PORT + NODES <= 65535)) \
-  || { echo "error: --port must leave room for $NODES node ports below 65536, got '$MANAGER_PORT'" >&2; exit 2; }
+[[ "$MANAGERS" =~ ^[135]$ ]] \
+  || { echo "error: --managers must be 1, 3 or 5 (a majority must stay up), got '$MANAGERS'" >&2; exit 2; }
+LOWEST_PORT=$((MANAGER_PORT - MANAGERS + 1))
+[[ "$MANAGER_PORT" =~ ^[0-9]+$ ]] && ((LOWEST_PORT >= 1024 && MANAGER_PORT + NODES <= 55535)) \
+  || { echo "error: --port must leave room for $MANAGERS manager and $NODES node ports, and the managers' Raft ports 10000 above, below 65536, got '$MANAGER_PORT'" >&2; exit 2; }
 METRICS_PORT="${METRICS_PORT:-$((MANAGER_PORT + 1000))}"
 if [[ "$METRICS_PORT" != -1 ]]; then
   [[ "$METRICS_PORT" =~ ^[0-9]+$ ]] && ((METRICS_PORT >= 1024 && METRICS_PORT + NODES <= 65535)) \
-    && ((METRICS_PORT > MANAGER_PORT + NODES || METRICS_PORT + NODES < MANAGER_PORT)) \
-    || { echo "error: --metrics-port must be -1, or leave room for $NODES more ports below 65536 apart from the gRPC ports $MANAGER_PORT-$((MANAGER_PORT + NODES)), got '$METRICS_PORT'" >&2; exit 2; }
+    && ((METRICS_PORT - MANAGERS + 1 > MANAGER_PORT + NODES || METRICS_PORT + NODES < LOWEST_PORT)) \
+    && ((METRICS_PORT - MANAGERS + 1 >= 1024)) \
+    || { echo "error: --metrics-port must be -1, or leave room for $MANAGERS + $NODES ports below 65536 apart from the gRPC ports $LOWEST_PORT-$((MANAGER_PORT + NODES)), got '$METRICS_PORT'" >&2; exit 2; }
 fi
 
 mkdir -p "$RUN_DIR"
@@ -69,8 +77,9 @@ RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 if [[ -f "$RUN_DIR/cluster.env" ]]; then
   old_nodes="$(sed -n 's/^NODES=//p' "$RUN_DIR/cluster.env")"
   old_rep="$(sed -n 's/^REP=//p' "$RUN_DIR/cluster.env")"
-  if [[ "$old_nodes" != "$NODES" || "$old_rep" != "$REP" ]]; then
-    die "$RUN_DIR holds a cluster started with --nodes $old_nodes --rep $old_rep; start it with those, pick another --run-dir, or delete $RUN_DIR for a new cluster"
+  old_managers="$(sed -n 's/^MANAGERS=//p' "$RUN_DIR/cluster.env")"
+  if [[ "$old_nodes" != "$NODES" || "$old_rep" != "$REP" || "${old_managers:-1}" != "$MANAGERS" ]]; then
+    die "$RUN_DIR holds a cluster started with --nodes $old_nodes --rep $old_rep --managers ${old_managers:-1}; start it with those, pick another --run-dir, or delete $RUN_DIR for a new cluster"
   fi
 fi
 for pid_file in "$RUN_DIR"/pids/*.pid; do
@@ -78,11 +87,14 @@ for pid_file in "$RUN_DIR"/pids/*.pid; do
   pid="$(live_pid "$pid_file")"
   [[ -z "$pid" ]] || die "a cluster is already running in $RUN_DIR ($(basename "$pid_file" .pid) is pid $pid); stop it with scripts/stop_service.sh"
 done
-for ((port = MANAGER_PORT; port <= MANAGER_PORT + NODES; port++)); do
+for ((port = LOWEST_PORT; port <= MANAGER_PORT + NODES; port++)); do
   ! port_in_use "$port" || die "port $port is already in use; pick another range with --port"
 done
+for ((port = LOWEST_PORT + 10000; port <= MANAGER_PORT + 10000 && MANAGERS > 1; port++)); do
+  ! port_in_use "$port" || die "port $port (a manager's Raft port) is already in use; pick another range with --port"
+done
 if [[ "$METRICS_PORT" != -1 ]]; then
-  for ((port = METRICS_PORT; port <= METRICS_PORT + NODES; port++)); do
+  for ((port = METRICS_PORT - MANAGERS + 1; port <= METRICS_PORT + NODES; port++)); do
     ! port_in_use "$port" || die "metrics port $port is already in use; pick another range with --metrics-port (or -1 for none)"
   done
 fi
@@ -112,6 +124,7 @@ fi
 rm -f "$RUN_DIR"/pids/*.pid
 cat >"$RUN_DIR/cluster.env" <<ENV
 MANAGER_PORT=$MANAGER_PORT
+MANAGERS=$MANAGERS
 METRICS_PORT=$METRICS_PORT
 NODES=$NODES
 REP=$REP
@@ -122,7 +135,9 @@ TOKEN_FILE=$TOKEN_FILE
 CLUSTER_SECRET_FILE=$CLUSTER_SECRET_FILE
 ENV
 
-start_manager
+for id in $(manager_ids); do
+  start_manager "$id"
+done
 for ((i = 1; i <= NODES; i++)); do
   is_removed "server$i" || start_storage "server$i" $((MANAGER_PORT + i))
 done
@@ -145,8 +160,12 @@ until cluster_status --wait-up "$((NODES - $(removed_count)))" --wait-timeout 20
     exit 1
   fi
 done
-echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"
+if ((MANAGERS == 1)); then
+  echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"
+else
+  echo "ringkv is up: managers $(manager_group), run dir $RUN_DIR"
+fi
 if [[ "$METRICS_PORT" != -1 ]]; then
   echo "dashboard: http://127.0.0.1:$METRICS_PORT/"
-  echo "metrics: http://127.0.0.1:$METRICS_PORT/metrics (manager), ports $((METRICS_PORT + 1))-$((METRICS_PORT + NODES)) (server1-server$NODES)"
+  echo "metrics: http://127.0.0.1:$METRICS_PORT/metrics ($(manager_ids | head -1)), ports $((METRICS_PORT + 1))-$((METRICS_PORT + NODES)) (server1-server$NODES)"
 fi

@@ -1,5 +1,12 @@
 package dev.ringkv.bench;
 
+import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.ManagerGrpc;
+import dev.ringkv.proto.ManagerRole;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,34 +31,45 @@ final class ClusterLauncher implements AutoCloseable {
 
   private final Path root;
   private final Path runDir;
-  private final int managerPort;
+  private final int managerPort; // manager1's; managerK's is this - (K-1)
+  private final int managers;
   private final int nodes;
   private final int metricsPort; // the manager's; serverN's is this + N; -1: none
   private final Thread stopOnExit;
   private boolean stopped;
 
-  private ClusterLauncher(Path root, Path runDir, int managerPort, int nodes, int metricsPort) {
+  private ClusterLauncher(Path root, Path runDir, int managerPort, int managers, int nodes,
+      int metricsPort) {
     this.root = root;
     this.runDir = runDir;
     this.managerPort = managerPort;
+    this.managers = managers;
     this.nodes = nodes;
     this.metricsPort = metricsPort;
     this.stopOnExit = new Thread(this::stop, "bench-cluster-stop");
   }
 
-  /** Starts {@code nodes} storage nodes with replication {@code rep}; waits until all are up. */
-  static ClusterLauncher start(Path root, Path runDir, int nodes, int rep, List<String> extraArgs)
-      throws IOException, InterruptedException {
-    // gRPC ports first, then as many metrics ports.
-    int port = freePortRange(2 * (nodes + 1));
+  /**
+   * Starts {@code managers} managers and {@code nodes} storage nodes with replication
+   * {@code rep}; waits until all are up.
+   */
+  static ClusterLauncher start(Path root, Path runDir, int managers, int nodes, int rep,
+      List<String> extraArgs) throws IOException, InterruptedException {
+    // gRPC ports first (managers counting down from manager1's, nodes up), then as many metrics
+    // ports; several managers also speak Raft 10000 above theirs, below the ephemeral range.
+    int base = freePortRange(2 * (nodes + managers), managers > 1 ? 22_700 : 32_000);
+    int port = base + managers - 1;
     boolean metrics = !extraArgs.contains("--metrics-port");
-    ClusterLauncher cluster =
-        new ClusterLauncher(root, runDir, port, nodes, metrics ? port + nodes + 1 : -1);
+    ClusterLauncher cluster = new ClusterLauncher(root, runDir, port, managers, nodes,
+        metrics ? port + nodes + managers : -1);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
     List<String> command = new ArrayList<>(List.of(
         root.resolve("scripts/start_service.sh").toString(), "--nodes", Integer.toString(nodes),
         "--rep", Integer.toString(rep), "--run-dir", runDir.toString(),
         "--port", Integer.toString(port)));
+    if (managers > 1) {
+      command.addAll(List.of("--managers", Integer.toString(managers)));
+    }
     if (metrics) {
       command.addAll(List.of("--metrics-port", Integer.toString(cluster.metricsPort)));
     }
@@ -81,8 +100,44 @@ final class ClusterLauncher implements AutoCloseable {
     return addresses;
   }
 
+  /** Every manager's address, comma-separated, as clients take them. */
   String managerAddress() {
-    return "127.0.0.1:" + managerPort;
+    List<String> addresses = new ArrayList<>();
+    for (int k = 1; k <= managers; k++) {
+      addresses.add("127.0.0.1:" + (managerPort - k + 1));
+    }
+    return String.join(",", addresses);
+  }
+
+  /** The id of the manager that says it leads, if one does. */
+  Optional<String> leadingManager() {
+    for (int k = 1; k <= managers; k++) {
+      ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + (managerPort - k + 1),
+          InsecureChannelCredentials.create()).build();
+      try {
+        ManagerRole role = ManagerGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(1, TimeUnit.SECONDS)
+            .getTable(GetTableRequest.getDefaultInstance()).getManager();
+        if (!role.getId().isEmpty() && role.getId().equals(role.getLeaderId())) {
+          return Optional.of(role.getId());
+        }
+      } catch (StatusRuntimeException notAnswering) {
+        // ask the next
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Kills process {@code id} of the cluster with SIGKILL (scripts/kill_node.sh). */
+  void kill(String id) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(root.resolve("scripts/kill_node.sh").toString(),
+        "--run-dir", runDir.toString(), id).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("could not kill " + id);
+    }
   }
 
   @Override
@@ -125,10 +180,10 @@ final class ClusterLauncher implements AutoCloseable {
     }
   }
 
-  private static int freePortRange(int count) throws IOException {
+  private static int freePortRange(int count, int highestBase) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
       // Below the ephemeral range (32768-60999), which outgoing connections take ports from.
-      int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      int base = ThreadLocalRandom.current().nextInt(20_000, highestBase);
       boolean free = true;
       for (int p = base; p < base + count && free; p++) {
         try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {

@@ -96,7 +96,7 @@ final class LoadBalanceCommand implements Callable<Integer> {
   /** Inserts into a fresh cluster at {@code rep}, on every replica, and asks each node. */
   private List<Row> keysPerNode(int rep) throws Exception {
     Path runDir = Files.createTempDirectory("ringkv-bench-");
-    try (ClusterLauncher cluster = ClusterLauncher.start(output.repositoryRoot(), runDir, nodes,
+    try (ClusterLauncher cluster = ClusterLauncher.start(output.repositoryRoot(), runDir, 1, nodes,
         rep, List.of());
          KvClient kv = KvClient.builder().manager(cluster.managerAddress())
              .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {

@@ -64,6 +64,14 @@ final class ThroughputCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   Consistency consistency = Consistency.QUORUM;
 
+  @Option(names = "--managers", description = "Managers: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
+  int managers = 1;
+
+  @Option(names = "--kill-leading-manager-after", paramLabel = "SECONDS", description = "That "
+      + "many seconds into each measured run, kill -9 the leading manager, and report how long "
+      + "until another leads (needs --managers 3 or 5; default: never).")
+  double killLeaderAfterSeconds = -1;
+
   @Mixin
   OutputOptions output;
 
@@ -79,7 +87,7 @@ final class ThroughputCommand implements Callable<Integer> {
       System.out.printf("throughput: %d nodes, replication %d, %s, %,d ops, %d outstanding%n",
           nodes, rep, consistency, ops, concurrency);
       Path runDir = Files.createTempDirectory("ringkv-bench-");
-      try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, nodes, rep,
+      try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, managers, nodes, rep,
           noMetrics ? List.of("--metrics-port", "-1") : List.of());
            KvClient kv = KvClient.builder().manager(cluster.managerAddress())
                .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
@@ -88,7 +96,12 @@ final class ThroughputCommand implements Callable<Integer> {
         load.load("rep " + rep + " load");
         load.run(warmupOps, "rep " + rep + " warm-up");
         ServerView.Snapshot before = ServerView.scrape(cluster.metricsAddresses());
+        LeaderKill kill = killLeaderAfterSeconds < 0 ? null
+            : LeaderKill.after(cluster, killLeaderAfterSeconds);
         LoadGenerator.Measurement m = load.run(ops, "rep " + rep);
+        if (kill != null) {
+          System.out.println("  " + kill.report());
+        }
         List<ServerView.NodeLoad> nodeLoads =
             ServerView.between(before, ServerView.scrape(cluster.metricsAddresses()));
         Row row = toRow(rep, m);
@@ -127,6 +140,13 @@ final class ThroughputCommand implements Callable<Integer> {
         throw new IllegalArgumentException("replication factor " + rep + " must be 1 to --nodes ("
             + nodes + ")");
       }
+    }
+    if (managers != 1 && managers != 3 && managers != 5) {
+      throw new IllegalArgumentException("--managers must be 1, 3 or 5, got " + managers);
+    }
+    if (killLeaderAfterSeconds >= 0 && managers == 1) {
+      throw new IllegalArgumentException("--kill-leading-manager-after needs --managers 3 or 5: "
+          + "a manager alone has nobody to take over");
     }
     if (ops < 1 || warmupOps < 0 || keys < 1 || valueSize < 0 || concurrency < 1
         || readRatio < 0 || readRatio > 1) {

@@ -89,7 +89,7 @@ public final class KvClient implements AutoCloseable {
     this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
         b.callbacksOnNetworkThreads, b.channelBuilders);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
-    this.router = new TableRouter(b.managerAddress, channels, b.tableCache, attemptTimeoutMs,
+    this.router = new TableRouter(b.managerAddresses, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
     this.ownsTimer = b.timer == null;
     this.timer = ownsTimer ? newTimer() : b.timer;

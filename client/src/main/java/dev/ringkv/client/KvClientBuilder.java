@@ -9,6 +9,8 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +19,7 @@ import java.util.function.LongSupplier;
 
 /** Settings of a {@link KvClient}; every one has a default. */
 public final class KvClientBuilder {
-  String managerAddress = "127.0.0.1:7051";
+  List<String> managerAddresses = List.of("127.0.0.1:7051");
   Consistency consistency = Consistency.QUORUM;
   Duration attemptTimeout = Duration.ofSeconds(1);
   Duration deadline = Duration.ofSeconds(10);
@@ -74,9 +76,14 @@ public final class KvClientBuilder {
     return this;
   }
 
-  /** The manager's {@code host:port} (default {@code 127.0.0.1:7051}). */
-  public KvClientBuilder manager(String address) {
-    this.managerAddress = Names.checkAddress("manager address", address);
+  /**
+   * The manager's {@code host:port}, or every manager's, comma-separated: any of them serves the
+   * table (default {@code 127.0.0.1:7051}).
+   */
+  public KvClientBuilder manager(String addresses) {
+    List<String> list = Arrays.stream(addresses.split(",", -1)).map(String::trim).toList();
+    list.forEach(a -> Names.checkAddress("manager address", a));
+    this.managerAddresses = list;
     return this;
   }
 

@@ -31,7 +31,10 @@ final class TableRouter {
   private static final Logger log = LoggerFactory.getLogger(TableRouter.class);
   private static final TableRef NO_TABLE = TableRef.getDefaultInstance();
 
-  private final String managerAddress;
+  private final List<String> managers;
+  private final String managerAddress; // for messages: the list as given
+  // The manager that answered last: asked first next time.
+  private volatile int preferred;
   private final ChannelPool channels;
   private final TableCache cache;
   private final long attemptTimeoutMs;
@@ -39,9 +42,10 @@ final class TableRouter {
   private final AtomicReference<RingTable> table = new AtomicReference<>();
   private CompletableFuture<RingTable> refreshing;
 
-  TableRouter(String managerAddress, ChannelPool channels, TableCache cache,
+  TableRouter(List<String> managers, ChannelPool channels, TableCache cache,
       long attemptTimeoutMs, CallCredentials callCredentials) {
-    this.managerAddress = managerAddress;
+    this.managers = List.copyOf(managers);
+    this.managerAddress = String.join(",", managers);
     this.channels = channels;
     this.cache = cache;
     this.attemptTimeoutMs = attemptTimeoutMs;
@@ -139,12 +143,26 @@ final class TableRouter {
     return refreshing;
   }
 
+  /** Asks the managers in turn, the one that answered last first, until one answers. */
   private CompletableFuture<TableReply> fetchFromManager() {
-    return GrpcFutures.toCompletable(ManagerGrpc.newFutureStub(channels.channel(managerAddress))
-        .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
-        .withCallCredentials(callCredentials)
-        .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()))
-        .exceptionallyCompose(TableRouter::failFastIfRefused);
+    return fetchFromManager(preferred, 0);
+  }
+
+  private CompletableFuture<TableReply> fetchFromManager(int index, int tried) {
+    String address = managers.get(index);
+    return GrpcFutures.toCompletable(ManagerGrpc.newFutureStub(channels.channel(address))
+            .withDeadlineAfter(attemptTimeoutMs, TimeUnit.MILLISECONDS)
+            .withCallCredentials(callCredentials)
+            .getTable(GetTableRequest.newBuilder().setKnown(ref()).build()))
+        .thenApply(reply -> {
+          preferred = index;
+          return reply;
+        })
+        .exceptionallyCompose(TableRouter::failFastIfRefused)
+        .exceptionallyCompose(e -> tried + 1 < managers.size()
+            && !(TableRouter.unwrap(e) instanceof KvException)
+            ? fetchFromManager((index + 1) % managers.size(), tried + 1)
+            : CompletableFuture.failedFuture(e));
   }
 
   private CompletableFuture<TableReply> fetchFromNodes(List<Node> nodes, int index,

@@ -3,6 +3,7 @@ package dev.ringkv.it;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.manager.membership.JoinPolicy;
+import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.manager.server.ManagerConfig;
 import dev.ringkv.manager.server.ManagerServer;
 import dev.ringkv.process.DaemonThreads;
@@ -87,7 +88,10 @@ final class InJvmCluster implements AutoCloseable {
     Files.createDirectories(dir.resolve("manager"));
     ManagerServer manager = new ManagerServer(new ManagerConfig(HOST, managerPort,
         dir.resolve("manager"), replicationFactor, 16, FAILURE_TIMEOUT_MS, 50, null, null, null,
-        new JoinPolicy(true, 256), -1), name -> new InProcessNetwork(name, links));
+        new JoinPolicy(true, 256), -1, new ManagerConfig.Replication("manager",
+            // In process, but the managers' Raft speaks TCP: on any free port.
+            List.of(new GroupMember("manager", HOST, managerPort, 0)), 1_000)),
+        name -> new InProcessNetwork(name, links));
     manager.start();
     InJvmCluster cluster = new InJvmCluster(dir, manager, HOST + ":" + managerPort, links);
     try {

@@ -1,5 +1,8 @@
 package dev.ringkv.it;
 
+import dev.ringkv.proto.TableReply;
+import io.grpc.StatusRuntimeException;
+import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvClientBuilder;
 import dev.ringkv.proto.GetTableRequest;
@@ -112,14 +115,16 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private final Path dir;
+  private final int managers;
   private final int replicationFactor;
   private final Options options;
   private final Map<String, Process> processes = new TreeMap<>();
   private final Map<String, Integer> ports = new TreeMap<>();
   private final Map<String, ManagedChannel> channels = new TreeMap<>();
 
-  private LocalCluster(Path dir, int replicationFactor, Options options) {
+  private LocalCluster(Path dir, int managers, int replicationFactor, Options options) {
     this.dir = dir;
+    this.managers = managers;
     this.replicationFactor = replicationFactor;
     this.options = options;
   }
@@ -130,26 +135,36 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public static LocalCluster start(int nodes, int replicationFactor, Options options) {
+    return start(1, nodes, replicationFactor, options);
+  }
+
+  /**
+   * As {@link #start(int, int, Options)}, with {@code managers} managers in one group
+   * (manager1..managerM; a single one is called manager).
+   */
+  public static LocalCluster start(int managers, int nodes, int replicationFactor,
+      Options options) {
     ClassArchives.ensureRecorded(List.of(MANAGER_JAR, STORAGE_JAR));
-    return startWithoutArchives(nodes, replicationFactor, options);
+    return startWithoutArchives(managers, nodes, replicationFactor, options);
   }
 
   /** As {@link #start}, without first recording the class archives (which this is used for). */
   static LocalCluster startWithoutArchives(int nodes, int replicationFactor) {
-    return startWithoutArchives(nodes, replicationFactor, Options.defaults());
+    return startWithoutArchives(1, nodes, replicationFactor, Options.defaults());
   }
 
-  private static LocalCluster startWithoutArchives(int nodes, int replicationFactor,
-      Options options) {
+  private static LocalCluster startWithoutArchives(int managers, int nodes,
+      int replicationFactor, Options options) {
     Path dir;
     try {
       dir = Files.createTempDirectory("ringkv-it-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    LocalCluster cluster = new LocalCluster(dir, replicationFactor, options);
+    LocalCluster cluster = new LocalCluster(dir, managers, replicationFactor, options);
     try {
-      cluster.startManager();
+      cluster.reserveManagerPorts();
+      cluster.managerIds().forEach(cluster::startManager);
       for (int i = 1; i <= nodes; i++) {
         cluster.startNode("server" + i);
       }
@@ -173,8 +188,36 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** The manager's address, or with several every manager's, comma-separated. */
   public String managerAddress() {
-    return "127.0.0.1:" + ports.get("manager");
+    return String.join(",", managerIds().stream().map(this::address).toList());
+  }
+
+  /** manager alone, or manager1..managerM. */
+  public List<String> managerIds() {
+    if (managers == 1) {
+      return List.of("manager");
+    }
+    List<String> ids = new ArrayList<>();
+    for (int k = 1; k <= managers; k++) {
+      ids.add("manager" + k);
+    }
+    return ids;
+  }
+
+  /** The manager that says it leads the managers' group, if one answering does. */
+  public Optional<String> leadingManager() {
+    for (String id : managerIds()) {
+      try {
+        TableReply reply = askManager(address(id));
+        if (reply.getManager().getLeaderId().equals(id)) {
+          return Optional.of(id);
+        }
+      } catch (StatusRuntimeException notAnswering) {
+        // ask the next
+      }
+    }
+    return Optional.empty();
   }
 
   public String address(String nodeId) {
@@ -357,8 +400,8 @@ public final class LocalCluster implements AutoCloseable {
     if (isRunning(id)) {
       throw new IllegalStateException(id + " is still running");
     }
-    if (id.equals("manager")) {
-      startManager();
+    if (managerIds().contains(id)) {
+      startManager(id);
     } else {
       startNode(id);
     }
@@ -412,13 +455,19 @@ public final class LocalCluster implements AutoCloseable {
         err.toString(StandardCharsets.UTF_8));
   }
 
-  /** The manager's current table. */
+  /** The leading manager's current table. */
   public RingTable table() {
-    return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress()))
+    String leader = leadingManager().orElseThrow(() -> new IllegalStateException(
+        "no manager leads"));
+    return TableCodec.fromProto(askManager(address(leader)).getTable());
+  }
+
+  private TableReply askManager(String address) {
+    return ManagerGrpc.newBlockingStub(channel(address))
         .withDeadlineAfter(2, TimeUnit.SECONDS)
         .withCallCredentials(options.tokenFile() == null ? null
             : new BearerToken(BearerToken.readFile(options.tokenFile())))
-        .getTable(GetTableRequest.getDefaultInstance()).getTable());
+        .getTable(GetTableRequest.getDefaultInstance());
   }
 
   /** Polls the manager until its table satisfies {@code condition}; fails after {@code timeout}. */
@@ -493,16 +542,49 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public List<String> storageNodeIds() {
-    return processes.keySet().stream().filter(id -> !id.equals("manager")).toList();
+    return processes.keySet().stream().filter(id -> !managerIds().contains(id)).toList();
   }
 
-  private void startManager() {
-    Path data = dir.resolve("manager");
-    start("manager", data, MANAGER_JAR, List.of(
-        "--port", Integer.toString(portFor("manager")),
+  private void startManager(String id) {
+    Path data = dir.resolve(id);
+    List<String> group = new ArrayList<>();
+    if (managers > 1) {
+      group.addAll(List.of("--id", id, "--managers", String.join(",", managerIds().stream()
+          .map(m -> m + "=127.0.0.1:" + portFor(m)).toList())));
+    }
+    start(id, data, MANAGER_JAR, Stream.concat(group.stream(), Stream.of(
+        "--port", Integer.toString(portFor(id)),
         "--data-dir", data.toString(),
         "--rep", Integer.toString(replicationFactor), "--allow-join",
-        "--failure-timeout-ms", Long.toString(options.failureTimeoutMs())), "manager.port");
+        "--failure-timeout-ms", Long.toString(options.failureTimeoutMs()))).toList(),
+        "manager.port");
+  }
+
+  /**
+   * Several managers must know each other's ports before the first starts: each gets a free
+   * one whose Raft port (10000 above) is free too, both below the ephemeral range.
+   */
+  private void reserveManagerPorts() {
+    for (String id : managerIds()) {
+      for (int attempt = 0; managers > 1 && !ports.containsKey(id); attempt++) {
+        if (attempt == 200) {
+          throw new IllegalStateException("no free port pair for " + id);
+        }
+        int port = freePort(ports.values(), id);
+        if (port < 22_700 && isFree(port + GroupMember.RAFT_PORT_OFFSET)) {
+          ports.put(id, port);
+        }
+      }
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
   }
 
   private void startNode(String id) {

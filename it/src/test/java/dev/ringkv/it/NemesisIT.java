@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Each step faults one storage node: a pause ({@code kill -STOP}), a partition that leaves its
  * heartbeats through, a {@code kill -9} and restart, or a graceful restart. The kinds come round
- * in a shuffled order, so every run has each at least once; about every other step the manager
- * is killed or gracefully restarted while the node's fault lasts.
+ * in a shuffled order, so every run has each at least once. The cluster has three managers;
+ * about every other step the leading one is killed or gracefully restarted while the node's
+ * fault lasts, so another takes over mid-fault.
  *
  * <p>Each run draws a seed for the nemesis and the workload and prints it; a failure names it.
  * {@code -Dringkv.seed=N} replays a run's choices (timings on a shared machine vary);
@@ -51,7 +52,7 @@ class NemesisIT {
   enum Fault { PAUSE, PARTITION, KILL, RESTART }
 
   @Test
-  void overlappingFaultsOfOneNodeAndTheManagerLoseNothing() throws Exception {
+  void overlappingFaultsOfOneNodeAndTheLeadingManagerLoseNothing() throws Exception {
     List<Fault> kinds = kinds();
     try (Partitions partitions = new Partitions()) {
       run(kinds.size(), (cluster, step) -> {
@@ -134,17 +135,22 @@ class NemesisIT {
     }
   }
 
-  /** The manager is killed or gracefully stopped, and restarted after a moment. */
+  /**
+   * The leading manager is killed or gracefully stopped, and restarted after a moment; the
+   * others elect a new leader meanwhile.
+   */
   private void faultManager(LocalCluster cluster) throws InterruptedException {
+    String leader = Poll.until(Duration.ofSeconds(20), "a leading manager",
+        () -> cluster.leadingManager().orElse(null));
     if (random.nextBoolean()) {
-      cluster.kill9("manager");
-      nemesisLog.add("and kill -9 manager");
+      cluster.kill9(leader);
+      nemesisLog.add("and kill -9 " + leader + " (leading)");
     } else {
-      long stopMs = cluster.terminateTogether(List.of("manager"), Duration.ofSeconds(20));
-      nemesisLog.add("and stop manager (" + stopMs + "ms)");
+      long stopMs = cluster.terminateTogether(List.of(leader), Duration.ofSeconds(20));
+      nemesisLog.add("and stop " + leader + " (leading, " + stopMs + "ms)");
     }
     Thread.sleep(500 + random.nextInt(2_000)); // the length of the fault
-    cluster.restart("manager");
+    cluster.restart(leader);
   }
 
   /** Clients and coordinators route around a node they cannot reach although it heartbeats. */
@@ -171,7 +177,7 @@ class NemesisIT {
   /** Runs the workload with the nemesis for the fault phase, and at least {@code minSteps} steps. */
   private void run(int minSteps, Nemesis nemesis) throws Exception {
     System.out.println("nemesis seed " + seed);
-    try (LocalCluster cluster = LocalCluster.start(5, 3)) {
+    try (LocalCluster cluster = LocalCluster.start(3, 5, 3, LocalCluster.Options.defaults())) {
       Workload workload = new Workload(cluster, random);
       history = workload.history();
       try {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The fault tests' clients, QUORUM with client defaults: eight threads, each with its own
@@ -34,8 +35,13 @@ final class Workload implements AutoCloseable {
 
   /** Starts the threads against {@code cluster}, with choices drawn from {@code random}. */
   Workload(LocalCluster cluster, Random random) {
+    this(cluster::client, random);
+  }
+
+  /** Starts the threads, each with a client of {@code clients}. */
+  Workload(Supplier<KvClient> newClient, Random random) {
     for (int t = 0; t < THREADS; t++) {
-      KvClient kv = cluster.client();
+      KvClient kv = newClient.get();
       clients.add(kv);
       int thread = t;
       long threadSeed = random.nextLong();
@@ -69,7 +75,12 @@ final class Workload implements AutoCloseable {
    * them; prints the problems it found, tagged with {@code seed}.
    */
   History.Verdict check(LocalCluster cluster, long seed) {
-    History.Verdict verdict = history.check(finalValues(cluster));
+    return check(cluster::client, seed);
+  }
+
+  /** As {@link #check(LocalCluster, long)}, reading with a client of {@code clients}. */
+  History.Verdict check(Supplier<KvClient> clients, long seed) {
+    History.Verdict verdict = history.check(finalValues(clients));
     System.out.printf("seed %d: %s%n", seed, verdict.summary());
     verdict.lost().stream().limit(20).forEach(l -> System.out.println("LOST " + l));
     verdict.stale().stream().limit(20).forEach(l -> System.out.println("STALE " + l));
@@ -117,9 +128,9 @@ final class Workload implements AutoCloseable {
     }
   }
 
-  private static Map<String, Long> finalValues(LocalCluster cluster) {
+  private static Map<String, Long> finalValues(Supplier<KvClient> clients) {
     Map<String, Long> values = new HashMap<>();
-    try (KvClient kv = cluster.client()) {
+    try (KvClient kv = clients.get()) {
       for (String key : keys()) {
         values.put(key, seqOf(kv.get(key)));
       }

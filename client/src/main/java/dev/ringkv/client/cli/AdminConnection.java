@@ -4,11 +4,13 @@ import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.DecommissionRequest;
 import dev.ringkv.proto.GetTableRequest;
+import dev.ringkv.proto.ManagerRole;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.proto.RepairRequest;
+import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
@@ -17,6 +19,7 @@ import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
+import dev.ringkv.wire.ManagerRedirect;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
@@ -26,10 +29,13 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The operator's tools' channels to a cluster: to the manager, and to each node as the admin
@@ -40,7 +46,8 @@ final class AdminConnection implements AutoCloseable {
 
   private static final long CALL_TIMEOUT_SECONDS = 2;
 
-  private final String managerAddress;
+  private final String managerAddress; // as given: one address, or several comma-separated
+  private final List<String> managers;
   private final ChannelCredentials credentials;
   private final CallCredentials token;
   private final CallCredentials admin;
@@ -48,6 +55,7 @@ final class AdminConnection implements AutoCloseable {
 
   AdminConnection(AdminOptions options) {
     managerAddress = options.manager;
+    managers = Arrays.stream(options.manager.split(",", -1)).map(String::trim).toList();
     credentials = Credentials.channel(
         options.tlsDir == null ? null : TlsFiles.identity(options.tlsDir, "admin"));
     token = options.tokenFile == null ? null
@@ -69,19 +77,44 @@ final class AdminConnection implements AutoCloseable {
     }
   }
 
-  /** The manager's current table. */
+  /** The manager's current table, from the first manager that answers. */
   RingTable table() {
-    return TableCodec.fromProto(ManagerGrpc.newBlockingStub(channel(managerAddress))
-        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .withCallCredentials(token)
-        .getTable(GetTableRequest.getDefaultInstance()).getTable());
+    return TableCodec.fromProto(ManagerRedirect.ask(managers, 0, a ->
+        ManagerGrpc.newBlockingStub(channel(a))
+            .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .withCallCredentials(token)
+            .getTable(GetTableRequest.getDefaultInstance())).value().getTable());
+  }
+
+  /**
+   * With several managers, one line: each manager's id and role as it tells them (leader or
+   * follower), or that it does not answer; empty with one manager.
+   */
+  Optional<String> managersLine() {
+    if (managers.size() == 1) {
+      return Optional.empty();
+    }
+    List<String> parts = new ArrayList<>();
+    for (String address : managers) {
+      try {
+        ManagerRole role = ManagerGrpc.newBlockingStub(channel(address))
+            .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .withCallCredentials(token)
+            .getTable(GetTableRequest.getDefaultInstance()).getManager();
+        parts.add(role.getId() + " " + address + " " + (role.getLeaderId().equals(role.getId())
+            ? "leader" : role.getLeaderId().isEmpty() ? "(no leader known)" : "follower"));
+      } catch (StatusRuntimeException e) {
+        parts.add(address + " not answering (" + e.getStatus().getCode() + ")");
+      }
+    }
+    return Optional.of("managers: " + String.join(", ", parts));
   }
 
   /** Asks the manager to take a DOWN or LEAVING node out of the ring; the new table. */
   RingTable removeNode(String nodeId) {
     try {
-      return TableCodec.fromProto(clusterAdmin()
-          .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build()).getTable());
+      return TableCodec.fromProto(onLeader(admin -> admin
+          .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).build())).getTable());
     } catch (StatusRuntimeException e) {
       throw CliFailure.of("cannot remove " + nodeId, e);
     }
@@ -90,17 +123,18 @@ final class AdminConnection implements AutoCloseable {
   /** Asks the manager to make an UP node LEAVING; the new table. */
   RingTable decommission(String nodeId) {
     try {
-      return TableCodec.fromProto(clusterAdmin()
-          .decommission(DecommissionRequest.newBuilder().setNodeId(nodeId).build())
+      return TableCodec.fromProto(onLeader(admin -> admin
+          .decommission(DecommissionRequest.newBuilder().setNodeId(nodeId).build()))
           .getTable());
     } catch (StatusRuntimeException e) {
       throw CliFailure.of("cannot decommission " + nodeId, e);
     }
   }
 
-  private ClusterAdminGrpc.ClusterAdminBlockingStub clusterAdmin() {
-    return ClusterAdminGrpc.newBlockingStub(channel(managerAddress)).withCallCredentials(admin)
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  /** A change, made by the leading manager (a follower names it). */
+  private TableReply onLeader(Function<ClusterAdminGrpc.ClusterAdminBlockingStub, TableReply> call) {
+    return ManagerRedirect.ask(managers, 0, a -> call.apply(ClusterAdminGrpc.newBlockingStub(
+        channel(a)).withCallCredentials(admin).withDeadlineAfter(10, TimeUnit.SECONDS))).value();
   }
 
   /** Each UP node's own report, by node id; a node that does not answer is left out. */

@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 /** How an operator's tool reaches a cluster: where the manager is and who the tool is. */
 final class AdminOptions {
 
-  @Option(names = "--manager", paramLabel = "HOST:PORT",
-      description = "Manager address (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--manager", paramLabel = "HOST:PORT[,...]",
+      description = "The manager's address, or every manager's, comma-separated "
+          + "(default: ${DEFAULT-VALUE}).")
   String manager = "127.0.0.1:7051";
 
   @Option(names = "--tls", paramLabel = "DIR", description = "Talk mutual TLS with the admin "

@@ -57,6 +57,7 @@ final class AdminStatusCommand implements Callable<Integer> {
             l.caughtUp() == null ? "-" : l.caughtUp() ? "yes"
                 : "no (" + l.rangesPending() + " ranges to pull)");
       }
+      connection.managersLine().ifPresent(out::println);
       return ExitCode.OK.code;
     }
   }

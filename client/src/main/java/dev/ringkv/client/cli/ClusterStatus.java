@@ -58,6 +58,7 @@ public final class ClusterStatus implements Callable<Integer> {
               .filter(st -> st.getCaughtUp() && st.getTableEpoch() >= table.epoch()).count();
           if (ready >= waitUp) {
             print(table, stats);
+            connection.managersLine().ifPresent(out::println);
             return 0;
           }
           lastProblem = table.upCount() + " nodes are up and " + ready + " caught up, of " + waitUp;

@@ -62,8 +62,9 @@ public final class KvCli implements Callable<Integer> {
   @Option(names = "--val", paramLabel = "VALUE", description = "The value to store with --put.")
   String value;
 
-  @Option(names = {"--manager", "--master"}, paramLabel = "HOST:PORT",
-      description = "Manager address (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--manager", "--master"}, paramLabel = "HOST:PORT[,...]",
+      description = "The manager's address, or every manager's, comma-separated "
+          + "(default: ${DEFAULT-VALUE}).")
   String manager = "127.0.0.1:7051";
 
   @Option(names = "--consistency", paramLabel = "LEVEL",

@@ -2,6 +2,8 @@ package dev.ringkv.manager.grpc;
 
 import dev.ringkv.manager.membership.Membership;
 import dev.ringkv.manager.membership.RefusedChangeException;
+import dev.ringkv.manager.replication.Leadership;
+import dev.ringkv.manager.replication.NotLeaderException;
 import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.DecommissionRequest;
 import dev.ringkv.proto.RemoveNodeRequest;
@@ -10,8 +12,10 @@ import dev.ringkv.ring.Names;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.util.function.Function;
+import java.io.UncheckedIOException;
+import java.util.function.BiFunction;
 
 /**
  * Membership changes an operator asks for. The access policy lets only the admin identity in
@@ -20,29 +24,35 @@ import java.util.function.Function;
  */
 public final class ClusterAdminService extends ClusterAdminGrpc.ClusterAdminImplBase {
 
-  private final Membership membership;
+  private final Leadership leadership;
 
-  public ClusterAdminService(Membership membership) {
-    this.membership = membership;
+  public ClusterAdminService(Leadership leadership) {
+    this.leadership = leadership;
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<TableReply> reply) {
-    change(request.getNodeId(), membership::removeNode, reply);
+    change(request.getNodeId(), Membership::removeNode, reply);
   }
 
   @Override
   public void decommission(DecommissionRequest request, StreamObserver<TableReply> reply) {
-    change(request.getNodeId(), membership::decommission, reply);
+    change(request.getNodeId(), Membership::decommission, reply);
   }
 
-  private static void change(String nodeId, Function<String, RingTable> change,
+  private void change(String nodeId, BiFunction<Membership, String, RingTable> change,
       StreamObserver<TableReply> reply) {
     try {
       Names.checkNodeId(nodeId);
       reply.onNext(TableReply.newBuilder()
-          .setTable(TableCodec.toProto(change.apply(nodeId))).build());
+          .setTable(TableCodec.toProto(change.apply(leadership.leading(), nodeId))).build());
       reply.onCompleted();
+    } catch (StatusRuntimeException e) {
+      reply.onError(e);
+    } catch (NotLeaderException e) {
+      reply.onError(ManagerService.notLeader(e));
+    } catch (UncheckedIOException e) {
+      reply.onError(ManagerService.unsaved(e));
     } catch (IllegalArgumentException e) {
       reply.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     } catch (RefusedChangeException e) {

@@ -1,20 +1,25 @@
 package dev.ringkv.manager.grpc;
 
-import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.manager.replication.Leadership;
+import dev.ringkv.manager.replication.NotLeaderException;
 import dev.ringkv.manager.membership.RefusedChangeException;
 import dev.ringkv.manager.membership.UnknownNodeException;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.HeartbeatRequest;
+import dev.ringkv.proto.ManagerRole;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Names;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.wire.ManagerRedirect;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 
 /**
  * Registration, heartbeats and table reads over gRPC. A node may register and beat only under
@@ -23,10 +28,20 @@ import io.grpc.stub.StreamObserver;
  */
 public final class ManagerService extends ManagerGrpc.ManagerImplBase {
 
-  private final Membership membership;
+  private final Leadership leadership;
+  private final Supplier<RingTable> tables;
+  private final Supplier<ManagerRole> role;
 
-  public ManagerService(Membership membership) {
-    this.membership = membership;
+  /**
+   * @param leadership whose membership registers nodes and hears heartbeats (the leader's)
+   * @param tables the table as this manager applied it, which every manager serves
+   * @param role this manager's id and the leader it knows of, told to table readers
+   */
+  public ManagerService(Leadership leadership, Supplier<RingTable> tables,
+      Supplier<ManagerRole> role) {
+    this.leadership = leadership;
+    this.tables = tables;
+    this.role = role;
   }
 
   @Override
@@ -37,10 +52,14 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
       if (replaces != null) {
         checkId(replaces);
       }
-      respond(reply, membership.register(request.getNodeId(), request.getAddress(), replaces),
-          true);
+      respond(reply, leadership.leading()
+          .register(request.getNodeId(), request.getAddress(), replaces), true);
     } catch (StatusRuntimeException e) {
       reply.onError(e);
+    } catch (NotLeaderException e) {
+      reply.onError(ManagerService.notLeader(e));
+    } catch (UncheckedIOException e) {
+      reply.onError(unsaved(e));
     } catch (RefusedChangeException e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
           .asRuntimeException());
@@ -51,10 +70,15 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
   public void heartbeat(HeartbeatRequest request, StreamObserver<TableReply> reply) {
     try {
       checkClaim(request.getNodeId(), request.getAddress());
-      RingTable table = membership.heartbeat(request.getNodeId(), request.getAddress());
+      RingTable table =
+          leadership.leading().heartbeat(request.getNodeId(), request.getAddress());
       respond(reply, table, table.epoch() > request.getKnownEpoch());
     } catch (StatusRuntimeException e) {
       reply.onError(e);
+    } catch (NotLeaderException e) {
+      reply.onError(ManagerService.notLeader(e));
+    } catch (UncheckedIOException e) {
+      reply.onError(unsaved(e));
     } catch (UnknownNodeException e) {
       reply.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
     } catch (RefusedChangeException e) {
@@ -70,8 +94,29 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
    */
   @Override
   public void getTable(GetTableRequest request, StreamObserver<TableReply> reply) {
-    RingTable table = membership.table();
-    respond(reply, table, !TableCodec.ref(table).equals(request.getKnown()));
+    RingTable table = tables.get();
+    if (table == null) {
+      reply.onError(Status.UNAVAILABLE.withDescription("the managers have not published a "
+          + "table yet (a majority of them must be up to elect a leader)").asRuntimeException());
+      return;
+    }
+    TableReply.Builder b = TableReply.newBuilder().setManager(role.get());
+    if (!TableCodec.ref(table).equals(request.getKnown())) {
+      b.setTable(TableCodec.toProto(table));
+    }
+    reply.onNext(b.build());
+    reply.onCompleted();
+  }
+
+  /** A change asked of a follower: UNAVAILABLE, with the leader's address if known. */
+  static StatusRuntimeException notLeader(NotLeaderException e) {
+    return ManagerRedirect.notLeader(e.getMessage(), e.leaderAddress());
+  }
+
+  /** A change the leader could not save: a majority of the managers is not reachable. */
+  static StatusRuntimeException unsaved(UncheckedIOException e) {
+    return Status.UNAVAILABLE.withDescription("the change was not saved, try again: "
+        + e.getCause().getMessage()).asRuntimeException();
   }
 
   private static void respond(StreamObserver<TableReply> reply, RingTable table, boolean include) {

@@ -27,20 +27,25 @@ public final class FileStateStore implements StateStore {
   private static final byte[] MAGIC = {'R', 'K', 'V', '1'};
   private static final int HEADER_BYTES = MAGIC.length + 4 + 4;
 
+  /** Its name in a manager's data dir. */
+  public static final String FILE_NAME = "manager-state.pb";
+
   private final Path file;
 
   public FileStateStore(Path dataDir) {
-    this.file = dataDir.resolve("manager-state.pb");
+    this.file = dataDir.resolve(FILE_NAME);
   }
 
   @Override
   public Optional<RingTable> load() throws IOException {
-    if (!Files.exists(file)) {
-      return Optional.empty();
-    }
+    return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
+  }
+
+  /** The table in {@code file}, its length and checksum verified. */
+  public static RingTable read(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     try {
-      return Optional.of(TableCodec.fromProto(RingTableProto.parseFrom(body(bytes))));
+      return TableCodec.fromProto(RingTableProto.parseFrom(body(bytes)));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new IOException("manager state in " + file + " is corrupt: " + e.getMessage()
           + " (restore it from a backup, or move it away to start a new cluster)", e);
@@ -48,7 +53,7 @@ public final class FileStateStore implements StateStore {
   }
 
   /** The protobuf body of the file, its length and checksum verified. */
-  private byte[] body(byte[] bytes) {
+  private static byte[] body(byte[] bytes) {
     if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0,
         MAGIC.length)) {
       return bytes; // written before the header existed
@@ -71,7 +76,12 @@ public final class FileStateStore implements StateStore {
   }
 
   @Override
-  public void save(RingTable table) throws IOException {
+  public void save(RingTable replacing, RingTable table) throws IOException {
+    write(file, table);
+  }
+
+  /** Writes {@code table} to {@code file} atomically (write aside, fsync, rename). */
+  public static void write(Path file, RingTable table) throws IOException {
     Files.createDirectories(file.getParent());
     byte[] body = TableCodec.toProto(table).toByteArray();
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -62,7 +62,7 @@ public final class Membership {
     RingTable initial = store.load().orElse(null);
     if (initial == null) {
       initial = RingTable.empty(UUID.randomUUID().toString(), replicationFactor);
-      store.save(initial);
+      store.save(null, initial);
       log.info("started cluster {} with replication factor {}", initial.clusterId(),
           replicationFactor);
     } else if (initial.replicationFactor() != replicationFactor) {
@@ -315,7 +315,7 @@ public final class Membership {
     RingTable next = RingTable.of(
         table.clusterId(), table.epoch() + 1, table.replicationFactor(), nodes.values());
     try {
-      store.save(next); // durable before anyone can see it, so epochs never repeat
+      store.save(table, next); // durable before anyone can see it, so epochs never repeat
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the manager state", e);
     }

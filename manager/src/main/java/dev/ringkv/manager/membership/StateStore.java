@@ -10,6 +10,12 @@ public interface StateStore {
   /** The last saved table, or empty on a fresh data dir. */
   Optional<RingTable> load() throws IOException;
 
-  /** Saves atomically: after a crash, {@link #load()} returns this table or the previous one. */
-  void save(RingTable table) throws IOException;
+  /**
+   * Saves {@code table} in place of {@code replacing} (null: the store holds none yet), durably
+   * before it returns: after a crash, {@link #load()} returns this table or the previous one.
+   *
+   * @throws IOException if it could not be saved, or the store no longer holds
+   *     {@code replacing} (another manager published since); nothing is changed then
+   */
+  void save(RingTable replacing, RingTable table) throws IOException;
 }

@@ -1,6 +1,7 @@
 package dev.ringkv.manager.server;
 
 import dev.ringkv.manager.membership.JoinPolicy;
+import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.process.PortHolder;
 import dev.ringkv.process.ProcessLog;
 import dev.ringkv.security.BearerToken;
@@ -8,6 +9,7 @@ import dev.ringkv.security.SecretFile;
 import dev.ringkv.security.TlsFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +61,23 @@ public final class ManagerMain implements Callable<Integer> {
       + "heartbeat. Needed with --token-file unless --tls is given.")
   Path clusterSecretFile;
 
+  @Option(names = "--id", description = "This manager's id: manager alone, or its name in "
+      + "--managers (default: ${DEFAULT-VALUE}).")
+  String id = "manager";
+
+  @Option(names = "--managers", paramLabel = "ID=HOST:PORT,...", split = ",",
+      description = "Every manager of the cluster, this one included, e.g. "
+          + "manager1=127.0.0.1:7051,manager2=127.0.0.1:7050,manager3=127.0.0.1:7049. They keep "
+          + "the cluster's state together (a Raft group, on Apache Ratis), each speaking Raft on "
+          + "its PORT + " + GroupMember.RAFT_PORT_OFFSET + "; changes need a majority of them up. "
+          + "Default: this manager alone.")
+  List<String> managers;
+
+  @Option(names = "--election-timeout-ms", description = "How long the other managers wait to "
+      + "hear from the leader before electing another: a random time between this and twice "
+      + "this (default: ${DEFAULT-VALUE}).")
+  long electionTimeoutMs = ManagerConfig.Replication.DEFAULT_ELECTION_TIMEOUT_MS;
+
   @Option(names = "--allow-join", description = "Admit node ids this manager has never seen. "
       + "Without it membership is frozen: known nodes come and go, strangers are refused.")
   boolean allowJoin;
@@ -80,7 +99,10 @@ public final class ManagerMain implements Callable<Integer> {
         tokenFile == null ? null : BearerToken.readFile(tokenFile),
         clusterSecretFile == null ? null
             : SecretFile.read(clusterSecretFile, "cluster secret file"),
-        new JoinPolicy(allowJoin, maxNodes), metricsPort);
+        new JoinPolicy(allowJoin, maxNodes), metricsPort, managers == null
+            ? ManagerConfig.Replication.alone(id, host, port)
+            : new ManagerConfig.Replication(id,
+                managers.stream().map(GroupMember::parse).toList(), electionTimeoutMs));
     ManagerServer server = new ManagerServer(config);
     try {
       server.start();
@@ -99,7 +121,7 @@ public final class ManagerMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    ProcessLog.configure("manager", args);
+    ProcessLog.configure(ProcessLog.optionValue(args, "--id").orElse("manager"), args);
     CommandLine cli = new CommandLine(new ManagerMain());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("ringkv-manager: " + e.getMessage());

@@ -5,9 +5,12 @@ import dev.ringkv.manager.dashboard.DashboardHandler;
 import dev.ringkv.manager.dashboard.NodeProbes;
 import dev.ringkv.manager.grpc.ClusterAdminService;
 import dev.ringkv.manager.grpc.ManagerService;
-import dev.ringkv.manager.membership.FileStateStore;
 import dev.ringkv.manager.membership.Membership;
+import dev.ringkv.manager.replication.GroupMember;
+import dev.ringkv.manager.replication.Leadership;
+import dev.ringkv.manager.replication.ManagerGroup;
 import dev.ringkv.metrics.MetricsEndpoint;
+import dev.ringkv.proto.ManagerRole;
 import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.ClusterSecret;
@@ -20,9 +23,11 @@ import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +46,8 @@ public final class ManagerServer implements AutoCloseable {
   private ScheduledExecutorService detector;
   private MetricsEndpoint metricsEndpoint;
   private NodeProbes probes;
+  private Leadership leadership;
+  private ManagerGroup group;
 
   /** A manager on sockets. */
   public ManagerServer(ManagerConfig config) {
@@ -57,55 +64,83 @@ public final class ManagerServer implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("manager already started");
     }
-    Membership membership = Membership.open(new FileStateStore(config.dataDir()),
-        config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
-        System::currentTimeMillis, config.joins());
-    network = networks.apply("manager");
+    leadership = new Leadership(g -> Membership.open(g.store(), config.replicationFactor(),
+        config.tokensPerNode(), config.failureTimeoutMs(), System::currentTimeMillis,
+        config.joins()));
+    ManagerConfig.Replication replication = config.replication();
+    group = ManagerGroup.start(replication.id(), replication.members(), config.dataDir(),
+        replication.electionTimeoutMs(), leadership);
+    leadership.attach(group);
+    network = networks.apply(replication.id());
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     MalformedRequests malformed = new MalformedRequests("manager");
     server = network.serverBuilder(config.host(), config.port(), Credentials.server(config.tls()),
             MAX_CALLS_PER_CONNECTION)
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new ManagerService(membership), access)))
+            new ManagerService(leadership, group::table, this::role), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new ClusterAdminService(membership), access)))
+            new ClusterAdminService(leadership), access)))
         .build()
         .start();
-    membership.serving();
     if (config.metricsPort() != MetricsEndpoint.OFF) {
       // The dashboard reaches nodes as the manager: by its certificate, or the cluster secret.
       probes = new NodeProbes(network::channelBuilder, Credentials.channel(config.tls()),
           config.tls() == null && config.clusterSecret() != null
               ? new ClusterSecret("manager", config.clusterSecret()) : null, config.token());
       metricsEndpoint = MetricsEndpoint.start("manager", config.host(), config.metricsPort(),
-          ManagerMetrics.of(membership), config.token(), new DashboardHandler(
-              new ClusterView(membership::table, probes, System::currentTimeMillis)));
+          ManagerMetrics.of(group, leadership), config.token(), new DashboardHandler(
+              new ClusterView(group::table, probes, System::currentTimeMillis)));
       Files.writeString(config.dataDir().resolve("metrics.port"),
           Integer.toString(metricsEndpoint.port()), StandardCharsets.UTF_8);
       log.info("manager serves its dashboard on http://{}:{}/ and metrics on /metrics",
           config.host(), metricsEndpoint.port());
     }
-    // Lets scripts and tests that asked for port 0 find the port that was chosen.
+    if (replication.members().size() == 1) {
+      awaitLeading();
+    }
+    // Lets scripts and tests that asked for port 0 find the port that was chosen (a manager
+    // alone writes it once it leads).
     Files.writeString(config.dataDir().resolve("manager.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
     detector = Executors.newSingleThreadScheduledExecutor(
         DaemonThreads.of("manager", "failure-detector"));
     detector.scheduleWithFixedDelay(() -> {
       try {
-        membership.detectFailures();
+        // Only the leader hears heartbeats, so only the leader may judge silence.
+        leadership.membership().ifPresent(Membership::detectFailures);
       } catch (RuntimeException e) {
         log.error("failure detector pass failed", e);
       }
     }, config.detectorIntervalMs(), config.detectorIntervalMs(), TimeUnit.MILLISECONDS);
     log.info("manager listening on {}:{} (data dir {}, replication factor {}, {} tokens per node, "
-            + "failure timeout {} ms, {}, {}, {}, {})", config.host(), port(), config.dataDir(),
+            + "failure timeout {} ms, {}, {}, {}, {}, {})", config.host(), port(), config.dataDir(),
         config.replicationFactor(), config.tokensPerNode(), config.failureTimeoutMs(),
         config.tls() == null ? "plaintext" : "TLS", config.token() == null ? "no token"
             : "token required", config.tls() != null ? "nodes identified by certificate"
             : config.clusterSecret() != null ? "nodes identified by the cluster secret"
             : "nodes not identified", config.joins().allowJoin()
-            ? "new nodes admitted up to " + config.joins().maxNodes() : "membership frozen");
+            ? "new nodes admitted up to " + config.joins().maxNodes() : "membership frozen",
+        replication.members().size() == 1 ? "managing alone"
+            : "one of the managers " + replication.members().stream()
+                .map(GroupMember::id).toList());
+  }
+
+  /** A manager alone elects itself: nodes find it ready once its port file is written. */
+  private void awaitLeading() throws IOException {
+    try {
+      leadership.firstLed().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while taking up the manager's state", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("the manager did not take up its state within 60 s", e);
+    }
+  }
+
+  private ManagerRole role() {
+    return ManagerRole.newBuilder().setId(group.self().id())
+        .setLeaderId(group.leader().map(GroupMember::id).orElse("")).build();
   }
 
   public int port() {
@@ -127,6 +162,12 @@ public final class ManagerServer implements AutoCloseable {
       server.shutdownNow();
     }
     detector.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      group.close();
+    } catch (IOException e) {
+      log.warn("the managers' group did not close cleanly: {}", e.getMessage());
+    }
+    leadership.close();
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
       probes.close();

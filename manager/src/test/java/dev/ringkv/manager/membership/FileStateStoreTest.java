@@ -25,7 +25,7 @@ class FileStateStoreTest {
   @Test
   void aSavedTableLoadsAsItWas() throws IOException {
     FileStateStore store = new FileStateStore(dir);
-    store.save(table);
+    store.save(null, table);
     RingTable loaded = store.load().orElseThrow();
     assertThat(loaded.epoch()).isEqualTo(7);
     assertThat(loaded.nodes()).isEqualTo(table.nodes());
@@ -34,7 +34,7 @@ class FileStateStoreTest {
   @Test
   void aFlippedBitOrACutFileFailsToLoadNamingTheFile() throws IOException {
     FileStateStore store = new FileStateStore(dir);
-    store.save(table);
+    store.save(null, table);
     Path file = dir.resolve("manager-state.pb");
     byte[] good = Files.readAllBytes(file);
 

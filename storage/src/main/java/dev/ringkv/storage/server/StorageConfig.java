@@ -6,6 +6,8 @@ import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Everything a storage node is configured with, checked once at start-up. {@code tls},
@@ -32,6 +34,15 @@ public record StorageConfig(
     String replaces,
     Duration tombstoneGrace) {
 
+  /** The managers' addresses, as {@code managerAddress} lists them (comma-separated). */
+  public List<String> managerAddresses() {
+    return managerAddresses(managerAddress);
+  }
+
+  private static List<String> managerAddresses(String list) {
+    return Arrays.stream(list.split(",", -1)).map(String::trim).toList();
+  }
+
   public StorageConfig {
     if (tombstoneGrace.isNegative() || tombstoneGrace.isZero()) {
       throw new IllegalArgumentException("the tombstone grace must be positive, got "
@@ -54,7 +65,10 @@ public record StorageConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
-    Names.checkAddress("manager address", managerAddress);
+    if (managerAddresses(managerAddress).isEmpty()) {
+      throw new IllegalArgumentException("no manager address given");
+    }
+    managerAddresses(managerAddress).forEach(a -> Names.checkAddress("manager address", a));
     if (heartbeatIntervalMs < 10 || heartbeatIntervalMs > 10_000) {
       throw new IllegalArgumentException(
           "heartbeat interval must be 10-10000 ms, got " + heartbeatIntervalMs);

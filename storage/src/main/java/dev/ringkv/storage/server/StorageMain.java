@@ -38,7 +38,8 @@ public final class StorageMain implements Callable<Integer> {
       + "the store in DIR/db, and the copy of RocksDB's native library it runs in DIR/native.")
   Path dataDir;
 
-  @Option(names = "--manager", description = "Manager address host:port "
+  @Option(names = "--manager", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "The "
+      + "manager's address, or every manager's, comma-separated: the node finds the leader "
       + "(default: ${DEFAULT-VALUE}).")
   String managerAddress = "127.0.0.1:7051";
 

@@ -16,6 +16,7 @@ import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.grpc.AdminService;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
+import dev.ringkv.storage.grpc.LeaderFollowingManagerClient;
 import dev.ringkv.storage.grpc.GrpcReplicaClient;
 import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
@@ -191,9 +192,9 @@ public final class StorageNode implements AutoCloseable {
     String address = config.host() + ":" + port();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
-    ManagerClient manager =
-        new GrpcManagerClient(channels.channel(config.managerAddress()), 1000, identity,
-            config.token() == null ? null : new BearerToken(config.token()));
+    BearerToken clientToken = config.token() == null ? null : new BearerToken(config.token());
+    ManagerClient manager = new LeaderFollowingManagerClient(config.managerAddresses(),
+        a -> new GrpcManagerClient(channels.channel(a), 1000, identity, clientToken));
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         config.replaces(), manager, tables,
         new AbsenceGuard(id, grace, manager, engine, clockMs, exit)));
