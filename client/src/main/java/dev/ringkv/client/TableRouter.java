@@ -40,6 +40,8 @@ final class TableRouter {
   private final long attemptTimeoutMs;
   private final CallCredentials callCredentials;
   private final AtomicReference<RingTable> table = new AtomicReference<>();
+  // The table read from the cache file, not yet confirmed by any server; null once replaced.
+  private volatile RingTable fromCache;
   private CompletableFuture<RingTable> refreshing;
 
   TableRouter(List<String> managers, ChannelPool channels, TableCache cache,
@@ -52,6 +54,7 @@ final class TableRouter {
     this.callCredentials = callCredentials;
     cache.load().ifPresent(t -> {
       table.set(t);
+      fromCache = t;
       log.debug("using cached table epoch {}", t.epoch());
     });
   }
@@ -85,22 +88,31 @@ final class TableRouter {
   }
 
   /**
-   * Adopts the manager's table: the source of truth replaces a table that supersedes it, too
-   * (a cached table of the same cluster with a higher epoch is stale or forged, and obeying it
-   * would have every node refuse this client).
+   * Adopts a manager's table. The leading manager's table also replaces a table read from the
+   * cache file that claims a higher epoch of the same cluster: such a file is stale or forged,
+   * and obeying it would have every node refuse this client. A table this client had from a
+   * server is never replaced by an older one (a follower's, or a deposed leader's, may be
+   * behind), so the epochs it routes with never go back.
    */
-  private void adoptFromManager(RingTableProto proto) {
-    RingTable truth = TableCodec.fromProto(proto);
+  private void adoptFromManager(TableReply reply) {
+    RingTable truth = TableCodec.fromProto(reply.getTable());
     RingTable existing = table.get();
-    if (existing != null && existing.clusterId().equals(truth.clusterId())
-        && existing.epoch() > truth.epoch()) {
-      log.warn("the table held (epoch {}) is newer than the manager's (epoch {}); using the "
+    if (fromLeader(reply) && existing != null && existing == fromCache
+        && existing.clusterId().equals(truth.clusterId()) && existing.epoch() > truth.epoch()
+        && table.compareAndSet(existing, truth)) {
+      log.warn("the cached table (epoch {}) is newer than the manager's (epoch {}); using the "
           + "manager's", existing.epoch(), truth.epoch());
-      table.set(truth);
+      fromCache = null;
       cache.store(truth);
       return;
     }
-    offer(proto);
+    offer(reply.getTable());
+  }
+
+  /** A manager that does not say who it is predates the managers' group: it is the only one. */
+  private static boolean fromLeader(TableReply reply) {
+    return !reply.hasManager()
+        || reply.getManager().getId().equals(reply.getManager().getLeaderId());
   }
 
   /** The current table, fetching one first if there is none. */
@@ -121,7 +133,7 @@ final class TableRouter {
     refreshing = fetchFromManager()
         .thenApply(reply -> {
           if (reply.hasTable()) {
-            adoptFromManager(reply.getTable());
+            adoptFromManager(reply);
           }
           return table.get();
         })

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.cli.FileTableCache;
+import dev.ringkv.manager.replication.GroupMember;
+import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.KvReply;
 import dev.ringkv.proto.KvReplyFrame;
 import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.KvRequestFrame;
-import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.ManagerGrpc;
-import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.RangeDigestProto;
 import dev.ringkv.proto.RangeDigestsRequest;
@@ -22,6 +22,7 @@ import dev.ringkv.proto.ReadManyReply;
 import dev.ringkv.proto.ReadManyRequest;
 import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.RegisterRequest;
+import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
@@ -30,6 +31,7 @@ import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
+import dev.ringkv.security.PemKeys;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.wire.StreamErrors;
 import io.grpc.CallCredentials;
@@ -44,6 +46,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +58,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +155,37 @@ class HostileIT {
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
       assertThat(cluster.stats("server1").getNodeId()).as("admin may still inspect")
           .isEqualTo("server1");
+      // The managers' Raft port takes the managers' certificate only.
+      int raftPort = cluster.port("manager") + GroupMember.RAFT_PORT_OFFSET;
+      assertThat(speaksRaft(raftPort, TlsFiles.identity(certs, "manager"))).isTrue();
+      assertThat(speaksRaft(raftPort, TlsFiles.identity(certs, "server3")))
+          .as("a node's certificate on the managers' Raft port").isFalse();
+    }
+  }
+
+  /**
+   * Whether the Raft port at {@code port} takes a connection with {@code identity}: the manager
+   * sends its first HTTP/2 frame, or ends the connection with an alert once it has judged the
+   * certificate (with TLS 1.3, after the handshake).
+   */
+  private static boolean speaksRaft(int port, TlsFiles identity) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(new KeyManager[] {PemKeys.keyManager(identity)},
+        new TrustManager[] {PemKeys.caTrust(identity)}, null);
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(
+        "127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setApplicationProtocols(new String[] {"h2"});
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      socket.getOutputStream().write(
+          "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS
+      socket.getOutputStream().flush();
+      return socket.getInputStream().read() >= 0;
+    } catch (SSLException | SocketException refused) {
+      return false;
     }
   }
 

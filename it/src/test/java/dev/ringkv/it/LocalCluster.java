@@ -1,18 +1,18 @@
 package dev.ringkv.it;
 
-import dev.ringkv.proto.TableReply;
-import io.grpc.StatusRuntimeException;
-import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.KvClientBuilder;
+import dev.ringkv.client.cli.AdminCli;
+import dev.ringkv.manager.replication.GroupMember;
+import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
-import dev.ringkv.proto.AdminGrpc;
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
-import dev.ringkv.proto.NodeStatusReply;
-import dev.ringkv.proto.NodeStatusRequest;
+import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
@@ -26,7 +26,7 @@ import dev.ringkv.wire.TableCodec;
 import io.grpc.CallCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import dev.ringkv.client.cli.AdminCli;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -561,12 +561,12 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Several managers must know each other's ports before the first starts: each gets a free
-   * one whose Raft port (10000 above) is free too, both below the ephemeral range.
+   * Managers must know each other's ports before the first starts: each gets a free one whose
+   * Raft port (10000 above) is free too, both below the ephemeral range.
    */
   private void reserveManagerPorts() {
     for (String id : managerIds()) {
-      for (int attempt = 0; managers > 1 && !ports.containsKey(id); attempt++) {
+      for (int attempt = 0; !ports.containsKey(id); attempt++) {
         if (attempt == 200) {
           throw new IllegalStateException("no free port pair for " + id);
         }

@@ -28,8 +28,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -230,50 +228,5 @@ class ManagersIT {
     String text = Files.readString(out);
     System.out.print(text);
     assertThat(p.exitValue()).as(name + " " + String.join(" ", args) + ":\n" + text).isZero();
-  }
-
-  /** Watches one client's table epoch in the background; counts each time it went back. */
-  private static final class EpochWatch implements AutoCloseable {
-    private final KvClient kv;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong decreases = new AtomicLong();
-    private final Thread thread;
-
-    EpochWatch(KvClient kv) {
-      this.kv = kv;
-      this.thread = new Thread(this::watch, "epoch-watch");
-      thread.start();
-    }
-
-    private void watch() {
-      long last = -1;
-      while (running.get()) {
-        try {
-          kv.put("epoch-watch", "x"); // requests are how a client hears of new tables
-          long epoch = kv.table().epoch();
-          if (epoch < last) {
-            System.out.println("the client's epoch went back from " + last + " to " + epoch);
-            decreases.incrementAndGet();
-          }
-          last = Math.max(last, epoch);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // counted by the workload's checker, not here
-        }
-      }
-    }
-
-    long decreases() {
-      return decreases.get();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      thread.join(10_000);
-      kv.close();
-    }
   }
 }

@@ -179,6 +179,7 @@ class NemesisIT {
     System.out.println("nemesis seed " + seed);
     try (LocalCluster cluster = LocalCluster.start(3, 5, 3, LocalCluster.Options.defaults())) {
       Workload workload = new Workload(cluster, random);
+      EpochWatch epochs = new EpochWatch(cluster.client());
       history = workload.history();
       try {
         long started = System.nanoTime();
@@ -198,12 +199,15 @@ class NemesisIT {
             history.throughput(afterStart, afterStart + BASELINE.toNanos()));
       } finally {
         workload.stop();
+        epochs.close();
       }
       cluster.awaitSettled(SETTLE);
       History.Verdict verdict = workload.check(cluster, seed);
       System.out.printf("nemesis seed %d: baseline %.0f ops/s, faults %s%n", seed, baseline,
           nemesisLog);
       assertThat(verdict.operations()).as("operations (seed %d)", seed).isGreaterThan(1_000);
+      assertThat(epochs.decreases()).as("times a client's epoch went back (seed %d)", seed)
+          .isZero();
       assertThat(verdict.clean()).as("%s (seed %d)", verdict.summary(), seed).isTrue();
     }
   }

@@ -14,9 +14,6 @@ import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -41,7 +38,9 @@ public final class AccessPolicy implements ServerInterceptor {
   /** The identity operators' tools use (status, inspection); it is not a node. */
   public static final String ADMIN = "admin";
   /** Identities no node may take. */
-  public static final Set<String> RESERVED_IDS = Set.of(ADMIN, "manager");
+  /** The managers' identity: their certificate's name, or the id they send the secret with. */
+  public static final String MANAGER = "manager";
+  public static final Set<String> RESERVED_IDS = Set.of(ADMIN, MANAGER);
 
   /** Services whose every method is internal. */
   private static final Set<String> INTERNAL_SERVICES =
@@ -151,13 +150,8 @@ public final class AccessPolicy implements ServerInterceptor {
         return null;
       }
       // The handshake verified the chain against the cluster CA; the name is the identity.
-      for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return rdn.getValue().toString();
-        }
-      }
-      return null;
-    } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+      return PeerIdentity.of(leaf);
+    } catch (SSLPeerUnverifiedException e) {
       return null;
     }
   }

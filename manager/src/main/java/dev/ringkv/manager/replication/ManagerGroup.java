@@ -2,6 +2,7 @@ package dev.ringkv.manager.replication;
 
 import dev.ringkv.manager.membership.StateStore;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.security.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -57,9 +59,10 @@ public final class ManagerGroup implements AutoCloseable {
    *
    * @param electionTimeoutMs how long followers wait for the leader before electing another (a
    *     random time between this and twice this)
+   * @param tls the managers' certificate, to speak Raft over mutual TLS with; null: plaintext
    */
   public static ManagerGroup start(String self, List<GroupMember> members, Path dataDir,
-      long electionTimeoutMs, LeadershipListener leadership) throws IOException {
+      long electionTimeoutMs, TlsFiles tls, LeadershipListener leadership) throws IOException {
     Map<String, GroupMember> byId = members.stream()
         .collect(Collectors.toMap(GroupMember::id, Function.identity(), (a, b) -> {
           throw new IllegalArgumentException("manager " + a.id() + " is named twice");
@@ -91,7 +94,12 @@ public final class ManagerGroup implements AutoCloseable {
     RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("4MB"));
     RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("64KB"));
     TableStateMachine machine = new TableStateMachine(leadership);
+    Parameters parameters = new Parameters();
+    if (tls != null) {
+      GrpcConfigKeys.TLS.setConf(parameters, RaftTls.of(tls));
+    }
     RaftServer server = RaftServer.newBuilder()
+        .setParameters(parameters)
         .setServerId(RaftPeerId.valueOf(self))
         .setGroup(RaftGroup.valueOf(GROUP_ID, byId.values().stream()
             .map(m -> RaftPeer.newBuilder().setId(m.id())

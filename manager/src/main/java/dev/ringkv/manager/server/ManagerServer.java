@@ -69,7 +69,7 @@ public final class ManagerServer implements AutoCloseable {
         config.joins()));
     ManagerConfig.Replication replication = config.replication();
     group = ManagerGroup.start(replication.id(), replication.members(), config.dataDir(),
-        replication.electionTimeoutMs(), leadership);
+        replication.electionTimeoutMs(), config.tls(), leadership);
     leadership.attach(group);
     network = networks.apply(replication.id());
     AccessPolicy access =
