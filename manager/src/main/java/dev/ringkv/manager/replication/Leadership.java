@@ -5,10 +5,12 @@ import dev.ringkv.process.DaemonThreads;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,10 @@ public final class Leadership implements LeadershipListener {
 
   private static final Logger log = LoggerFactory.getLogger(Leadership.class);
   private static final long RETRY_MS = 1_000;
+  private static final long ALONE_WAIT_MS = 2_000;
 
   private final Opener opener;
+  private final boolean alone;
   private final CompletableFuture<ManagerGroup> group = new CompletableFuture<>();
   // Leadership comes and goes on the group's threads; opening the membership waits for the log,
   // which those threads apply, so it happens here, in order.
@@ -38,8 +42,13 @@ public final class Leadership implements LeadershipListener {
   private final CompletableFuture<Void> firstLed = new CompletableFuture<>();
   private volatile Membership current;
 
-  public Leadership(Opener opener) {
+  /**
+   * @param alone whether this manager is a group of one, which will lead as soon as it has
+   *     started
+   */
+  public Leadership(Opener opener, boolean alone) {
     this.opener = opener;
+    this.alone = alone;
   }
 
   /** The group whose leadership this follows, once it has started. */
@@ -109,6 +118,21 @@ public final class Leadership implements LeadershipListener {
     Membership m = current;
     if (m != null) {
       return m;
+    }
+    if (alone && !firstLed.isDone()) {
+      // A manager alone is about to lead: a node that registers while it elects itself waits
+      // for that instead of retrying a heartbeat later.
+      try {
+        firstLed.get(ALONE_WAIT_MS, TimeUnit.MILLISECONDS);
+        m = current;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // refused below
+      }
+      if (m != null) {
+        return m;
+      }
     }
     ManagerGroup g = group.getNow(null);
     Optional<GroupMember> leader = g == null ? Optional.empty() : g.leader()

@@ -12,6 +12,7 @@ import dev.ringkv.manager.replication.ManagerGroup;
 import dev.ringkv.metrics.MetricsEndpoint;
 import dev.ringkv.proto.ManagerRole;
 import dev.ringkv.process.DaemonThreads;
+import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
@@ -47,7 +48,7 @@ public final class ManagerServer implements AutoCloseable {
   private MetricsEndpoint metricsEndpoint;
   private NodeProbes probes;
   private Leadership leadership;
-  private ManagerGroup group;
+  private volatile ManagerGroup group;
 
   /** A manager on sockets. */
   public ManagerServer(ManagerConfig config) {
@@ -64,25 +65,27 @@ public final class ManagerServer implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("manager already started");
     }
+    ManagerConfig.Replication replication = config.replication();
     leadership = new Leadership(g -> Membership.open(g.store(), config.replicationFactor(),
         config.tokensPerNode(), config.failureTimeoutMs(), System::currentTimeMillis,
-        config.joins()));
-    ManagerConfig.Replication replication = config.replication();
-    group = ManagerGroup.start(replication.id(), replication.members(), config.dataDir(),
-        replication.electionTimeoutMs(), config.tls(), leadership);
-    leadership.attach(group);
+        config.joins()), replication.members().size() == 1);
     network = networks.apply(replication.id());
     AccessPolicy access =
         new AccessPolicy(config.tls() != null, config.token(), config.clusterSecret());
     MalformedRequests malformed = new MalformedRequests("manager");
+    // Serving before the group has started: a node that calls meanwhile is told there is no
+    // table or leader yet (a manager alone has it wait for its own election).
     server = network.serverBuilder(config.host(), config.port(), Credentials.server(config.tls()),
             MAX_CALLS_PER_CONNECTION)
         .addService(malformed.guard(ServerInterceptors.intercept(
-            new ManagerService(leadership, group::table, this::role), access)))
+            new ManagerService(leadership, this::table, this::role), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
             new ClusterAdminService(leadership), access)))
         .build()
         .start();
+    group = ManagerGroup.start(replication.id(), replication.members(), config.dataDir(),
+        replication.electionTimeoutMs(), config.tls(), leadership);
+    leadership.attach(group);
     if (config.metricsPort() != MetricsEndpoint.OFF) {
       // The dashboard reaches nodes as the manager: by its certificate, or the cluster secret.
       probes = new NodeProbes(network::channelBuilder, Credentials.channel(config.tls()),
@@ -138,9 +141,16 @@ public final class ManagerServer implements AutoCloseable {
     }
   }
 
+  /** The table as this manager applied it; null before the group's first (or its start). */
+  private RingTable table() {
+    ManagerGroup g = group;
+    return g == null ? null : g.table();
+  }
+
   private ManagerRole role() {
-    return ManagerRole.newBuilder().setId(group.self().id())
-        .setLeaderId(group.leader().map(GroupMember::id).orElse("")).build();
+    ManagerGroup g = group;
+    return ManagerRole.newBuilder().setId(config.replication().id())
+        .setLeaderId(g == null ? "" : g.leader().map(GroupMember::id).orElse("")).build();
   }
 
   public int port() {
@@ -163,7 +173,9 @@ public final class ManagerServer implements AutoCloseable {
     }
     detector.awaitTermination(5, TimeUnit.SECONDS);
     try {
-      group.close();
+      if (group != null) {
+        group.close();
+      }
     } catch (IOException e) {
       log.warn("the managers' group did not close cleanly: {}", e.getMessage());
     }
