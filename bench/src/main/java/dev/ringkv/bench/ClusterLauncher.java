@@ -59,7 +59,7 @@ final class ClusterLauncher implements AutoCloseable {
     // ports; several managers also speak Raft 10000 above theirs, below the ephemeral range.
     int base = freePortRange(2 * (nodes + managers), managers > 1 ? 22_700 : 32_000);
     int port = base + managers - 1;
-    boolean metrics = !extraArgs.contains("--metrics-port");
+    boolean metrics = !extraArgs.contains("--metrics-port") && knowsMetrics(root);
     ClusterLauncher cluster = new ClusterLauncher(root, runDir, port, managers, nodes,
         metrics ? port + nodes + managers : -1);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
@@ -178,6 +178,11 @@ final class ClusterLauncher implements AutoCloseable {
         Files.deleteIfExists(file);
       }
     }
+  }
+
+  /** An older checkout's start_service.sh (given with --root) may predate metrics ports. */
+  private static boolean knowsMetrics(Path root) throws IOException {
+    return Files.readString(root.resolve("scripts/start_service.sh")).contains("--metrics-port");
   }
 
   private static int freePortRange(int count, int highestBase) throws IOException {
