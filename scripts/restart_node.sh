@@ -37,11 +37,19 @@ else
 fi
 echo "started $ID (pid $(cat "$RUN_DIR/pids/$ID.pid")) on port $port"
 
-# The manager is up when it answers; a storage node when the manager's table shows it UP.
+# A manager is up when it answers itself with a table; a storage node when the managers' table
+# shows it UP and caught up.
 node_is_up() {
   local table
+  if [[ "$ID" == manager* ]]; then
+    server_security_flags
+    # shellcheck disable=SC2086
+    java $CLIENT_JVM_OPTS -cp "$CLIENT_JAR" dev.ringkv.client.cli.ClusterStatus \
+      --manager "127.0.0.1:$port" "${SECURITY_FLAGS[@]}" >/dev/null 2>&1
+    return
+  fi
   table="$(cluster_status 2>/dev/null)" || return 1
-  [[ "$ID" == manager* ]] || grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP +yes " <<<"$table"
+  grep -Eq "^$ID +[^ ]+ +[^ ]+ +UP +yes " <<<"$table"
 }
 deadline=$((SECONDS + 60))
 until node_is_up; do

@@ -59,7 +59,8 @@ final class ClusterLauncher implements AutoCloseable {
     // ports; several managers also speak Raft 10000 above theirs, below the ephemeral range.
     int base = freePortRange(2 * (nodes + managers), managers > 1 ? 22_700 : 32_000);
     int port = base + managers - 1;
-    boolean metrics = !extraArgs.contains("--metrics-port") && knowsMetrics(root);
+    boolean knowsMetrics = knowsMetrics(root);
+    boolean metrics = knowsMetrics && !extraArgs.contains("--metrics-port");
     ClusterLauncher cluster = new ClusterLauncher(root, runDir, port, managers, nodes,
         metrics ? port + nodes + managers : -1);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
@@ -73,15 +74,17 @@ final class ClusterLauncher implements AutoCloseable {
     if (metrics) {
       command.addAll(List.of("--metrics-port", Integer.toString(cluster.metricsPort)));
     }
-    command.addAll(extraArgs);
+    // Without metrics ports (an older checkout), "--metrics-port -1" goes without saying.
+    command.addAll(knowsMetrics ? extraArgs : withoutMetricsPort(extraArgs));
     Files.createDirectories(runDir);
     Path log = runDir.resolve("start_service.out");
     Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
     if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
+      String output = Files.readString(log); // before close() deletes the run dir
       cluster.close();
-      throw new IOException("the cluster did not start:\n" + Files.readString(log));
+      throw new IOException("the cluster did not start:\n" + output);
     }
     return cluster;
   }
@@ -178,6 +181,15 @@ final class ClusterLauncher implements AutoCloseable {
         Files.deleteIfExists(file);
       }
     }
+  }
+
+  private static List<String> withoutMetricsPort(List<String> args) {
+    List<String> kept = new ArrayList<>(args);
+    int i = kept.indexOf("--metrics-port");
+    if (i >= 0) {
+      kept.subList(i, Math.min(i + 2, kept.size())).clear();
+    }
+    return kept;
   }
 
   /** An older checkout's start_service.sh (given with --root) may predate metrics ports. */
