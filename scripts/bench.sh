@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark jar, building it first if needed: scripts/bench.sh throughput|loadbalance [...]
+# Runs the benchmark jar, building it first if needed: scripts/bench.sh throughput|loadbalance|compare-etcd [...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BENCH_JAR="$RINGKV_ROOT/bench/target/bench.jar"

@@ -8,15 +8,18 @@ umask 077
 MANAGER_JAR="$RINGKV_ROOT/manager/target/ringkv-manager.jar"
 STORAGE_JAR="$RINGKV_ROOT/storage/target/ringkv-storage.jar"
 CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
-# Small heaps and a quick start: a laptop runs the manager and many nodes side by side. The
-# quick compiler alone (TieredStopAtLevel=1): with many JVMs on few cores, the optimizing
-# compiler's work in every JVM costs more than its faster code gains in runs of minutes (measured:
-# 9.6k against 5.8k ops/s for 7 nodes on 2 cores). Network buffers live outside the heap and are
-# capped too (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight) can each hold a
-# 1 MiB message there while it arrives, up to twice that in read buffers, plus its streams'
-# windows. Past the cap a connection is closed; the process lives. Override with
-# RINGKV_SERVER_JVM_OPTS.
-SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled -XX:TieredStopAtLevel=1}"
+# Small heaps: a laptop runs the manager and many nodes side by side. Servers run the JVM's
+# optimizing compiler (C2): for their first 30-40 s under load, eight JVMs compiling on two cores
+# run at a fraction of their speed, and from then on a node serves 1.5-2x what the quick compiler
+# alone (TieredStopAtLevel=1, which the command-line client keeps: it lives a second) allows.
+# Measured with bench.jar's throughput run, 7 nodes at rep 3 on 2 cores, after 600k operations
+# of warm-up: 39-41k ops/s with the quick compiler, 58-65k with C2. A 7-node start takes about
+# 1.3 s longer. A server runs for days, so it
+# gets the fast code. Network buffers live outside the heap and are capped too
+# (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight) can each hold a 1 MiB message
+# there while it arrives, up to twice that in read buffers, plus its streams' windows. Past the
+# cap a connection is closed; the process lives. Override with RINGKV_SERVER_JVM_OPTS.
+SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled}"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 # Class data sharing: most of a server JVM's start-up CPU is loading and verifying the same few
 # thousand classes (gRPC, Netty, protobuf, RocksDB). After a build, the first manager and the first

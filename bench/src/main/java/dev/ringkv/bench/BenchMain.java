@@ -6,12 +6,13 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar bench/target/bench.jar throughput|loadbalance [options]} */
+/** {@code java -jar bench/target/bench.jar throughput|loadbalance|compare-etcd [options]} */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "ringkv benchmarks. Each starts real clusters with scripts/start_service.sh "
         + "(one JVM per node, on 127.0.0.1), measures, stops them, and writes CSV, JSON and PNG "
         + "results to --out.",
-    subcommands = {ThroughputCommand.class, LoadBalanceCommand.class})
+    subcommands = {ThroughputCommand.class, LoadBalanceCommand.class,
+        CompareEtcdCommand.class})
 public final class BenchMain {
 
   /** The repository root: where scripts/ is, found from this jar's location. */

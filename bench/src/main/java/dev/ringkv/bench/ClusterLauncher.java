@@ -13,21 +13,19 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real cluster started with {@code scripts/start_service.sh} in its own run dir and port range,
  * and stopped with {@code scripts/stop_service.sh}, also when the benchmark fails or is
  * interrupted. Once every process has stopped, the run dir (data and logs) is deleted.
  */
-final class ClusterLauncher implements AutoCloseable {
+final class ClusterLauncher extends StoppedOnExit {
 
   private final Path root;
   private final Path runDir;
@@ -35,8 +33,6 @@ final class ClusterLauncher implements AutoCloseable {
   private final int managers;
   private final int nodes;
   private final int metricsPort; // the manager's; serverN's is this + N; -1: none
-  private final Thread stopOnExit;
-  private boolean stopped;
 
   private ClusterLauncher(Path root, Path runDir, int managerPort, int managers, int nodes,
       int metricsPort) {
@@ -46,7 +42,6 @@ final class ClusterLauncher implements AutoCloseable {
     this.managers = managers;
     this.nodes = nodes;
     this.metricsPort = metricsPort;
-    this.stopOnExit = new Thread(this::stop, "bench-cluster-stop");
   }
 
   /**
@@ -63,7 +58,7 @@ final class ClusterLauncher implements AutoCloseable {
     boolean metrics = knowsMetrics && !extraArgs.contains("--metrics-port");
     ClusterLauncher cluster = new ClusterLauncher(root, runDir, port, managers, nodes,
         metrics ? port + nodes + managers : -1);
-    Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
+    cluster.stopOnExit();
     List<String> command = new ArrayList<>(List.of(
         root.resolve("scripts/start_service.sh").toString(), "--nodes", Integer.toString(nodes),
         "--rep", Integer.toString(rep), "--run-dir", runDir.toString(),
@@ -144,26 +139,13 @@ final class ClusterLauncher implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    stop();
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopOnExit);
-    } catch (IllegalStateException e) {
-      // already shutting down: the hook is running or has run
-    }
-  }
-
-  private synchronized void stop() {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
+  void stop() {
     try {
       Process p = new ProcessBuilder(root.resolve("scripts/stop_service.sh").toString(),
           "--run-dir", runDir.toString()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-        deleteRunDir();
+        deleteTree(runDir);
       } else {
         System.err.println("the cluster in " + runDir + " did not stop cleanly; its run dir is "
             + "kept");
@@ -172,14 +154,6 @@ final class ClusterLauncher implements AutoCloseable {
       System.err.println("could not stop the cluster in " + runDir + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void deleteRunDir() throws IOException {
-    try (Stream<Path> files = Files.walk(runDir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
     }
   }
 
@@ -197,7 +171,8 @@ final class ClusterLauncher implements AutoCloseable {
     return Files.readString(root.resolve("scripts/start_service.sh")).contains("--metrics-port");
   }
 
-  private static int freePortRange(int count, int highestBase) throws IOException {
+  /** The first of {@code count} free consecutive ports on 127.0.0.1, below the highest base. */
+  static int freePortRange(int count, int highestBase) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
       // Below the ephemeral range (32768-60999), which outgoing connections take ports from.
       int base = ThreadLocalRandom.current().nextInt(20_000, highestBase);

@@ -100,8 +100,8 @@ final class LoadBalanceCommand implements Callable<Integer> {
         rep, List.of());
          KvClient kv = KvClient.builder().manager(cluster.managerAddress())
              .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
-      LoadGenerator.Measurement m = new LoadGenerator(kv, inserts, 16, 0, concurrency,
-          Consistency.ALL).load("inserts");
+      LoadGenerator.Measurement m = new LoadGenerator(LoadTarget.ringkv(kv, Consistency.ALL),
+          inserts, 16, 0, concurrency).load("inserts");
       if (m.errors() > 0) {
         throw new IllegalStateException(m.errors() + " inserts failed");
       }

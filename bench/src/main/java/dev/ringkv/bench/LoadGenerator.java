@@ -1,8 +1,6 @@
 package dev.ringkv.bench;
 
-import dev.ringkv.client.KvClient;
 import dev.ringkv.process.DaemonThreads;
-import dev.ringkv.ring.Consistency;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -14,7 +12,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Keeps {@code concurrency} requests outstanding against a cluster until {@code ops} have
+ * Keeps {@code concurrency} requests outstanding against a store until {@code ops} have
  * completed, recording each one's latency. Keys are uniform over {@code keys}; the mix is
  * {@code readRatio} reads, the rest writes of {@code valueSize}-byte values.
  */
@@ -25,23 +23,28 @@ final class LoadGenerator {
     double opsPerSecond() {
       return ops / seconds;
     }
+
+    double percentileMs(double percentile) {
+      return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    double maxMs() {
+      return latencyMicros.getMaxValue() / 1000.0;
+    }
   }
 
-  private final KvClient kv;
+  private final LoadTarget target;
   private final int keys;
   private final int valueSize;
   private final double readRatio;
   private final int concurrency;
-  private final Consistency consistency;
 
-  LoadGenerator(KvClient kv, int keys, int valueSize, double readRatio, int concurrency,
-      Consistency consistency) {
-    this.kv = kv;
+  LoadGenerator(LoadTarget target, int keys, int valueSize, double readRatio, int concurrency) {
+    this.target = target;
     this.keys = keys;
     this.valueSize = valueSize;
     this.readRatio = readRatio;
     this.concurrency = concurrency;
-    this.consistency = consistency;
   }
 
   /** Writes every key once, so reads find values. */
@@ -74,8 +77,7 @@ final class LoadGenerator {
         String key = "key" + (sequentialKeys ? i : random.nextInt(keys));
         boolean read = reads > 0 && random.nextDouble() < reads;
         long t0 = System.nanoTime();
-        CompletableFuture<?> f = read ? kv.getAsync(key, consistency)
-            : kv.putAsync(key, value, consistency);
+        CompletableFuture<?> f = read ? target.get(key) : target.put(key, value);
         f.whenComplete((r, e) -> {
           latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
           if (e != null) {

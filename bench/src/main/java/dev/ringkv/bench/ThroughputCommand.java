@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,26 +35,6 @@ final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "Storage nodes (default: ${DEFAULT-VALUE}).")
   int nodes = 7;
 
-  @Option(names = "--ops", description = "Measured operations per run (default: ${DEFAULT-VALUE}).")
-  long ops = 200_000;
-
-  @Option(names = "--warmup-ops", description = "Operations before measuring "
-      + "(default: ${DEFAULT-VALUE}).")
-  long warmupOps = 50_000;
-
-  @Option(names = "--read-ratio", description = "Share of reads (default: ${DEFAULT-VALUE}).")
-  double readRatio = 0.5;
-
-  @Option(names = "--keys", description = "Distinct keys (default: ${DEFAULT-VALUE}).")
-  int keys = 10_000;
-
-  @Option(names = "--value-size", description = "Value bytes (default: ${DEFAULT-VALUE}).")
-  int valueSize = 16;
-
-  @Option(names = "--concurrency", description = "Requests outstanding; more trades latency for "
-      + "throughput (default: ${DEFAULT-VALUE}).")
-  int concurrency = 256;
-
   @Option(names = "--no-metrics", description = "Start the nodes without their metrics "
       + "endpoints (to measure what metrics cost).")
   boolean noMetrics;
@@ -73,6 +52,9 @@ final class ThroughputCommand implements Callable<Integer> {
   double killLeaderAfterSeconds = -1;
 
   @Mixin
+  LoadOptions load;
+
+  @Mixin
   OutputOptions output;
 
   @Override
@@ -85,20 +67,18 @@ final class ThroughputCommand implements Callable<Integer> {
     List<NodeRow> nodeRows = new ArrayList<>();
     for (int rep : reps) {
       System.out.printf("throughput: %d nodes, replication %d, %s, %,d ops, %d outstanding%n",
-          nodes, rep, consistency, ops, concurrency);
+          nodes, rep, consistency, load.ops, load.concurrency);
       Path runDir = Files.createTempDirectory("ringkv-bench-");
       try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, managers, nodes, rep,
           noMetrics ? List.of("--metrics-port", "-1") : List.of());
            KvClient kv = KvClient.builder().manager(cluster.managerAddress())
                .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
-        LoadGenerator load = new LoadGenerator(kv, keys, valueSize, readRatio, concurrency,
-            consistency);
-        load.load("rep " + rep + " load");
-        load.run(warmupOps, "rep " + rep + " warm-up");
+        LoadGenerator generator = load.generator(LoadTarget.ringkv(kv, consistency));
+        load.loadAndWarmUp(generator, "rep " + rep);
         ServerView.Snapshot before = ServerView.scrape(cluster.metricsAddresses());
         LeaderKill kill = killLeaderAfterSeconds < 0 ? null
             : LeaderKill.after(cluster, killLeaderAfterSeconds);
-        LoadGenerator.Measurement m = load.run(ops, "rep " + rep);
+        LoadGenerator.Measurement m = generator.run(load.ops, "rep " + rep);
         if (kill != null) {
           System.out.println("  " + kill.report());
         }
@@ -127,11 +107,8 @@ final class ThroughputCommand implements Callable<Integer> {
   }
 
   private Row toRow(int rep, LoadGenerator.Measurement m) {
-    Histogram h = m.latencyMicros();
     return new Row(nodes, rep, consistency.name(), m.ops(), m.errors(), m.seconds(),
-        m.opsPerSecond(), h.getValueAtPercentile(50) / 1000.0,
-        h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-        h.getMaxValue() / 1000.0);
+        m.opsPerSecond(), m.percentileMs(50), m.percentileMs(95), m.percentileMs(99), m.maxMs());
   }
 
   private void check() {
@@ -148,10 +125,6 @@ final class ThroughputCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--kill-leading-manager-after needs --managers 3 or 5: "
           + "a manager alone has nobody to take over");
     }
-    if (ops < 1 || warmupOps < 0 || keys < 1 || valueSize < 0 || concurrency < 1
-        || readRatio < 0 || readRatio > 1) {
-      throw new IllegalArgumentException("--ops, --keys and --concurrency must be positive, "
-          + "--warmup-ops and --value-size not negative, --read-ratio within 0..1");
-    }
+    load.check();
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +23,19 @@ class BenchJarIT {
   @TempDir Path out;
 
   private String run(String... args) throws IOException, InterruptedException {
+    Result result = runAllowingFailure(args);
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    return result.output();
+  }
+
+  private record Result(int exitCode, String output) {}
+
+  /** Runs the jar with its temp files in {@code out/tmp}, so a test can see what it left. */
+  private Result runAllowingFailure(String... args) throws IOException, InterruptedException {
+    Files.createDirectories(out.resolve("tmp"));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-Djava.io.tmpdir=" + out.resolve("tmp"),
         "-jar", ROOT.resolve("bench/target/bench.jar").toString()));
     command.addAll(List.of(args));
     Path log = out.resolve("bench.log");
@@ -33,15 +45,14 @@ class BenchJarIT {
       p.destroyForcibly();
       throw new AssertionError("bench did not finish:\n" + Files.readString(log));
     }
-    String output = Files.readString(log);
-    assertThat(p.exitValue()).as(output).isZero();
-    return output;
+    return new Result(p.exitValue(), Files.readString(log));
   }
 
   @Test
   void tinyThroughputRunWritesOneRowPerReplicationFactorAndTheChart() throws Exception {
     String output = run("throughput", "--reps", "1,2", "--nodes", "2", "--ops", "3000",
-        "--warmup-ops", "500", "--keys", "300", "--concurrency", "8", "--out", out.toString());
+        "--warmup-ops", "500", "--warmup-seconds", "0", "--warmup-max-seconds", "0",
+        "--keys", "300", "--concurrency", "8", "--out", out.toString());
     List<String> csv = Files.readAllLines(out.resolve("throughput.csv"));
     assertThat(csv).hasSize(3);
     assertThat(csv.get(0)).startsWith("nodes,rep,consistency,ops,errors,seconds,opsPerSecond,"
@@ -72,6 +83,56 @@ class BenchJarIT {
     }
     assertPng(out.resolve("loadbalance.png"));
     assertThat(output).contains("rep 1: total", "rep 3: total", "max/mean");
+  }
+
+  @Test
+  void tinyEtcdComparisonRunsTheSameLoadOnBothStoresAndStopsEtcd() throws Exception {
+    String output = run("compare-etcd", "--nodes", "1", "--ops", "2000", "--warmup-ops", "200",
+        "--warmup-seconds", "0", "--warmup-max-seconds", "0", "--keys", "200",
+        "--concurrency", "8", "--out", out.toString());
+    List<String> csv = Files.readAllLines(out.resolve("compare-etcd.csv"));
+    assertThat(csv).hasSize(3);
+    assertThat(csv.get(0)).startsWith("store,nodes,ops,errors,seconds,opsPerSecond,");
+    assertThat(csv.get(1)).startsWith("ringkv,1,2000,0,");
+    assertThat(csv.get(2)).startsWith("etcd,1,2000,0,");
+    assertThat(output).containsPattern("ringkv / etcd: [0-9.]+x the ops/s");
+    try (Stream<Path> left = Files.list(out.resolve("tmp"))) {
+      assertThat(left).as("the run dirs, etcd's data included, are deleted").isEmpty();
+    }
+    assertThat(processesMentioning(out.resolve("tmp").toString()))
+        .as("etcd members still running").isEmpty();
+  }
+
+  @Test
+  void anEtcdComparisonWithoutEtcdIsRefusedInOneSentenceBeforeStartingAnything()
+      throws Exception {
+    Result result = runAllowingFailure("compare-etcd", "--etcd", out.resolve("no-etcd")
+        .toString(), "--out", out.toString());
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.output().strip())
+        .isEqualTo("bench: --etcd " + out.resolve("no-etcd") + " is not an executable file");
+    try (Stream<Path> left = Files.list(out.resolve("tmp"))) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  /** Processes whose command line contains {@code text}, from /proc. */
+  private static List<String> processesMentioning(String text) throws IOException {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")),
+              java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+          if (cmdline.contains(text)) {
+            found.add(proc.getFileName() + ": " + cmdline);
+          }
+        } catch (IOException gone) {
+          // the process ended while we looked
+        }
+      }
+    }
+    return found;
   }
 
   private static void assertPng(Path file) throws IOException {

@@ -64,6 +64,8 @@ public final class LocalCluster implements AutoCloseable {
       .normalize();
   private static final Path MANAGER_JAR = ROOT.resolve("manager/target/ringkv-manager.jar");
   private static final Path STORAGE_JAR = ROOT.resolve("storage/target/ringkv-storage.jar");
+  // The quick compiler alone: a test's cluster lives well under a minute, less than the servers'
+  // optimizing compiler needs to pay for itself (scripts/lib.sh gives it to real servers).
   private static final List<String> JVM_FLAGS = List.of(
       "-Xmx256m", "-XX:MaxDirectMemorySize=256m", "-Xss512k", "-XX:+UseSerialGC",
       "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
