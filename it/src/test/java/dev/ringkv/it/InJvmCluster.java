@@ -7,6 +7,9 @@ import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.manager.server.ManagerConfig;
 import dev.ringkv.manager.server.ManagerServer;
 import dev.ringkv.process.DaemonThreads;
+import dev.ringkv.proto.AdminGrpc;
+import dev.ringkv.proto.NodeStatusReply;
+import dev.ringkv.proto.NodeStatusRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadReply;
 import dev.ringkv.proto.ReplicaReadRequest;
@@ -98,7 +101,8 @@ final class InJvmCluster implements AutoCloseable {
       for (int i = 1; i <= nodes; i++) {
         cluster.startNode("server" + i, managerPort + i, syncInterval.toMillis());
       }
-      cluster.awaitTable(t -> t.upCount() == nodes, nodes + " nodes UP");
+      RingTable up = cluster.awaitTable(t -> t.upCount() == nodes, nodes + " nodes UP");
+      cluster.awaitCaughtUp(up.epoch(), Duration.ofMillis(syncInterval.toMillis() + 30_000));
     } catch (Exception | Error e) {
       cluster.close();
       throw e;
@@ -151,6 +155,30 @@ final class InJvmCluster implements AutoCloseable {
 
   private static List<String> homeReplicas(RingTable table, String key) {
     return table.homeReplicas(KeyHasher.murmur3().hash(key)).stream().map(Node::id).toList();
+  }
+
+  /**
+   * Waits until every node holds at least {@code epoch} and reports every range it serves caught
+   * up, so that tests start from a settled cluster. A pull that failed while the nodes were
+   * joining is retried at the next sync pass, hence a timeout longer than the sync interval.
+   */
+  private void awaitCaughtUp(long epoch, Duration timeout) {
+    Poll.untilTrue(timeout, "every node caught up at epoch " + epoch,
+        () -> nodes.keySet().stream().allMatch(id -> {
+          NodeStatusReply status = nodeStatus(id);
+          return status.getCaughtUp() && status.getTableEpoch() >= epoch;
+        }));
+  }
+
+  /** What {@code id} reports of itself, asked directly (no slow link). */
+  private NodeStatusReply nodeStatus(String id) {
+    ManagedChannel channel = InProcessChannelBuilder.forName(address(id)).build();
+    try {
+      return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+          .nodeStatus(NodeStatusRequest.getDefaultInstance());
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** The value {@code id} itself holds for {@code key}, asked directly (no slow link). */
