@@ -18,8 +18,10 @@ CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 # gets the fast code. Network buffers live outside the heap and are capped too
 # (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight) can each hold a 1 MiB message
 # there while it arrives, up to twice that in read buffers, plus its streams' windows. Past the
-# cap a connection is closed; the process lives. Override with RINGKV_SERVER_JVM_OPTS.
-SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled}"
+# cap a connection is closed; the process lives. Override with RINGKV_SERVER_JVM_OPTS, or add
+# to it with RINGKV_SERVER_JVM_EXTRA_OPTS (the tests add -XX:TieredStopAtLevel=1: their clusters
+# live under a minute).
+SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} ${RINGKV_SERVER_JVM_EXTRA_OPTS:-}"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 # Class data sharing: most of a server JVM's start-up CPU is loading and verifying the same few
 # thousand classes (gRPC, Netty, protobuf, RocksDB). After a build, the first manager and the first
