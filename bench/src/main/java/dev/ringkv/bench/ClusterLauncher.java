@@ -1,5 +1,6 @@
 package dev.ringkv.bench;
 
+import dev.ringkv.client.KvClient;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.ManagerGrpc;
 import dev.ringkv.proto.ManagerRole;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +98,12 @@ final class ClusterLauncher extends StoppedOnExit {
       }
     }
     return addresses;
+  }
+
+  /** A client of this cluster as the benchmarks drive it: 30-s deadlines, no hand-off thread. */
+  KvClient newClient() {
+    return KvClient.builder().manager(managerAddress()).deadline(Duration.ofSeconds(30))
+        .callbacksOnNetworkThreads(true).build();
   }
 
   /** Every manager's address, comma-separated, as clients take them. */

@@ -7,7 +7,6 @@ import io.etcd.jetcd.Client;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,8 +69,7 @@ final class CompareEtcdCommand implements Callable<Integer> {
     Path runDir = Files.createTempDirectory("ringkv-bench-");
     try (ClusterLauncher cluster = ClusterLauncher.start(output.repositoryRoot(), runDir, 1, nodes,
         nodes, List.of());
-         KvClient kv = KvClient.builder().manager(cluster.managerAddress())
-             .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
+         KvClient kv = cluster.newClient()) {
       return measure("ringkv", LoadTarget.ringkv(kv, Consistency.QUORUM));
     }
   }

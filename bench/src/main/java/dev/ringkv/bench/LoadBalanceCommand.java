@@ -12,7 +12,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,8 +97,7 @@ final class LoadBalanceCommand implements Callable<Integer> {
     Path runDir = Files.createTempDirectory("ringkv-bench-");
     try (ClusterLauncher cluster = ClusterLauncher.start(output.repositoryRoot(), runDir, 1, nodes,
         rep, List.of());
-         KvClient kv = KvClient.builder().manager(cluster.managerAddress())
-             .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
+         KvClient kv = cluster.newClient()) {
       LoadGenerator.Measurement m = new LoadGenerator(LoadTarget.ringkv(kv, Consistency.ALL),
           inserts, 16, 0, concurrency).load("inserts");
       if (m.errors() > 0) {

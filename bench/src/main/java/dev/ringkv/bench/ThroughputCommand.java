@@ -6,7 +6,6 @@ import dev.ringkv.client.KvClient;
 import dev.ringkv.ring.Consistency;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,8 +70,7 @@ final class ThroughputCommand implements Callable<Integer> {
       Path runDir = Files.createTempDirectory("ringkv-bench-");
       try (ClusterLauncher cluster = ClusterLauncher.start(repo, runDir, managers, nodes, rep,
           noMetrics ? List.of("--metrics-port", "-1") : List.of());
-           KvClient kv = KvClient.builder().manager(cluster.managerAddress())
-               .deadline(Duration.ofSeconds(30)).callbacksOnNetworkThreads(true).build()) {
+           KvClient kv = cluster.newClient()) {
         LoadGenerator generator = load.generator(LoadTarget.ringkv(kv, consistency));
         load.loadAndWarmUp(generator, "rep " + rep);
         ServerView.Snapshot before = ServerView.scrape(cluster.metricsAddresses());
