@@ -33,6 +33,8 @@ for id in "${IDS[@]}"; do
   pids+=("$pid")
 done
 kill -KILL "${pids[@]}"
+# Gone, not just signalled: a restart right after finds the ports free.
+await_exit 30 "${pids[@]}" || die "a killed process has not exited within 30 s: ${pids[*]}"
 for i in "${!IDS[@]}"; do
   rm -f "$RUN_DIR/pids/${IDS[$i]}.pid"
   echo "killed ${IDS[$i]} (pid ${pids[$i]})"

@@ -76,6 +76,26 @@ live_pid() {
   fi
 }
 
+# Whether a process is running (a zombie is not: it holds no port and no file any more).
+is_running() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ "$(sed -E 's/.*\) (.).*/\1/' <<<"$stat")" != Z ]]
+}
+
+# Waits until every pid given after SECONDS has exited, at most SECONDS in all; fails if one
+# has not.
+await_exit() {
+  local deadline=$((SECONDS + $1)) pid
+  shift
+  for pid in "$@"; do
+    while is_running "$pid"; do
+      ((SECONDS < deadline)) || return 1
+      sleep 0.05
+    done
+  done
+}
+
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

@@ -32,12 +32,11 @@ for pid_file in "$RUN_DIR"/pids/*.pid; do
   fi
   rm -f "$pid_file"
 done
-deadline=$((SECONDS + 10))
-for pid in "${pids[@]}"; do
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-    sleep 0.1
+if ! await_exit 10 "${pids[@]}"; then
+  for pid in "${pids[@]}"; do
+    kill -KILL "$pid" 2>/dev/null || true
   done
-  kill -KILL "$pid" 2>/dev/null || true
-done
+  await_exit 30 "${pids[@]}" || die "a process has not exited within 30 s of kill -9: ${pids[*]}"
+fi
 install_class_archives
 echo "stopped ${#pids[@]} processes"

@@ -36,7 +36,9 @@ public final class SyncState {
   // newer reason to pull cannot clear it.
   private final Map<TokenRange, Long> pending = new ConcurrentHashMap<>();
   private long generation;
-  private RingTable previous;
+  // The table the pending ranges were worked out for; the node adopts a table before this
+  // state has seen it.
+  private volatile RingTable previous;
   private long incarnation = -1; // this node's, in the table its caught-up ranges date from
 
   public SyncState(String selfId, Supplier<RingTable> tables, KeyHasher hasher) {
@@ -116,8 +118,13 @@ public final class SyncState {
     }
   }
 
+  /**
+   * Whether nothing is pending for the table in use. Not before this state has worked out that
+   * table's ranges: a node that adopted a table a moment ago has nothing pending yet.
+   */
   public boolean allCaughtUp() {
-    return pending.isEmpty();
+    RingTable seen = previous;
+    return seen != null && seen == tables.get() && pending.isEmpty();
   }
 
   /** The live nodes to pull {@code range} from: its UP home replicas and preference list. */

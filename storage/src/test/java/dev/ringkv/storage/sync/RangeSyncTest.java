@@ -131,6 +131,24 @@ class RangeSyncTest {
   }
 
   @Test
+  void aTableAdoptedButNotYetWorkedOutIsNotCaughtUp() {
+    // A restarted node: the table is in use (its epoch is reported) before the sync state has
+    // made its ranges pending, and nothing is pending yet.
+    SyncState state = new SyncState("n2", table::get, HASHER);
+    assertThat(state.allCaughtUp()).as("no table seen yet").isFalse();
+    state.onTable(table.get());
+    state.pending().forEach(state::pulled);
+    assertThat(state.allCaughtUp()).isTrue();
+
+    table.set(RingTable.of("c", 2, 2, List.of(
+        new Node("n1", "h:1", NodeState.UP, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L), 1))));
+    assertThat(state.allCaughtUp()).as("a newer table in use, its ranges not worked out").isFalse();
+    state.onTable(table.get());
+    assertThat(state.allCaughtUp()).isFalse();
+  }
+
+  @Test
   void aPullThatStartedBeforeANewerReasonDoesNotClearIt() {
     SyncState state = new SyncState("n2", table::get, HASHER);
     state.onTable(table.get());

@@ -78,7 +78,10 @@ class StrayCleanupTest {
   }
 
   private SyncState caughtUp() {
-    return new SyncState("n3", table::get, HASHER);
+    SyncState state = new SyncState("n3", table::get, HASHER);
+    state.onTable(table.get());
+    state.pending().forEach(state::pulled);
+    return state;
   }
 
   @Test
