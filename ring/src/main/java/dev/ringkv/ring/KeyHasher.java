@@ -1,8 +1,7 @@
 package dev.ringkv.ring;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
+import org.apache.commons.codec.digest.MurmurHash3;
 
 /** Maps a key to its position on the signed 64-bit ring. Tests may pin their own. */
 @FunctionalInterface
@@ -10,21 +9,24 @@ public interface KeyHasher {
 
   long hash(String key);
 
-  /** The production hash: the first 64 bits of Murmur3 x64-128 of the key's UTF-8 bytes. */
+  /**
+   * The production hash: the first 64 bits of Murmur3 x64-128 (seed 0) of the key's UTF-8
+   * bytes. Stored data is laid out by it: it must never change.
+   */
   static KeyHasher murmur3() {
     return Murmur3.INSTANCE;
   }
 
-  /** Holder so the Guava function is created once. */
+  /** The production hash, as one object. */
   final class Murmur3 implements KeyHasher {
     private static final Murmur3 INSTANCE = new Murmur3();
-    private static final HashFunction FUNCTION = Hashing.murmur3_128();
 
     private Murmur3() {}
 
     @Override
     public long hash(String key) {
-      return FUNCTION.hashString(key, StandardCharsets.UTF_8).asLong();
+      byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+      return MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
     }
   }
 }
