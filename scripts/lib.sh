@@ -14,13 +14,12 @@ CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 # alone (TieredStopAtLevel=1, which the command-line client keeps: it lives a second) allows.
 # Measured with bench.jar's throughput run, 7 nodes at rep 3 on 2 cores, after 600k operations
 # of warm-up: 39-41k ops/s with the quick compiler, 58-65k with C2. A 7-node start takes about
-# 1.3 s longer. A server runs for days, so it
-# gets the fast code. Network buffers live outside the heap and are capped too
-# (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight) can each hold a 1 MiB message
-# there while it arrives, up to twice that in read buffers, plus its streams' windows. Past the
-# cap a connection is closed; the process lives. Override with RINGKV_SERVER_JVM_OPTS, or add
-# to it with RINGKV_SERVER_JVM_EXTRA_OPTS (the tests add -XX:TieredStopAtLevel=1: their clusters
-# live under a minute).
+# 1.3 s longer. A server runs for days, so it gets the fast code. Network buffers live outside
+# the heap and are capped too (MaxDirectMemorySize): a node's 64 single calls (--max-in-flight)
+# can each hold a 1 MiB message there while it arrives, up to twice that in read buffers, plus
+# its streams' windows. Past the cap a connection is closed; the process lives. Override with
+# RINGKV_SERVER_JVM_OPTS, or add to it with RINGKV_SERVER_JVM_EXTRA_OPTS (the tests add
+# -XX:TieredStopAtLevel=1: their clusters live under a minute).
 SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} ${RINGKV_SERVER_JVM_EXTRA_OPTS:-}"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 # Class data sharing: most of a server JVM's start-up CPU is loading and verifying the same few
@@ -71,16 +70,19 @@ live_pid() {
   [[ -f "$pid_file" ]] || return 0
   pid="$(cat "$pid_file")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  if kill -0 "$pid" 2>/dev/null && grep -q ringkv "/proc/$pid/cmdline" 2>/dev/null; then
+  if is_running "$pid" && grep -q ringkv "/proc/$pid/cmdline" 2>/dev/null; then
     echo "$pid"
   fi
 }
 
-# Whether a process is running (a zombie is not: it holds no port and no file any more).
+# Whether a process is running (a zombie is not: it holds no port and no file any more). The
+# state follows the command name, which may itself hold ") ".
 is_running() {
   local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  [[ "$(sed -E 's/.*\) (.).*/\1/' <<<"$stat")" != Z ]]
+  # read, not $(<file): under set -e a $(<file) whose file has gone ends the whole script
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
 }
 
 # Waits until every pid given after SECONDS has exited, at most SECONDS in all; fails if one

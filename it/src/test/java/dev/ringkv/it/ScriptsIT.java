@@ -118,7 +118,7 @@ class ScriptsIT {
 
     List<Long> running = pids();
     Result stopped = run("stop_service.sh", "--run-dir", runDir.toString());
-    assertThat(stopped.out()).contains("stopped 4 processes");
+    assertThat(stopped.out()).as(stopped.err()).contains("stopped 4 processes");
     for (long pid : running) {
       assertThat(hasExited(pid)).as("pid %d after stop", pid).isTrue();
     }
