@@ -75,14 +75,19 @@ live_pid() {
   fi
 }
 
-# Whether a process is running (a zombie is not: it holds no port and no file any more). The
-# state follows the command name, which may itself hold ") ".
+# Whether a process is running. A zombie whose threads have all exited is not: it holds no port
+# and no file any more. But the main thread of a killed JVM can turn zombie while its other
+# threads are still exiting, and they hold the process's files (its listening socket among
+# them) until the last one is gone: the process runs while /proc/PID/task lists more than one.
+# The state follows the command name, which may itself hold ") ".
 is_running() {
-  local stat
+  local stat tasks
   # read, not $(<file): under set -e a $(<file) whose file has gone ends the whole script
   { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
   stat="${stat##*) }"
-  [[ "${stat:0:1}" != Z ]]
+  [[ "${stat:0:1}" == Z ]] || return 0
+  tasks=(/proc/"$1"/task/*)
+  ((${#tasks[@]} > 1))
 }
 
 # Waits until every pid given after SECONDS has exited, at most SECONDS in all; fails if one
