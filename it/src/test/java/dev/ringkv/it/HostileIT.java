@@ -400,29 +400,23 @@ class HostileIT {
       ManagedChannel abuser = plaintext(cluster.address("server1"));
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger resets = new AtomicInteger();
-      List<Thread> threads = new ArrayList<>();
-      for (int t = 0; t < 1; t++) {
-        Thread thread = new Thread(() -> {
-          while (!stop.get()) {
-            ClientCall<KvRequestFrame, KvReplyFrame> call =
-                abuser.newCall(KvGrpc.getStreamMethod(), CallOptions.DEFAULT);
-            call.start(new ClientCall.Listener<>() {}, new Metadata());
-            call.sendMessage(KvRequestFrame.getDefaultInstance());
-            call.cancel("rapid reset", null);
-            resets.incrementAndGet();
-          }
-        }, "rapid-reset-" + t);
-        thread.start();
-        threads.add(thread);
-      }
+      Thread abuse = new Thread(() -> {
+        while (!stop.get()) {
+          ClientCall<KvRequestFrame, KvReplyFrame> call =
+              abuser.newCall(KvGrpc.getStreamMethod(), CallOptions.DEFAULT);
+          call.start(new ClientCall.Listener<>() {}, new Metadata());
+          call.sendMessage(KvRequestFrame.getDefaultInstance());
+          call.cancel("rapid reset", null);
+          resets.incrementAndGet();
+        }
+      }, "rapid-reset");
+      abuse.start();
       try {
         Poll.untilTrue(Duration.ofSeconds(30), "10,000 calls opened and reset", () -> resets.get() > 10_000);
         assertOthersServedAndEveryNodeUp(cluster, kv, "under rapid resets");
       } finally {
         stop.set(true);
-        for (Thread thread : threads) {
-          thread.join();
-        }
+        abuse.join();
       }
       System.out.println("calls opened and reset at once (some failed fast while the abuser was cut off): " + resets.get());
     }

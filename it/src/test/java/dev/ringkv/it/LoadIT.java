@@ -136,8 +136,9 @@ class LoadIT {
       List<ManagedChannel> channels = new ArrayList<>();
       CountDownLatch done = new CountDownLatch(8 * 40);
       Consumer<Status> outcome = status -> {
-        outcomes.merge(kindOf(status), 1, Integer::sum);
-        examples.putIfAbsent(kindOf(status), String.valueOf(status.getDescription()));
+        String kind = kindOf(status);
+        outcomes.merge(kind, 1, Integer::sum);
+        examples.putIfAbsent(kind, String.valueOf(status.getDescription()));
         done.countDown();
       };
       int key = 0;
