@@ -9,6 +9,7 @@ import dev.ringkv.client.cli.FileTableCache;
 import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.proto.ClusterAdminGrpc;
 import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.HeartbeatRequest;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.KvReply;
 import dev.ringkv.proto.KvReplyFrame;
@@ -206,6 +207,12 @@ class HostileIT {
           () -> manager.register(register("admin", "127.0.0.1:9")));
       assertRefused(Status.Code.FAILED_PRECONDITION, "node server1 is UP at",
           () -> manager.register(register("server1", "127.0.0.1:9")));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "max_down_ms must not be negative",
+          () -> manager.register(register("server9", "127.0.0.1:9").toBuilder()
+              .setMaxDownMs(-1).build()));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "max_down_ms must not be negative",
+          () -> manager.heartbeat(HeartbeatRequest.newBuilder().setNodeId("server1")
+              .setAddress(cluster.address("server1")).setMaxDownMs(-1).build()));
       assertThat(cluster.table().nodes()).isEqualTo(before.nodes());
 
       ManagedChannel peer = plaintext(cluster.address("server1"));

@@ -2,6 +2,7 @@ package dev.ringkv.manager.grpc;
 
 import dev.ringkv.manager.replication.Leadership;
 import dev.ringkv.manager.replication.NotLeaderException;
+import dev.ringkv.manager.membership.AwayTooLongException;
 import dev.ringkv.manager.membership.RefusedChangeException;
 import dev.ringkv.manager.membership.UnknownNodeException;
 import dev.ringkv.proto.GetTableRequest;
@@ -13,6 +14,7 @@ import dev.ringkv.proto.TableReply;
 import dev.ringkv.ring.Names;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
+import dev.ringkv.wire.AwayTooLong;
 import dev.ringkv.wire.ManagerRedirect;
 import dev.ringkv.wire.TableCodec;
 import io.grpc.Status;
@@ -48,18 +50,22 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
   public void register(RegisterRequest request, StreamObserver<TableReply> reply) {
     try {
       checkClaim(request.getNodeId(), request.getAddress());
+      checkMaxDown(request.getMaxDownMs());
       String replaces = request.getReplaces().isEmpty() ? null : request.getReplaces();
       if (replaces != null) {
         checkId(replaces);
       }
       respond(reply, leadership.leading()
-          .register(request.getNodeId(), request.getAddress(), replaces), true);
+          .register(request.getNodeId(), request.getAddress(), replaces,
+              request.getMaxDownMs()), true);
     } catch (StatusRuntimeException e) {
       reply.onError(e);
     } catch (NotLeaderException e) {
       reply.onError(ManagerService.notLeader(e));
     } catch (UncheckedIOException e) {
       reply.onError(unsaved(e));
+    } catch (AwayTooLongException e) {
+      reply.onError(AwayTooLong.refusal(e.getMessage(), e.downForMs()));
     } catch (RefusedChangeException e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
           .asRuntimeException());
@@ -70,8 +76,9 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
   public void heartbeat(HeartbeatRequest request, StreamObserver<TableReply> reply) {
     try {
       checkClaim(request.getNodeId(), request.getAddress());
-      RingTable table =
-          leadership.leading().heartbeat(request.getNodeId(), request.getAddress());
+      checkMaxDown(request.getMaxDownMs());
+      RingTable table = leadership.leading()
+          .heartbeat(request.getNodeId(), request.getAddress(), request.getMaxDownMs());
       respond(reply, table, table.epoch() > request.getKnownEpoch());
     } catch (StatusRuntimeException e) {
       reply.onError(e);
@@ -81,6 +88,8 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
       reply.onError(unsaved(e));
     } catch (UnknownNodeException e) {
       reply.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
+    } catch (AwayTooLongException e) {
+      reply.onError(AwayTooLong.refusal(e.getMessage(), e.downForMs()));
     } catch (RefusedChangeException e) {
       reply.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage())
           .asRuntimeException());
@@ -133,6 +142,13 @@ public final class ManagerService extends ManagerGrpc.ManagerImplBase {
       Names.checkNodeId(nodeId);
     } catch (IllegalArgumentException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+  }
+
+  private static void checkMaxDown(long maxDownMs) {
+    if (maxDownMs < 0) {
+      throw Status.INVALID_ARGUMENT.withDescription("max_down_ms must not be negative, got "
+          + maxDownMs).asRuntimeException();
     }
   }
 

@@ -108,19 +108,31 @@ public final class Membership {
     return ages;
   }
 
-  /** As {@link #register(String, String, String)}, replacing nobody. */
+  /** A node's {@code maxDownMs} that takes it back however long it was DOWN. */
+  public static final long NO_LIMIT = 0;
+
+  /** As {@link #register(String, String, String, long)}, replacing nobody, with no limit. */
   public RingTable register(String nodeId, String address) {
-    return register(nodeId, address, null);
+    return register(nodeId, address, null, NO_LIMIT);
+  }
+
+  /** As {@link #register(String, String, String, long)}, with no limit. */
+  public RingTable register(String nodeId, String address, String replaces) {
+    return register(nodeId, address, replaces, NO_LIMIT);
   }
 
   /**
    * Admits a node (a new id gets fresh tokens, or those of the DOWN node it {@code replaces}; a
    * known id keeps its own) and marks it UP. A replaced node leaves the ring in the same epoch.
    *
+   * @param maxDownMs how long a known id may have been DOWN and still be taken back
+   *     ({@link #NO_LIMIT}: however long)
    * @throws RefusedChangeException if the id is new and joins are closed or the cluster
    *     is full, the id is UP at another address, or the node to replace is unknown or not DOWN
+   * @throws AwayTooLongException if the id was DOWN for longer than {@code maxDownMs}
    */
-  public synchronized RingTable register(String nodeId, String address, String replaces) {
+  public synchronized RingTable register(String nodeId, String address, String replaces,
+      long maxDownMs) {
     Map<String, Node> nodes = nodesById();
     Node existing = nodes.get(nodeId);
     checkNotTaken(existing, address);
@@ -145,7 +157,7 @@ public final class Membership {
         updated = joining(nodes, nodeId, address);
       }
     } else {
-      updated = upAgain(existing).withAddress(address);
+      updated = upAgain(existing, maxDownMs).withAddress(address);
       if (!updated.equals(existing)) {
         log.info("node {} re-registered at {}", nodeId, address);
       }
@@ -169,20 +181,28 @@ public final class Membership {
         TokenAllocator.allocate(owned, tokensPerNode, rotation, table.replicationFactor()));
   }
 
+  /** As {@link #heartbeat(String, String, long)}, with no limit. */
+  public RingTable heartbeat(String nodeId, String address) {
+    return heartbeat(nodeId, address, NO_LIMIT);
+  }
+
   /**
    * Records a heartbeat; a DOWN node that beats again is UP.
    *
+   * @param maxDownMs how long the node may have been DOWN and still be taken back
+   *     ({@link #NO_LIMIT}: however long)
    * @throws UnknownNodeException if the node never registered
+   * @throws AwayTooLongException if the node was DOWN for longer than {@code maxDownMs}
    */
-  public synchronized RingTable heartbeat(String nodeId, String address) {
+  public synchronized RingTable heartbeat(String nodeId, String address, long maxDownMs) {
     Map<String, Node> nodes = nodesById();
     Node existing = nodes.get(nodeId);
     if (existing == null) {
       throw new UnknownNodeException(nodeId);
     }
     checkNotTaken(existing, address);
+    Node updated = upAgain(existing, maxDownMs).withAddress(address);
     lastBeatMs.put(nodeId, clockMs.getAsLong());
-    Node updated = upAgain(existing).withAddress(address);
     if (!existing.isUp()) {
       log.info("node {} is UP again (incarnation {})", nodeId, updated.incarnation());
     }
@@ -205,10 +225,21 @@ public final class Membership {
 
   /**
    * A DOWN node that is heard from again starts a new incarnation; an UP or LEAVING one stays as
-   * it is.
+   * it is. A node DOWN for longer than it may be is refused here, when it would come back, and
+   * not by the node itself: a node cannot know how long it was away (it may have been paused
+   * between looking and beating), and the manager knows it at this very moment.
    */
-  private static Node upAgain(Node existing) {
-    return existing.state() == NodeState.DOWN ? existing.revived() : existing;
+  private Node upAgain(Node existing, long maxDownMs) {
+    if (existing.state() != NodeState.DOWN) {
+      return existing;
+    }
+    long downForMs = clockMs.getAsLong() - existing.downSinceMs();
+    if (maxDownMs != NO_LIMIT && existing.downSinceMs() > 0 && downForMs > maxDownMs) {
+      log.warn("node {} was DOWN for {} ms, longer than the {} ms it may be away: it stays "
+          + "DOWN until it starts over empty", existing.id(), downForMs, maxDownMs);
+      throw new AwayTooLongException(existing.id(), downForMs, maxDownMs);
+    }
+    return existing.revived();
   }
 
   /**

@@ -232,6 +232,37 @@ class MembershipTest {
   }
 
   @Test
+  void aNodeDownLongerThanItMayBeIsRefusedWhenItWouldComeBackAndStaysDown() throws IOException {
+    Membership m = open(1);
+    m.register("server1", "127.0.0.1:1");
+    now.addAndGet(2_500);
+    m.detectFailures();
+    now.addAndGet(3_000);
+    RingTable down = m.table();
+
+    assertThatThrownBy(() -> m.heartbeat("server1", "127.0.0.1:1", 2_999))
+        .isInstanceOf(AwayTooLongException.class)
+        .hasMessage("node server1 was DOWN for 3000 ms, longer than the 2999 ms it may be away "
+            + "and keep what it holds: it must start over empty")
+        .extracting(e -> ((AwayTooLongException) e).downForMs()).isEqualTo(3_000L);
+    assertThatThrownBy(() -> m.register("server1", "127.0.0.1:1", null, 2_999))
+        .isInstanceOf(AwayTooLongException.class);
+    assertThat(m.table()).as("a refusal changes nothing").isEqualTo(down);
+    assertThat(m.heartbeatAgesMs().get("server1")).as("not even the time it was heard from")
+        .isEqualTo(5_500);
+
+    assertThat(m.heartbeat("server1", "127.0.0.1:1", 3_000).node("server1").orElseThrow().isUp())
+        .as("DOWN no longer than its limit: taken back").isTrue();
+    now.addAndGet(2_500);
+    m.detectFailures();
+    now.addAndGet(60_000);
+    assertThat(m.register("server1", "127.0.0.1:1", null, Membership.NO_LIMIT)
+        .node("server1").orElseThrow().isUp()).as("with no limit (it holds nothing)").isTrue();
+    assertThat(m.heartbeat("server1", "127.0.0.1:1", 1)).as("an UP node has no limit to keep")
+        .isEqualTo(m.table());
+  }
+
+  @Test
   void anIdUpAtOneAddressCannotBeTakenFromAnotherUntilItFallsSilent() throws IOException {
     Membership m = open(1);
     m.register("server1", "127.0.0.1:1");

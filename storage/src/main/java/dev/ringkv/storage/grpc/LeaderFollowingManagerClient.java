@@ -3,6 +3,7 @@ package dev.ringkv.storage.grpc;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.wire.ManagerRedirect;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,18 +32,14 @@ public final class LeaderFollowingManagerClient implements ManagerClient {
   }
 
   @Override
-  public RingTable register(String nodeId, String address, String replaces) {
-    return ask(c -> c.register(nodeId, address, replaces));
+  public RingTable register(String nodeId, String address, String replaces, Duration maxDown) {
+    return ask(c -> c.register(nodeId, address, replaces, maxDown));
   }
 
   @Override
-  public RingTable table() {
-    return ask(ManagerClient::table);
-  }
-
-  @Override
-  public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
-    return ask(c -> c.heartbeat(nodeId, address, knownEpoch));
+  public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch,
+      Duration maxDown) {
+    return ask(c -> c.heartbeat(nodeId, address, knownEpoch, maxDown));
   }
 
   @Override

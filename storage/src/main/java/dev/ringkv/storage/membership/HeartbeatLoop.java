@@ -2,6 +2,7 @@ package dev.ringkv.storage.membership;
 
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * adopting any newer table the reply carries. Scheduled at a fixed rate by its owner. A manager
  * outage is logged once when it starts and once when it ends; the node keeps its last table.
  * A node the manager no longer knows registers again, unless it was LEAVING: then it has been
- * decommissioned, and the node is told it has left (it stops).
+ * decommissioned, and the node is told it has left (it stops). Every call says how long the node
+ * may have been DOWN and still be taken back; a node the manager refuses for that is told so,
+ * and beats no more unless it may ask again.
  */
 public final class HeartbeatLoop implements Runnable {
 
@@ -24,19 +27,24 @@ public final class HeartbeatLoop implements Runnable {
   private final String replaces;
   private final Events events;
   private boolean registered;
-  private boolean left;
+  private boolean done;
   private boolean managerReachable = true;
 
   /** What the loop asks and tells its node. */
   public interface Events {
-    /**
-     * Whether the node may go on taking part, asked before each beat: not once it has been out
-     * of contact for too long (it stops instead, before the manager marks it UP again).
-     */
-    boolean mayTakePart();
+    /** How long the node may have been DOWN and still be taken back with what it holds. */
+    Duration maxDown();
 
-    /** The manager answered. */
+    /** The manager took the node in: registered it, or heard its beat. */
     void heard();
+
+    /**
+     * The manager refused to take the node back: it was DOWN for {@code downFor}, longer than
+     * {@link #maxDown()} allowed.
+     *
+     * @return whether the node may ask again (it now holds nothing it could hand out wrongly)
+     */
+    boolean awayTooLong(Duration downFor);
 
     /** The node was decommissioned and has left the ring. */
     void left();
@@ -55,16 +63,17 @@ public final class HeartbeatLoop implements Runnable {
 
   @Override
   public synchronized void run() {
-    if (left || !events.mayTakePart()) {
+    if (done) {
       return;
     }
     try {
       if (!registered) {
-        tables.offer(manager.register(nodeId, address, replaces));
+        tables.offer(manager.register(nodeId, address, replaces, events.maxDown()));
         registered = true;
         log.info("registered with the manager as {} at {}", nodeId, address);
       } else {
-        Optional<RingTable> newer = manager.heartbeat(nodeId, address, tables.get().epoch());
+        Optional<RingTable> newer =
+            manager.heartbeat(nodeId, address, tables.get().epoch(), events.maxDown());
         newer.ifPresent(tables::offer);
       }
       events.heard();
@@ -72,12 +81,14 @@ public final class HeartbeatLoop implements Runnable {
         log.info("manager reachable again");
         managerReachable = true;
       }
+    } catch (ManagerClient.AwayTooLongException e) {
+      done = !events.awayTooLong(e.downFor());
     } catch (ManagerClient.NotRegisteredException e) {
       boolean wasLeaving = tables.get().node(nodeId)
           .map(n -> n.state() == NodeState.LEAVING).orElse(false);
       if (wasLeaving) {
         log.info("decommissioned: this node has handed its keys over and left the ring");
-        left = true;
+        done = true;
         events.left();
         return;
       }

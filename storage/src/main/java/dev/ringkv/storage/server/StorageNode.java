@@ -6,7 +6,6 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.AccessPolicy;
-import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.ClusterSecret;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.storage.coordinator.Coordinator;
@@ -192,12 +191,11 @@ public final class StorageNode implements AutoCloseable {
     String address = config.host() + ":" + port();
     Files.writeString(config.dataDir().resolve("node.port"), Integer.toString(port()),
         StandardCharsets.UTF_8);
-    BearerToken clientToken = config.token() == null ? null : new BearerToken(config.token());
     ManagerClient manager = new LeaderFollowingManagerClient(config.managerAddresses(),
-        a -> new GrpcManagerClient(channels.channel(a), 1000, identity, clientToken));
+        a -> new GrpcManagerClient(channels.channel(a), 1000, identity));
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         config.replaces(), manager, tables,
-        new AbsenceGuard(id, grace, manager, engine, clockMs, exit)));
+        new AbsenceGuard(grace, engine, exit)));
     background.sweepEvery(clamp(grace.dividedBy(4), Duration.ofSeconds(1), Duration.ofHours(1))
         .toMillis(), new TombstoneSweep(engine, grace, clockMs));
     background.hintDeliveryEvery(config.hintIntervalMs(),

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.engine.MemoryStorageEngine;
+import dev.ringkv.storage.engine.Record;
+import dev.ringkv.version.Version;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class HeartbeatLoopTest {
@@ -16,8 +21,14 @@ class HeartbeatLoopTest {
   private static HeartbeatLoop.Events events(List<String> seen) {
     return new HeartbeatLoop.Events() {
       @Override
-      public boolean mayTakePart() {
-        return true;
+      public Duration maxDown() {
+        return Duration.ofSeconds(1);
+      }
+
+      @Override
+      public boolean awayTooLong(Duration downFor) {
+        seen.add("away " + downFor.toMillis());
+        return false;
       }
 
       @Override
@@ -39,7 +50,7 @@ class HeartbeatLoopTest {
     int beats;
 
     @Override
-    public RingTable register(String nodeId, String address, String replaces) {
+    public RingTable register(String nodeId, String address, String replaces, Duration maxDown) {
       if (!reachable) {
         throw new IllegalStateException("UNAVAILABLE: connection refused");
       }
@@ -47,17 +58,13 @@ class HeartbeatLoopTest {
     }
 
     @Override
-    public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
+    public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch,
+        Duration maxDown) {
       if (!reachable) {
         throw new IllegalStateException("UNAVAILABLE: connection refused");
       }
       beats++;
       return Optional.empty();
-    }
-
-    @Override
-    public RingTable table() {
-      throw new UnsupportedOperationException();
     }
 
     @Override
@@ -71,21 +78,18 @@ class HeartbeatLoopTest {
     List<String> calls = new ArrayList<>();
     ManagerClient forgetful = new ManagerClient() {
       @Override
-      public RingTable register(String nodeId, String address, String replaces) {
+      public RingTable register(String nodeId, String address, String replaces,
+          Duration maxDown) {
         calls.add("register");
         return RingTable.of("c", 3, 1, List.of(new Node(nodeId, address, NodeState.UP,
             List.of(1L))));
       }
 
       @Override
-      public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch) {
+      public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch,
+          Duration maxDown) {
         calls.add("heartbeat");
         throw new NotRegisteredException(nodeId + " is not a member");
-      }
-
-      @Override
-      public RingTable table() {
-        throw new UnsupportedOperationException();
       }
 
       @Override
@@ -123,5 +127,80 @@ class HeartbeatLoopTest {
     manager.reachable = true;
     loop.run();
     assertThat(manager.beats).isEqualTo(1);
+  }
+
+  /**
+   * A manager that refuses to take its node back while the node asks with a limit, as one that
+   * marked it DOWN long ago does, writing down each limit it was asked with.
+   */
+  private static final class RefusingManager implements ManagerClient {
+    final List<String> asked = new ArrayList<>();
+    boolean registered;
+
+    @Override
+    public RingTable register(String nodeId, String address, String replaces, Duration maxDown) {
+      asked.add("register " + maxDown.toMillis());
+      refuseUnless(maxDown);
+      return RingTable.of("c", 2, 1, List.of(new Node(nodeId, address, NodeState.UP,
+          List.of(1L))));
+    }
+
+    @Override
+    public Optional<RingTable> heartbeat(String nodeId, String address, long knownEpoch,
+        Duration maxDown) {
+      asked.add("heartbeat " + maxDown.toMillis());
+      refuseUnless(maxDown);
+      return Optional.empty();
+    }
+
+    private void refuseUnless(Duration maxDown) {
+      if (!registered && !maxDown.equals(ManagerClient.NO_LIMIT)) {
+        throw new AwayTooLongException("node n1 was DOWN for 9000 ms", Duration.ofSeconds(9));
+      }
+    }
+
+    @Override
+    public void reconnectNow() {}
+  }
+
+  @Test
+  void aNodeRefusedOnceItHadJoinedStopsWithExitOneAndAsksNoMore() {
+    RefusingManager manager = new RefusingManager();
+    manager.registered = true;
+    MemoryStorageEngine engine = new MemoryStorageEngine();
+    engine.apply("kept", Record.value(new Version(1, 0, "n1"), "v".getBytes()));
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager,
+        new TableHolder(RingTable.empty("unjoined", 1)),
+        new AbsenceGuard(Duration.ofSeconds(10), engine, exit));
+    loop.run(); // joins
+    manager.registered = false; // the manager marked it DOWN long ago (it was paused)
+    loop.run();
+    loop.run();
+
+    assertThat(manager.asked).as("each asked with half the grace, none after the refusal")
+        .containsExactly("register 5000", "heartbeat 5000");
+    assertThat(exit).isCompletedWithValue(1);
+    assertThat(engine.get("kept")).as("what it holds is deleted when it starts again").isPresent();
+  }
+
+  @Test
+  void aNodeRefusedAtStartDeletesWhatItHoldsAndJoinsWithNoLimit() {
+    RefusingManager manager = new RefusingManager();
+    MemoryStorageEngine engine = new MemoryStorageEngine();
+    engine.apply("stale", Record.value(new Version(1, 0, "n1"), "v".getBytes()));
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
+    HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager, tables,
+        new AbsenceGuard(Duration.ofSeconds(10), engine, exit));
+    loop.run();
+    assertThat(engine.get("stale")).as("deleted before it joins").isEmpty();
+    assertThat(tables.get().epoch()).as("not joined yet").isEqualTo(0);
+
+    loop.run();
+    loop.run();
+    assertThat(manager.asked).containsExactly("register 5000", "register 0", "heartbeat 0");
+    assertThat(tables.get().epoch()).isEqualTo(2);
+    assertThat(exit).isNotDone();
   }
 }
