@@ -142,24 +142,36 @@ for ((i = 1; i <= NODES; i++)); do
   is_removed "server$i" || start_storage "server$i" $((MANAGER_PORT + i))
 done
 
-# Wait for every node to be UP; fail fast, and clean up, if any process dies.
-deadline=$((SECONDS + 90))
-until cluster_status --wait-up "$((NODES - $(removed_count)))" --wait-timeout 2000 2>/dev/null; do
-  for pid_file in "$RUN_DIR"/pids/*.pid; do
-    if [[ -z "$(live_pid "$pid_file")" ]]; then
-      id="$(basename "$pid_file" .pid)"
+# Wait for every node to be UP: one status process waits (a JVM per poll would take CPU from
+# the starting processes); fail fast, and clean up, if any process dies meanwhile.
+stop_all() {
+  kill "$waiter" 2>/dev/null && wait "$waiter" 2>/dev/null || true
+  "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
+}
+wait_err="$RUN_DIR/logs/start-wait.err"
+status_command
+"${STATUS_COMMAND[@]}" --wait-up "$((NODES - $(removed_count)))" --wait-timeout 90000 2>"$wait_err" &
+waiter=$!
+started=()
+for pid_file in "$RUN_DIR"/pids/*.pid; do started+=("$(basename "$pid_file" .pid)=$(cat "$pid_file")"); done
+while is_running "$waiter"; do
+  for process in "${started[@]}"; do
+    if ! is_running "${process#*=}"; then
+      id="${process%%=*}"
       echo "error: $id exited during start-up; the end of its log and output:" >&2
       tail -n 15 "$RUN_DIR/logs/$id.log" "$RUN_DIR/logs/$id.out" >&2 2>/dev/null || true
-      "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
+      stop_all
       exit 1
     fi
   done
-  if ((SECONDS > deadline)); then
-    echo "error: the cluster did not come up within 90 s; logs are in $RUN_DIR/logs" >&2
-    "$(dirname "$0")/stop_service.sh" --run-dir "$RUN_DIR" >/dev/null
-    exit 1
-  fi
+  sleep 0.1
 done
+if ! wait "$waiter"; then
+  echo "error: the cluster did not come up within 90 s ($(tail -n 1 "$wait_err")); logs are in $RUN_DIR/logs" >&2
+  stop_all
+  exit 1
+fi
+rm -f "$wait_err"
 if ((MANAGERS == 1)); then
   echo "ringkv is up: manager on 127.0.0.1:$MANAGER_PORT, run dir $RUN_DIR"
 else
