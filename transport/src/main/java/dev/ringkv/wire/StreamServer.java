@@ -29,10 +29,13 @@ import java.util.function.ToLongFunction;
  * ready for them, and a stream's next request is served only then and while the stream holds
  * less than its share of the budget: a quarter, and for a stream whose replies are not being
  * taken, only an equal part among all open streams. A caller that stops reading its replies
- * stops being served and holds no more than that, so callers that read are never starved by
- * those that do not. A request whose deadline has passed when it is read is answered
- * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
- * elsewhere, and a late copy must not be applied or forwarded.
+ * stops being served. What it took while it still read stays held, though, so a few such
+ * streams could hold the whole budget: when a request finds the budget full, every stream whose
+ * replies go unread while it holds more than an equal part is closed with
+ * {@code RESOURCE_EXHAUSTED} and gives its part back, and the request is served after all, so
+ * callers that read are not starved by those that do not. A request whose deadline has passed
+ * when it is read is answered {@code DEADLINE_EXCEEDED} and never served: its caller gave up on
+ * it, perhaps retried it elsewhere, and a late copy must not be applied or forwarded.
  *
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
  * each stream ends once everything it had in flight is answered.
@@ -123,6 +126,22 @@ public final class StreamServer<Q, F, P, G> {
     return session;
   }
 
+  /**
+   * Closes the streams other than {@code asking} that hold more than an equal part unread.
+   *
+   * @return whether it closed any
+   */
+  private boolean closeStalledStreams(Session asking) {
+    long part = budget.maxBytes() / Math.max(STREAM_SHARE, sessions.size());
+    boolean closed = false;
+    for (Session session : sessions) {
+      if (session != asking) {
+        closed |= session.closeIfStalledOver(part);
+      }
+    }
+    return closed;
+  }
+
   /** Refuses new requests and ends every stream once its requests in flight are answered. */
   public void drain() {
     draining = true;
@@ -154,6 +173,7 @@ public final class StreamServer<Q, F, P, G> {
     private final AtomicBoolean serving = new AtomicBoolean(); // one thread serves at a time
     private volatile boolean callerDone;
     private volatile boolean cancelled;
+    private final AtomicBoolean closeDue = new AtomicBoolean(); // closed for unread replies
     private boolean ended; // only touched by flush, which never runs twice at once
 
     Session(ServerCallStreamObserver<G> out) {
@@ -225,7 +245,8 @@ public final class StreamServer<Q, F, P, G> {
         return;
       }
       long size = framing.requestSize(request) + BOOKKEEPING_BYTES + reserve.applyAsLong(request);
-      if (!budget.tryHoldBytes(size)) {
+      if (!budget.tryHoldBytes(size)
+          && !(closeStalledStreams(this) && budget.tryHoldBytes(size))) {
         reply(framing.error(request, budget.overBytes(nodeId)));
         return;
       }
@@ -263,6 +284,11 @@ public final class StreamServer<Q, F, P, G> {
 
     private void flush() {
       do {
+        if (closeDue.compareAndSet(true, false)) {
+          out.onError(Status.RESOURCE_EXHAUSTED.withDescription(nodeId + " closed this stream: "
+              + "its replies went unread while it held more than its part of the node's "
+              + "in-flight budget, which others needed").asRuntimeException());
+        }
         if (!cancelled) {
           serveWaiting();
         }
@@ -301,6 +327,28 @@ public final class StreamServer<Q, F, P, G> {
         budget.releaseBytes(held);
         heldBytes.addAndGet(-held);
       }
+    }
+
+    /**
+     * Closes this stream if its replies go unread (the transport takes none) while it holds
+     * more than {@code part} of the budget, and gives back at once what its queued replies hold
+     * (replies still being made are dropped as they come).
+     *
+     * @return whether it closed the stream
+     */
+    boolean closeIfStalledOver(long part) {
+      if (cancelled || out.isReady() || heldBytes.get() <= part) {
+        return false;
+      }
+      closeDue.set(true);
+      cancel();
+      long freed = 0;
+      for (Outgoing<P> o; (o = outbound.poll()) != null; ) {
+        freed += o.heldBytes();
+      }
+      budget.releaseBytes(freed);
+      heldBytes.addAndGet(-freed);
+      return true;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ringkv.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.ByteString;
 import dev.ringkv.proto.GetReply;
@@ -17,6 +18,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -244,6 +247,66 @@ class RequestStreamTest {
 
 
   @Test
+  void streamsWhoseRepliesGoUnreadAreClosedWhenTheyHoldTheBudgetOthersNeed() throws Exception {
+    start(new InFlightBudget(10_000, 4_000_000), clientSender);
+    // Four callers that never read their replies: each sends 40 reads, answered with 200 KB
+    // each. What the transport does not take stays held: more than the whole budget.
+    Map<Integer, Status> closed = new ConcurrentHashMap<>();
+    List<ClientCallStreamObserver<KvRequestFrame>> hogs = new CopyOnWriteArrayList<>();
+    for (int h = 0; h < 4; h++) {
+      int hog = h;
+      StreamObserver<KvRequestFrame> requests = KvGrpc.newStub(channel).stream(
+          new ClientResponseObserver<KvRequestFrame, KvReplyFrame>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<KvRequestFrame> call) {
+              call.disableAutoRequestWithInitial(0);
+              hogs.add(call);
+            }
+
+            @Override
+            public void onNext(KvReplyFrame frame) {}
+
+            @Override
+            public void onError(Throwable error) {
+              closed.put(hog, Status.fromThrowable(error));
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      KvRequestFrame.Builder frame = KvRequestFrame.newBuilder();
+      for (int i = 0; i < 40; i++) {
+        frame.addRequests(KvRequest.newBuilder().setId(i + 1)
+            .setGet(GetRequest.newBuilder().setKey("hog" + h + "-" + i)));
+      }
+      requests.onNext(frame.build());
+    }
+    awaitHeld(4 * 40);
+    held.keySet().forEach(key -> answer(key, 200_000));
+
+    // Another caller's read finds the budget full: the streams then holding more than their
+    // part unread are closed, and the read is served.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean served = false;
+    for (int n = 0; !served; n++) {
+      assertThat(System.nanoTime()).as("another caller's read served within 10 s")
+          .isLessThan(deadline);
+      String key = "other" + n;
+      CompletableFuture<KvReply> read = get(key);
+      await(() -> held.containsKey(key) || read.isDone());
+      served = held.containsKey(key);
+    }
+    await(() -> streams.openStreams() < 5);
+    // A closed caller learns why once it reads what came before.
+    hogs.forEach(call -> call.request(Integer.MAX_VALUE));
+    await(() -> !closed.isEmpty());
+    assertThat(closed.values()).extracting(Status::getCode, Status::getDescription)
+        .containsOnly(tuple(Status.Code.RESOURCE_EXHAUSTED, "test-node closed this stream: its "
+            + "replies went unread while it held more than its part of the node's in-flight "
+            + "budget, which others needed"));
+  }
+
+  @Test
   void drainingAnswersWhatIsInFlightRefusesTheRestAndEndsEveryStream() throws Exception {
     start(unlimited(), clientSender);
     CompletableFuture<KvReply> inFlight = get("in-flight");
@@ -314,6 +377,14 @@ class RequestStreamTest {
   private CompletableFuture<KvReply> get(String key, long timeoutMs) {
     return stream.submit(id -> KvRequest.newBuilder().setId(id)
         .setGet(GetRequest.newBuilder().setKey(key)).build(), timeoutMs);
+  }
+
+  /** Answers the held request for {@code key} with a value of {@code size} bytes. */
+  private void answer(String key, int size) {
+    Held h = held.get(key);
+    h.reply().complete(KvReply.newBuilder().setId(h.request().getId())
+        .setGet(GetReply.newBuilder().setFound(true).setValue(ByteString.copyFrom(new byte[size])))
+        .build());
   }
 
   /** Answers the held request for {@code key} with the key itself as the value. */
