@@ -142,6 +142,14 @@ public final class Coordinator {
     });
   }
 
+  /**
+   * What a write of {@code valueBytes} brings into memory beyond its request while it is served:
+   * a copy of the value for this node's store and one for each other replica's message.
+   */
+  public long writeCopiesBytes(long valueBytes) {
+    return valueBytes * tables.get().replicationFactor();
+  }
+
   /** The most a read's first answers can take in memory: one inline value per replica. */
   public long firstAnswersBytes() {
     return (long) tables.get().replicationFactor() * (INLINE_VALUE_BYTES + ANSWER_OVERHEAD_BYTES);

@@ -14,10 +14,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToLongFunction;
 
 /**
  * Load shedding for single-request calls: each holds a slot and its message's bytes of the
- * {@link InFlightBudget} until it ends. Beyond the budget, a call is refused at once with
+ * {@link InFlightBudget}, with what serving it brings into memory beyond them, until it ends. Beyond the budget, a call is refused at once with
  * {@code RESOURCE_EXHAUSTED}, which clients retry with backoff, instead of queueing until the
  * node runs out of memory. Streams are let through: they take from the budget per request.
  * A call whose message has not arrived within {@link #MESSAGE_TIMEOUT_MS} is ended with
@@ -31,12 +32,19 @@ final class Admission implements ServerInterceptor {
   private final String nodeId;
   private final InFlightBudget budget;
   private final ScheduledExecutorService timer;
+  private final ToLongFunction<Object> reserve;
 
-  /** @param timer runs the message timeouts (the node's network thread) */
-  Admission(String nodeId, InFlightBudget budget, ScheduledExecutorService timer) {
+  /**
+   * @param timer runs the message timeouts (the node's network thread)
+   * @param reserve the bytes serving a message brings into memory beyond the message itself;
+   *     held with it
+   */
+  Admission(String nodeId, InFlightBudget budget, ScheduledExecutorService timer,
+      ToLongFunction<Object> reserve) {
     this.nodeId = nodeId;
     this.budget = budget;
     this.timer = timer;
+    this.reserve = reserve;
   }
 
   @Override
@@ -87,7 +95,8 @@ final class Admission implements ServerInterceptor {
         @Override
         public void onMessage(Q message) {
           messageCame = true;
-          long size = message instanceof MessageLite m ? m.getSerializedSize() : 0;
+          long size = (message instanceof MessageLite m ? m.getSerializedSize() : 0)
+              + reserve.applyAsLong(message);
           if (!budget.tryHoldBytes(size)) {
             refused = true;
             close(budget.overBytes(nodeId), new Metadata());

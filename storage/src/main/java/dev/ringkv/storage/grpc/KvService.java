@@ -51,6 +51,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final RequestLimits limits;
   private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
+  private final long maxInFlightBytes;
 
   /**
    * @param refreshTable asks for this node's table to be refreshed soon; called when a client
@@ -69,10 +70,11 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.callerTables = new CallerTables(nodeId, tables, refreshTable);
     this.limits = limits;
     this.clockMs = clockMs;
-    // A read waits for its replicas' answers: they are counted from the start.
+    this.maxInFlightBytes = budget.maxBytes();
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
-        request -> request.hasGet() ? coordinator.firstAnswersBytes() : 0, budget, sender,
-        maxFrameBytes, clockMs);
+        request -> request.hasGet() ? reserveFor(request.getGet())
+            : request.hasPut() ? reserveFor(request.getPut()) : 0,
+        budget, sender, maxFrameBytes, clockMs);
   }
 
   /**
@@ -80,9 +82,30 @@ public final class KvService extends KvGrpc.KvImplBase {
    *
    * @param timer runs the timeouts of calls whose message does not come
    */
+  public ServerInterceptor admission(InFlightBudget budget, ScheduledExecutorService timer) {
+    return new Admission(nodeId, budget, timer, message -> message instanceof GetRequest get
+        ? reserveFor(get) : message instanceof PutRequest put ? reserveFor(put) : 0);
+  }
+
+  /** As {@link #admission(InFlightBudget, ScheduledExecutorService)}, for another service. */
   public static ServerInterceptor admission(String nodeId, InFlightBudget budget,
       ScheduledExecutorService timer) {
-    return new Admission(nodeId, budget, timer);
+    return new Admission(nodeId, budget, timer, message -> 0);
+  }
+
+  /** What serving a read brings into memory beyond itself: its replicas' first answers. */
+  private long reserveFor(GetRequest request) {
+    return coordinator.firstAnswersBytes();
+  }
+
+  /**
+   * What serving a write brings into memory beyond itself: its value's copies for the replicas;
+   * at most what leaves the write room to be served alone, so that the budget never refuses a
+   * write of the largest size for good.
+   */
+  private long reserveFor(PutRequest request) {
+    long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - request.getSerializedSize();
+    return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(request.getValue().size())));
   }
 
   /** The stream server's frames read so far (with {@link #requestsRead}: requests per frame). */

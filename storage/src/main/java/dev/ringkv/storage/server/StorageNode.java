@@ -172,7 +172,7 @@ public final class StorageNode implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .addService(malformed.guard(ServerInterceptors.intercept(kvService,
-            KvService.admission(id, clientBudget, loop), access)))
+            kvService.admission(clientBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(

@@ -261,6 +261,14 @@ class CoordinatorTest {
   }
 
   @Test
+  void aWriteCountsAValueCopyForEveryReplicaItGoesTo() {
+    assertThat(coordinatorOn("n1").writeCopiesBytes(1_000))
+        .as("this node's store and the other replicas' messages, at rf %d",
+            table.replicationFactor())
+        .isEqualTo(1_000L * table.replicationFactor());
+  }
+
+  @Test
   void aLargeValueWithNoRoomForItFailsAsOverloadedAndHoldsNothing() {
     room = new InFlightBudget(100, Coordinator.INLINE_VALUE_BYTES);
     Record big = Record.value(new Version(1, 0, "n1"), new byte[2 * Coordinator.INLINE_VALUE_BYTES]);
