@@ -88,7 +88,8 @@ public final class StorageMain implements Callable<Integer> {
 
   @Option(names = "--max-in-flight-bytes", description = "Bytes of requests held at once, "
       + "client-facing and replica-facing each, a streamed request counting 1 KiB on top of its "
-      + "size; more are refused with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+      + "size, a client's write also its value once per replica; more are refused with "
+      + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxInFlightBytes = 32L * 1024 * 1024;
 
   @Option(names = "--tls", paramLabel = "DIR", description = "Serve TLS with DIR/ID.crt and "
