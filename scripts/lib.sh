@@ -23,7 +23,7 @@ CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} ${RINGKV_SERVER_JVM_EXTRA_OPTS:-}"
 # The manager's work is light (heartbeats, now and then a table change): the quick compiler
 # serves it well, and a cluster's start is spared the optimizing compiler's work on it, about a
-# second of CPU out of the ten or so that 8 JVMs starting on 2 cores share.
+# second of CPU of the 13 or so that 8 JVMs starting on 2 cores share.
 MANAGER_JVM_OPTS="$SERVER_JVM_OPTS -XX:TieredStopAtLevel=1"
 CLIENT_JVM_OPTS="${RINGKV_CLIENT_JVM_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto}"
 # Class data sharing: most of a server JVM's start-up CPU is loading and verifying the same few

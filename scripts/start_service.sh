@@ -167,7 +167,7 @@ while is_running "$waiter"; do
   sleep 0.1
 done
 if ! wait "$waiter"; then
-  echo "error: the cluster did not come up within 90 s ($(tail -n 1 "$wait_err")); logs are in $RUN_DIR/logs" >&2
+  echo "error: the cluster did not come up ($(tail -n 1 "$wait_err")); logs are in $RUN_DIR/logs" >&2
   stop_all
   exit 1
 fi

@@ -18,12 +18,12 @@ import java.util.function.ToLongFunction;
 
 /**
  * Load shedding for single-request calls: each holds a slot and its message's bytes of the
- * {@link InFlightBudget}, with what serving it brings into memory beyond them, until it ends. Beyond the budget, a call is refused at once with
- * {@code RESOURCE_EXHAUSTED}, which clients retry with backoff, instead of queueing until the
- * node runs out of memory. Streams are let through: they take from the budget per request.
- * A call whose message has not arrived within {@link #MESSAGE_TIMEOUT_MS} is ended with
- * {@code DEADLINE_EXCEEDED}, so callers that send headers and nothing else cannot hold every
- * slot.
+ * {@link InFlightBudget}, with what serving it brings into memory beyond them, until it ends.
+ * Beyond the budget, a call is refused at once with {@code RESOURCE_EXHAUSTED}, which clients
+ * retry with backoff, instead of queueing until the node runs out of memory. Streams are let
+ * through: they take from the budget per request. A call whose message has not arrived within
+ * {@link #MESSAGE_TIMEOUT_MS} is ended with {@code DEADLINE_EXCEEDED}, so callers that send
+ * headers and nothing else cannot hold every slot.
  */
 final class Admission implements ServerInterceptor {
 
