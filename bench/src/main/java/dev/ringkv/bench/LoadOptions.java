@@ -16,9 +16,9 @@ final class LoadOptions {
   long warmupOps = 50_000;
 
   @Option(names = "--warmup-seconds", description = "Warm up for at least this long, then until "
-      + "three 5-second windows run within 10%% of their mean rate: the servers' optimizing "
-      + "compiler needs tens of seconds of load before their code runs at full speed, and a "
-      + "server runs for days (default: ${DEFAULT-VALUE}).")
+      + "three 5-second windows run within 10%% of their mean rate, the last no more than 5%% "
+      + "above the first: the servers' optimizing compiler needs tens of seconds of load before "
+      + "their code runs at full speed, and a server runs for days (default: ${DEFAULT-VALUE}).")
   double warmupSeconds = 60;
 
   @Option(names = "--warmup-max-seconds", description = "End a warm-up that has not settled by "

@@ -7,13 +7,16 @@ import java.util.Deque;
  * When a cluster is warm: the servers' optimizing compiler takes tens of seconds of load on a
  * shared machine before their code runs at full speed, and a server runs for days, so the bench
  * measures the speed it settles at. Warm means the last {@link #WINDOWS} windows' rates are all
- * within {@link #TOLERANCE} of their mean, after at least the minimum operations and time; the
- * maximum time ends a warm-up that never settles (a noisy machine).
+ * within {@link #TOLERANCE} of their mean and no longer climbing (the last at most
+ * {@link #CLIMB} above the first: on a slow machine the rate can rise by a few percent a window
+ * for a minute, each three windows close together), after at least the minimum operations and
+ * time; the maximum time ends a warm-up that never settles (a noisy machine).
  */
 final class WarmUp {
 
   static final int WINDOWS = 3;
   static final double TOLERANCE = 0.10;
+  static final double CLIMB = 0.05;
 
   private final long minOps;
   private final double minSeconds;
@@ -59,6 +62,7 @@ final class WarmUp {
       return false;
     }
     double mean = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    return rates.stream().allMatch(r -> Math.abs(r - mean) <= TOLERANCE * mean);
+    return rates.stream().allMatch(r -> Math.abs(r - mean) <= TOLERANCE * mean)
+        && rates.getLast() <= (1 + CLIMB) * rates.getFirst();
   }
 }

@@ -16,6 +16,17 @@ class WarmUpTest {
   }
 
   @Test
+  void threeWindowsCloseTogetherButStillClimbingAreNotWarmUntilTheClimbStops() {
+    WarmUp warmUp = new WarmUp(0, 0, 600);
+    for (double rate : new double[] {4_700, 4_700, 5_500, 7_000, 7_400, 7_900}) {
+      warmUp.record((long) (rate * 5), 5);
+      assertThat(warmUp.done()).as("at %.0f ops/s", rate).isFalse();
+    }
+    warmUp.record(7_700 * 5, 5);
+    assertThat(warmUp.done()).as("7,400, 7,900, 7,700: settled").isTrue();
+  }
+
+  @Test
   void threeWindowsWithinTenPercentOfTheirMeanAreWarm() {
     WarmUp warmUp = new WarmUp(0, 0, 600);
     for (double rate : new double[] {48_000, 70_000, 73_000, 67_000}) {
