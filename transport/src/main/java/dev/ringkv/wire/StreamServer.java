@@ -132,7 +132,7 @@ public final class StreamServer<Q, F, P, G> {
    * @return whether it closed any
    */
   private boolean closeStalledStreams(Session asking) {
-    long part = budget.maxBytes() / Math.max(STREAM_SHARE, sessions.size());
+    long part = equalPart();
     boolean closed = false;
     for (Session session : sessions) {
       if (session != asking) {
@@ -140,6 +140,11 @@ public final class StreamServer<Q, F, P, G> {
       }
     }
     return closed;
+  }
+
+  /** An equal part of the budget among the open streams, and at most a quarter. */
+  private long equalPart() {
+    return budget.maxBytes() / Math.max(STREAM_SHARE, sessions.size());
   }
 
   /** Refuses new requests and ends every stream once its requests in flight are answered. */
@@ -217,8 +222,7 @@ public final class StreamServer<Q, F, P, G> {
      * together never starve the ones that read.
      */
     private boolean hasRoom() {
-      int parts = out.isReady() ? STREAM_SHARE : Math.max(STREAM_SHARE, sessions.size());
-      return heldBytes.get() < budget.maxBytes() / parts;
+      return heldBytes.get() < (out.isReady() ? budget.maxBytes() / STREAM_SHARE : equalPart());
     }
 
     /**
@@ -324,8 +328,7 @@ public final class StreamServer<Q, F, P, G> {
           out.onNext(framing.replyFrame(replies));
         }
       } finally {
-        budget.releaseBytes(held);
-        heldBytes.addAndGet(-held);
+        release(held);
       }
     }
 
@@ -346,9 +349,14 @@ public final class StreamServer<Q, F, P, G> {
       for (Outgoing<P> o; (o = outbound.poll()) != null; ) {
         freed += o.heldBytes();
       }
-      budget.releaseBytes(freed);
-      heldBytes.addAndGet(-freed);
+      release(freed);
       return true;
+    }
+
+    /** Gives back {@code bytes} this stream held of the budget. */
+    private void release(long bytes) {
+      budget.releaseBytes(bytes);
+      heldBytes.addAndGet(-bytes);
     }
 
     @Override

@@ -72,8 +72,8 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.clockMs = clockMs;
     this.maxInFlightBytes = budget.maxBytes();
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
-        request -> request.hasGet() ? reserveFor(request.getGet())
-            : request.hasPut() ? reserveFor(request.getPut()) : 0,
+        request -> reserveFor(request.hasGet() ? request.getGet()
+            : request.hasPut() ? request.getPut() : request),
         budget, sender, maxFrameBytes, clockMs);
   }
 
@@ -83,8 +83,7 @@ public final class KvService extends KvGrpc.KvImplBase {
    * @param timer runs the timeouts of calls whose message does not come
    */
   public ServerInterceptor admission(InFlightBudget budget, ScheduledExecutorService timer) {
-    return new Admission(nodeId, budget, timer, message -> message instanceof GetRequest get
-        ? reserveFor(get) : message instanceof PutRequest put ? reserveFor(put) : 0);
+    return new Admission(nodeId, budget, timer, this::reserveFor);
   }
 
   /** As {@link #admission(InFlightBudget, ScheduledExecutorService)}, for another service. */
@@ -93,19 +92,20 @@ public final class KvService extends KvGrpc.KvImplBase {
     return new Admission(nodeId, budget, timer, message -> 0);
   }
 
-  /** What serving a read brings into memory beyond itself: its replicas' first answers. */
-  private long reserveFor(GetRequest request) {
-    return coordinator.firstAnswersBytes();
-  }
-
   /**
-   * What serving a write brings into memory beyond itself: its value's copies for the replicas;
-   * at most what leaves the write room to be served alone, so that the budget never refuses a
-   * write of the largest size for good.
+   * What serving a request brings into memory beyond itself, counted from the start: a read,
+   * its replicas' first answers; a write, its value's copies for the replicas, at most what
+   * leaves it room to be served alone (so the budget never refuses the largest write for good).
    */
-  private long reserveFor(PutRequest request) {
-    long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - request.getSerializedSize();
-    return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(request.getValue().size())));
+  private long reserveFor(Object request) {
+    if (request instanceof GetRequest) {
+      return coordinator.firstAnswersBytes();
+    }
+    if (request instanceof PutRequest put) {
+      long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - put.getSerializedSize();
+      return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(put.getValue().size())));
+    }
+    return 0;
   }
 
   /** The stream server's frames read so far (with {@link #requestsRead}: requests per frame). */
