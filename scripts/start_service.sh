@@ -9,7 +9,8 @@ Usage: scripts/start_service.sh --nodes N --rep K [options]
 
 Starts the manager on PORT and storage nodes server1..serverN on PORT+1..PORT+N, waits until
 all of them are up, and prints the cluster table. With --managers M, managers manager1..managerM
-run on PORT, PORT-1, .., PORT-M+1 (each also speaks Raft to the others on its port + 10000). Builds the jars first if they are missing.
+run on PORT, PORT-1, .., PORT-M+1. Each manager, even alone, also speaks Raft on its port + 10000
+(bound to 127.0.0.1). Builds the jars first if they are missing.
 Starting again in the same run dir restarts the same cluster with its data.
 
 Options:
@@ -90,7 +91,7 @@ done
 for ((port = LOWEST_PORT; port <= MANAGER_PORT + NODES; port++)); do
   ! port_in_use "$port" || die "port $port is already in use; pick another range with --port"
 done
-for ((port = LOWEST_PORT + 10000; port <= MANAGER_PORT + 10000 && MANAGERS > 1; port++)); do
+for ((port = LOWEST_PORT + 10000; port <= MANAGER_PORT + 10000; port++)); do
   ! port_in_use "$port" || die "port $port (a manager's Raft port) is already in use; pick another range with --port"
 done
 if [[ "$METRICS_PORT" != -1 ]]; then

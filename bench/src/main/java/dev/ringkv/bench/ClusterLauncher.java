@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterLauncher extends StoppedOnExit {
 
+  // A manager speaks Raft on its port + this (start_service.sh --help says so).
+  private static final int RAFT_PORT_OFFSET = 10_000;
+
   private final Path root;
   private final Path runDir;
   private final int managerPort; // manager1's; managerK's is this - (K-1)
@@ -53,8 +56,8 @@ final class ClusterLauncher extends StoppedOnExit {
   static ClusterLauncher start(Path root, Path runDir, int managers, int nodes, int rep,
       List<String> extraArgs) throws IOException, InterruptedException {
     // gRPC ports first (managers counting down from manager1's, nodes up), then as many metrics
-    // ports; several managers also speak Raft 10000 above theirs, below the ephemeral range.
-    int base = freePortRange(2 * (nodes + managers), managers > 1 ? 22_700 : 32_000);
+    // ports; every manager, even alone, also speaks Raft 10000 above its port.
+    int base = freePortRange(2 * (nodes + managers), managers);
     int port = base + managers - 1;
     boolean knowsMetrics = knowsMetrics(root);
     boolean metrics = knowsMetrics && !extraArgs.contains("--metrics-port");
@@ -179,23 +182,30 @@ final class ClusterLauncher extends StoppedOnExit {
     return Files.readString(root.resolve("scripts/start_service.sh")).contains("--metrics-port");
   }
 
-  /** The first of {@code count} free consecutive ports on 127.0.0.1, below the highest base. */
-  static int freePortRange(int count, int highestBase) throws IOException {
+  /**
+   * The first of {@code count} free consecutive ports on 127.0.0.1 whose first {@code raftPorts}
+   * are free 10000 above too (managers' Raft ports). All of them lie below the ephemeral range
+   * (32768-60999), which outgoing connections take ports from: a port there may be taken by the
+   * time the process that is to listen on it starts.
+   */
+  static int freePortRange(int count, int raftPorts) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
-      // Below the ephemeral range (32768-60999), which outgoing connections take ports from.
-      int base = ThreadLocalRandom.current().nextInt(20_000, highestBase);
-      boolean free = true;
-      for (int p = base; p < base + count && free; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 22_700);
+      if (allFree(base, count) && allFree(base + RAFT_PORT_OFFSET, raftPorts)) {
         return base;
       }
     }
     throw new IOException("found no " + count + " free consecutive ports on 127.0.0.1");
+  }
+
+  private static boolean allFree(int base, int count) {
+    for (int p = base; p < base + count; p++) {
+      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -78,7 +78,7 @@ final class CompareEtcdCommand implements Callable<Integer> {
     System.out.printf("etcd: %d members, %,d ops, %d outstanding%n", nodes, load.ops,
         load.concurrency);
     Path dir = Files.createTempDirectory("ringkv-bench-etcd-");
-    int basePort = ClusterLauncher.freePortRange(2 * nodes, 32_000);
+    int basePort = ClusterLauncher.freePortRange(2 * nodes, 0);
     try (EtcdCluster cluster = EtcdCluster.start(etcdBinary, dir, nodes, basePort)) {
       List<Client> clients = cluster.newClients();
       try {

@@ -217,11 +217,14 @@ class ScriptsIT {
     }
   }
 
-  /** A base port whose next {@code count} ports are all free right now. */
+  /**
+   * A base port whose next {@code count} ports are all free right now, as are the manager's Raft
+   * port (10000 above) and the default metrics ports (1000 above), all below the ephemeral range.
+   */
   private static int freePortRange(int count) throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = ThreadLocalRandom.current().nextInt(20_000, 32_000); // below the ephemeral range
-      if (allFree(base, count)) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 22_700);
+      if (allFree(base, count) && allFree(base + 1_000, count) && allFree(base + 10_000, 1)) {
         return base;
       }
     }

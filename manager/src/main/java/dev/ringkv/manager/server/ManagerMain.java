@@ -24,7 +24,8 @@ public final class ManagerMain implements Callable<Integer> {
   @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host = "127.0.0.1";
 
-  @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}). The "
+      + "manager also speaks Raft on this port + " + GroupMember.RAFT_PORT_OFFSET + ", even alone.")
   int port = 7051;
 
   @Option(names = "--data-dir", required = true, description = "Directory for the manager's state.")
