@@ -51,7 +51,7 @@ public final class KvService extends KvGrpc.KvImplBase {
   private final RequestLimits limits;
   private final LongSupplier clockMs;
   private final StreamServer<KvRequest, KvRequestFrame, KvReply, KvReplyFrame> streams;
-  private final long maxInFlightBytes;
+  private final ClientReservation reservation;
 
   /**
    * @param refreshTable asks for this node's table to be refreshed soon; called when a client
@@ -70,9 +70,9 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.callerTables = new CallerTables(nodeId, tables, refreshTable);
     this.limits = limits;
     this.clockMs = clockMs;
-    this.maxInFlightBytes = budget.maxBytes();
+    this.reservation = new ClientReservation(coordinator, budget.maxBytes());
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
-        request -> reserveFor(request.hasGet() ? request.getGet()
+        request -> reservation.applyAsLong(request.hasGet() ? request.getGet()
             : request.hasPut() ? request.getPut() : request),
         budget, sender, maxFrameBytes, clockMs);
   }
@@ -83,29 +83,13 @@ public final class KvService extends KvGrpc.KvImplBase {
    * @param timer runs the timeouts of calls whose message does not come
    */
   public ServerInterceptor admission(InFlightBudget budget, ScheduledExecutorService timer) {
-    return new Admission(nodeId, budget, timer, this::reserveFor);
+    return new Admission(nodeId, budget, timer, reservation);
   }
 
   /** As {@link #admission(InFlightBudget, ScheduledExecutorService)}, for another service. */
   public static ServerInterceptor admission(String nodeId, InFlightBudget budget,
       ScheduledExecutorService timer) {
     return new Admission(nodeId, budget, timer, message -> 0);
-  }
-
-  /**
-   * What serving a request brings into memory beyond itself, counted from the start: a read,
-   * its replicas' first answers; a write, its value's copies for the replicas, at most what
-   * leaves it room to be served alone (so the budget never refuses the largest write for good).
-   */
-  private long reserveFor(Object request) {
-    if (request instanceof GetRequest) {
-      return coordinator.firstAnswersBytes();
-    }
-    if (request instanceof PutRequest put) {
-      long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - put.getSerializedSize();
-      return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(put.getValue().size())));
-    }
-    return 0;
   }
 
   /** The stream server's frames read so far (with {@link #requestsRead}: requests per frame). */

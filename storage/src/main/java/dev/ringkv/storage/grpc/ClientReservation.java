@@ -1,0 +1,36 @@
+package dev.ringkv.storage.grpc;
+
+import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.PutRequest;
+import dev.ringkv.storage.coordinator.Coordinator;
+import dev.ringkv.wire.StreamServer;
+import java.util.function.ToLongFunction;
+
+/**
+ * What serving a client's request brings into memory beyond the request itself, held of the
+ * in-flight budget from the start: a read, its replicas' first answers; a write, its value's
+ * copies for the replicas, at most what leaves it room to be served alone (so the budget never
+ * refuses the largest write for good). Calls and streamed requests reserve alike.
+ */
+final class ClientReservation implements ToLongFunction<Object> {
+
+  private final Coordinator coordinator;
+  private final long maxInFlightBytes;
+
+  ClientReservation(Coordinator coordinator, long maxInFlightBytes) {
+    this.coordinator = coordinator;
+    this.maxInFlightBytes = maxInFlightBytes;
+  }
+
+  @Override
+  public long applyAsLong(Object request) {
+    if (request instanceof GetRequest) {
+      return coordinator.firstAnswersBytes();
+    }
+    if (request instanceof PutRequest put) {
+      long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - put.getSerializedSize();
+      return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(put.getValue().size())));
+    }
+    return 0;
+  }
+}
