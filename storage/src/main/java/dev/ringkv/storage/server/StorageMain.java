@@ -35,7 +35,9 @@ public final class StorageMain implements Callable<Integer> {
   int port = 0;
 
   @Option(names = "--data-dir", required = true, description = "Directory for this node's data: "
-      + "the store in DIR/db, and the copy of RocksDB's native library it runs in DIR/native.")
+      + "the store in DIR/db, and, if the directory of this jar cannot be written, the copy of "
+      + "RocksDB's native library it runs in DIR/native (otherwise that copy is shared by every "
+      + "node run from this jar, next to it).")
   Path dataDir;
 
   @Option(names = "--manager", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "The "
@@ -118,7 +120,7 @@ public final class StorageMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RocksLibrary.loadFrom(dataDir.resolve("native"));
+    RocksLibrary.loadFrom(RocksLibrary.directory(dataDir.resolve("native")));
     StorageConfig config = new StorageConfig(nodeId, host, port, dataDir, managerAddress,
         heartbeatMs, replicaTimeoutMs, hintIntervalMs, syncIntervalMs,
         new RequestLimits(maxKeyBytes, maxValueBytes), maxInFlight, maxInFlightBytes,
