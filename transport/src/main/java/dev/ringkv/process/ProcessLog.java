@@ -4,22 +4,22 @@ import java.util.Optional;
 
 /**
  * Where a server process logs, settled from its arguments before the first log line (the
- * logging configuration, {@code logback.xml}, reads the properties set here).
+ * logging set-up, {@link ServerLogging}, reads the properties set here).
  */
 public final class ProcessLog {
 
   /** The option naming the log file; without it the process logs to stdout. */
   public static final String LOG_FILE_OPTION = "--log-file";
 
+  static final String NAME_PROPERTY = "ringkv.node";
+  static final String FILE_PROPERTY = "ringkv.log.file";
+
   private ProcessLog() {}
 
   /** Prefixes every line with {@code processName} and sends it where the arguments say. */
   public static void configure(String processName, String[] args) {
-    System.setProperty("ringkv.node", processName);
-    optionValue(args, LOG_FILE_OPTION).ifPresent(file -> {
-      System.setProperty("ringkv.log.file", file);
-      System.setProperty("ringkv.log.to", "file");
-    });
+    System.setProperty(NAME_PROPERTY, processName);
+    optionValue(args, LOG_FILE_OPTION).ifPresent(file -> System.setProperty(FILE_PROPERTY, file));
   }
 
   /** The value of {@code --name VALUE} or {@code --name=VALUE} in {@code args}, if given. */
