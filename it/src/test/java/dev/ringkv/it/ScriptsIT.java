@@ -244,13 +244,16 @@ class ScriptsIT {
 
   /**
    * Whether a process has exited: gone, or a zombie its parent has not reaped yet (these
-   * processes' parent is init, not the script). {@code ProcessHandle.isAlive} counts a zombie as
-   * alive.
+   * processes' parent is init, not the script) with no thread left. {@code ProcessHandle.isAlive}
+   * counts a zombie as alive; but a JVM whose main thread has ended is a zombie leader while its
+   * other threads still run (as lib.sh's is_running knows), so a zombie counts only once
+   * {@code /proc/PID/task} lists its leader alone.
    */
   private static boolean hasExited(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+    Path process = Path.of("/proc", Long.toString(pid));
+    try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
+      String stat = Files.readString(process.resolve("stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z' && tasks.count() <= 1;
     } catch (IOException gone) {
       return true;
     }

@@ -61,8 +61,8 @@ public final class RocksLibrary {
   }
 
   /**
-   * Places the library in {@code dir} unless it is there already, and loads it; must run before any other RocksDB class
-   * is used in this JVM (those load the library their own way).
+   * Places the library in {@code dir} unless it is there already, and loads it; must run before
+   * any other RocksDB class is used in this JVM (those load the library their own way).
    */
   public static void loadFrom(Path dir) {
     String resource = Environment.getJniLibraryFileName("rocksdb");
