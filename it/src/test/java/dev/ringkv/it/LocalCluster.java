@@ -580,7 +580,8 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private static boolean isFree(int port) {
+  /** Whether nothing listens on {@code port} of 127.0.0.1 right now. */
+  static boolean isFree(int port) {
     try (ServerSocket probe = new ServerSocket()) {
       probe.bind(new InetSocketAddress("127.0.0.1", port));
       return true;
