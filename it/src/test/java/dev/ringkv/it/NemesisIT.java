@@ -41,6 +41,8 @@ class NemesisIT {
   private static final Duration FAULT_PHASE =
       Duration.ofSeconds(Long.getLong("ringkv.nemesis.seconds", 35));
   private static final Duration SETTLE = Duration.ofSeconds(60);
+  // The nodes' default: how long a coordinator waits for a replica's answer.
+  private static final long REPLICA_TIMEOUT_MS = 1_000;
 
   private final long seed = Long.getLong("ringkv.seed", System.nanoTime());
   private final Random random = new Random(seed);
@@ -153,7 +155,15 @@ class NemesisIT {
     cluster.restart(leader);
   }
 
-  /** Clients and coordinators route around a node they cannot reach although it heartbeats. */
+  /**
+   * Clients and coordinators route around a node they cannot reach although it heartbeats: a
+   * request sent its way waits out a replica timeout, so without routing around, one in five
+   * would, and the slowest percent of the cuts' requests would take at least that long. The
+   * throughput during the cuts is only bounded loosely: a node that cannot be reached would
+   * bring it down to a few percent, while a cut that overlaps a restarted node catching up or a
+   * manager election on a saturated machine may halve it (41% once, with a baseline of 1,566
+   * ops/s, against 68-71% in other runs).
+   */
   private void assertPartitionedNodeWasRoutedAround() {
     double during = cutWindows.stream()
         .mapToDouble(w -> history.throughput(w[0], w[1]) * (w[1] - w[0])).sum()
@@ -161,8 +171,10 @@ class NemesisIT {
     long p99 = cutWindows.stream().mapToLong(w -> history.p99Ms(w[0], w[1])).max().orElse(0);
     System.out.printf("partition: %.0f ops/s during the cuts vs %.0f ops/s without faults, "
         + "p99 %d ms (seed %d)%n", during, baseline, p99, seed);
+    assertThat(p99).as("p99 ms while one node of 5 is cut off, against a replica timeout of "
+        + "%d ms (seed %d)", REPLICA_TIMEOUT_MS, seed).isLessThan(REPLICA_TIMEOUT_MS / 2);
     assertThat(during).as("throughput while one node of 5 is cut off (seed %d)", seed)
-        .isGreaterThanOrEqualTo(0.5 * baseline);
+        .isGreaterThanOrEqualTo(0.25 * baseline);
   }
 
   // ------------------------------------------------------------------------------------------
