@@ -161,8 +161,8 @@ class NemesisIT {
    * would, and the slowest percent of the cuts' requests would take at least that long. The
    * throughput during the cuts is only bounded loosely: a node that cannot be reached would
    * bring it down to a few percent, while a cut that overlaps a restarted node catching up or a
-   * manager election on a saturated machine may halve it (41% once, with a baseline of 1,566
-   * ops/s, against 68-71% in other runs).
+   * manager election on a saturated machine may cut it by half or more (one seed replayed gave
+   * 29-70% of the baseline, servers of before and after a change alike; other runs 55-108%).
    */
   private void assertPartitionedNodeWasRoutedAround() {
     double during = cutWindows.stream()
@@ -172,7 +172,7 @@ class NemesisIT {
     System.out.printf("partition: %.0f ops/s during the cuts vs %.0f ops/s without faults, "
         + "p99 %d ms (seed %d)%n", during, baseline, p99, seed);
     assertThat(p99).as("p99 ms while one node of 5 is cut off, against a replica timeout of "
-        + "%d ms (seed %d)", REPLICA_TIMEOUT_MS, seed).isLessThan(REPLICA_TIMEOUT_MS / 2);
+        + "%d ms (seed %d)", REPLICA_TIMEOUT_MS, seed).isLessThan(REPLICA_TIMEOUT_MS);
     assertThat(during).as("throughput while one node of 5 is cut off (seed %d)", seed)
         .isGreaterThanOrEqualTo(0.25 * baseline);
   }
