@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 final class ClusterLauncher extends StoppedOnExit {
 
   // A manager speaks Raft on its port + this (start_service.sh --help says so).
-  private static final int RAFT_PORT_OFFSET = 10_000;
+  static final int RAFT_PORT_OFFSET = 10_000;
 
   private final Path root;
   private final Path runDir;

@@ -19,7 +19,7 @@ class ClusterLauncherTest {
         int nodes = 64;
         int base = ClusterLauncher.freePortRange(2 * (nodes + managers), managers);
         assertThat(base + 2 * (nodes + managers) - 1).isLessThan(FIRST_EPHEMERAL_PORT);
-        assertThat(base + managers - 1 + 10_000).as("the highest Raft port")
+        assertThat(base + managers - 1 + ClusterLauncher.RAFT_PORT_OFFSET).as("the highest Raft port")
             .isLessThan(FIRST_EPHEMERAL_PORT);
       }
     }

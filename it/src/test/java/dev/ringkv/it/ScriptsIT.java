@@ -234,7 +234,6 @@ class ScriptsIT {
     return IntStream.range(base, base + count).allMatch(LocalCluster::isFree);
   }
 
-
   /**
    * Whether a process has exited: gone, or a zombie its parent has not reaped yet (these
    * processes' parent is init, not the script) with no thread left. {@code ProcessHandle.isAlive}

@@ -1,6 +1,7 @@
 package dev.ringkv.storage.grpc;
 
 import dev.ringkv.proto.GetRequest;
+import dev.ringkv.proto.KvRequest;
 import dev.ringkv.proto.PutRequest;
 import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.wire.StreamServer;
@@ -10,7 +11,8 @@ import java.util.function.ToLongFunction;
  * What serving a client's request brings into memory beyond the request itself, held of the
  * in-flight budget from the start: a read, its replicas' first answers; a write, its value's
  * copies for the replicas, at most what leaves it room to be served alone (so the budget never
- * refuses the largest write for good). Calls and streamed requests reserve alike.
+ * refuses the largest write for good). Single calls and streamed requests ({@link KvRequest})
+ * reserve alike.
  */
 final class ClientReservation implements ToLongFunction<Object> {
 
@@ -24,6 +26,10 @@ final class ClientReservation implements ToLongFunction<Object> {
 
   @Override
   public long applyAsLong(Object request) {
+    if (request instanceof KvRequest streamed) {
+      return streamed.hasGet() ? applyAsLong(streamed.getGet())
+          : streamed.hasPut() ? applyAsLong(streamed.getPut()) : 0;
+    }
     if (request instanceof GetRequest) {
       return coordinator.firstAnswersBytes();
     }

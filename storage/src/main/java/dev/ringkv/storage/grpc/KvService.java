@@ -72,9 +72,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.clockMs = clockMs;
     this.reservation = new ClientReservation(coordinator, budget.maxBytes());
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
-        request -> reservation.applyAsLong(request.hasGet() ? request.getGet()
-            : request.hasPut() ? request.getPut() : request),
-        budget, sender, maxFrameBytes, clockMs);
+        reservation::applyAsLong, budget, sender, maxFrameBytes, clockMs);
   }
 
   /**
