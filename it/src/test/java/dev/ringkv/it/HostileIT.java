@@ -3,7 +3,6 @@ package dev.ringkv.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
 import dev.ringkv.client.cli.FileTableCache;
 import dev.ringkv.manager.replication.GroupMember;
@@ -21,13 +20,11 @@ import dev.ringkv.proto.RangeDigestProto;
 import dev.ringkv.proto.RangeDigestsRequest;
 import dev.ringkv.proto.ReadManyReply;
 import dev.ringkv.proto.ReadManyRequest;
-import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.RegisterRequest;
 import dev.ringkv.proto.RemoveNodeRequest;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaWriteRequest;
-import dev.ringkv.proto.VersionProto;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.ClusterSecret;
@@ -227,6 +224,9 @@ class HostileIT {
       assertRefused(Status.Code.INVALID_ARGUMENT, "not a member of the cluster",
           () -> PeerRequests.write(peer, null,
               write("k", "v", now(), "x").toBuilder().setHintFor("nobody").build()));
+      assertRefused(Status.Code.INVALID_ARGUMENT, "a copy handed over names no hint",
+          () -> PeerRequests.write(peer, null, write("k", "v", now(), "x").toBuilder()
+              .setHintFor("server2").setHandover(true).build()));
       assertRefused(Status.Code.INVALID_ARGUMENT, "max_value_bytes must not be negative",
           () -> PeerRequests.read(peer, null,
               ReplicaReadRequest.newBuilder().setKey("k").setMaxValueBytes(-1).build()));
@@ -485,10 +485,7 @@ class HostileIT {
 
   private static ReplicaWriteRequest write(String key, String value, long ms, String writer,
       int logical) {
-    return ReplicaWriteRequest.newBuilder().setKey(key).setRecord(RecordProto.newBuilder()
-        .setVersion(VersionProto.newBuilder().setPhysicalMs(ms).setLogical(logical)
-            .setNodeId(writer))
-        .setValue(ByteString.copyFromUtf8(value))).build();
+    return PeerRequests.writeOf(key, value, ms, logical, writer);
   }
 
   private static long now() {

@@ -2,11 +2,7 @@ package dev.ringkv.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import dev.ringkv.client.KvClient;
-import dev.ringkv.proto.RecordProto;
-import dev.ringkv.proto.ReplicaWriteRequest;
-import dev.ringkv.proto.VersionProto;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -133,10 +129,8 @@ class OperationsIT {
       ManagedChannel toServer1 = Grpc.newChannelBuilder(cluster.address("server1"),
           InsecureChannelCredentials.create()).build();
       try {
-        PeerRequests.write(toServer1, null, ReplicaWriteRequest.newBuilder().setKey("only-on-1")
-            .setRecord(RecordProto.newBuilder().setValue(ByteString.copyFromUtf8("v"))
-                .setVersion(VersionProto.newBuilder().setPhysicalMs(System.currentTimeMillis())
-                    .setNodeId("server1"))).build());
+        PeerRequests.write(toServer1, null,
+            PeerRequests.writeOf("only-on-1", "v", System.currentTimeMillis(), 0, "server1"));
       } finally {
         toServer1.shutdownNow();
       }

@@ -1,5 +1,7 @@
 package dev.ringkv.it;
 
+import com.google.protobuf.ByteString;
+import dev.ringkv.proto.RecordProto;
 import dev.ringkv.proto.ReplicaGrpc;
 import dev.ringkv.proto.ReplicaReadRequest;
 import dev.ringkv.proto.ReplicaReply;
@@ -7,6 +9,7 @@ import dev.ringkv.proto.ReplicaReplyFrame;
 import dev.ringkv.proto.ReplicaRequest;
 import dev.ringkv.proto.ReplicaRequestFrame;
 import dev.ringkv.proto.ReplicaWriteRequest;
+import dev.ringkv.proto.VersionProto;
 import dev.ringkv.wire.StreamErrors;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
@@ -22,6 +25,15 @@ import java.util.concurrent.TimeUnit;
 final class PeerRequests {
 
   private PeerRequests() {}
+
+  /** A write of {@code value} at version {@code physicalMs}.{@code logical}@{@code writer}. */
+  static ReplicaWriteRequest writeOf(String key, String value, long physicalMs, int logical,
+      String writer) {
+    return ReplicaWriteRequest.newBuilder().setKey(key).setRecord(RecordProto.newBuilder()
+        .setVersion(VersionProto.newBuilder().setPhysicalMs(physicalMs).setLogical(logical)
+            .setNodeId(writer))
+        .setValue(ByteString.copyFromUtf8(value))).build();
+  }
 
   /** Sends {@code write} as the one request of a stream; see {@link #send}. */
   static void write(Channel channel, CallCredentials credentials, ReplicaWriteRequest write)

@@ -1,18 +1,16 @@
 package dev.ringkv.storage.engine;
 
 import dev.ringkv.ring.TokenRange;
-import java.time.Duration;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Purges what is older than the tombstone grace period: tombstones (a delete must stay on disk
- * until every replica has had the time to learn of it, then it is dead weight) and hints (a hint
- * older than the grace could bring back a value whose delete has been purged meanwhile). A
- * replica that missed a delete for longer than the grace would bring the value back; a node that
- * was away that long therefore starts over empty (see {@code AbsenceGuard}). One pass scans the
- * whole store; it runs on the thread that answers scanning calls.
+ * Purges tombstones older than the tombstone grace (a delete must stay on disk until every
+ * replica has had the time to learn of it, then it is dead weight) and hints past its horizon
+ * (delivered, they would be refused: see {@link TombstoneGrace}). A replica that missed a delete
+ * for longer than the grace would bring the value back; a node that was away that long therefore
+ * starts over empty (see {@code AbsenceGuard}). One pass scans the whole store; it runs on the
+ * thread that answers scanning calls.
  */
 public final class TombstoneSweep implements Runnable {
 
@@ -20,23 +18,20 @@ public final class TombstoneSweep implements Runnable {
   private static final int HINT_BATCH = 10_000;
 
   private final StorageEngine engine;
-  private final Duration grace;
-  private final LongSupplier wallClockMs;
+  private final TombstoneGrace grace;
 
-  public TombstoneSweep(StorageEngine engine, Duration grace, LongSupplier wallClockMs) {
+  public TombstoneSweep(StorageEngine engine, TombstoneGrace grace) {
     this.engine = engine;
     this.grace = grace;
-    this.wallClockMs = wallClockMs;
   }
 
   @Override
   public void run() {
-    long before = wallClockMs.getAsLong() - grace.toMillis();
     long[] purged = {0};
     // Removing while scanning is safe: the scan reads a snapshot, and a removal happens only if
     // the key still holds that very tombstone.
     engine.scan(new TokenRange(0, 0), (key, record) -> {
-      if (record.isTombstone() && record.version().physicalMs() < before
+      if (record.isTombstone() && grace.isPastGrace(record.version())
           && engine.removeIfAt(key, record.version())) {
         purged[0]++;
       }
@@ -44,15 +39,15 @@ public final class TombstoneSweep implements Runnable {
     long hintsDropped = 0;
     for (String target : engine.hintTargets()) {
       for (Hint hint : engine.hintsFor(target, HINT_BATCH)) {
-        if (hint.record().version().physicalMs() < before) {
+        if (grace.isPastHorizon(hint.record().version())) {
           engine.removeHint(hint);
           hintsDropped++;
         }
       }
     }
     if (purged[0] > 0 || hintsDropped > 0) {
-      log.info("purged {} tombstones and {} hints older than the tombstone grace ({} s)",
-          purged[0], hintsDropped, grace.toSeconds());
+      log.info("purged {} tombstones older than the tombstone grace ({} s) and {} hints older "
+          + "than half of it", purged[0], grace.grace().toSeconds(), hintsDropped);
     }
   }
 }

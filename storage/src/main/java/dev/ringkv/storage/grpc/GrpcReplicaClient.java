@@ -90,6 +90,18 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
     if (hintFor != null) {
       write.setHintFor(hintFor);
     }
+    return send(target, write);
+  }
+
+  @Override
+  public CompletableFuture<Void> handOver(Node peer, String key, Record record) {
+    return send(peer, ReplicaWriteRequest.newBuilder()
+        .setKey(key)
+        .setRecord(ProtoConverter.toProto(record))
+        .setHandover(true));
+  }
+
+  private CompletableFuture<Void> send(Node target, ReplicaWriteRequest.Builder write) {
     return stream(target.address())
         .submit(id -> ReplicaRequest.newBuilder().setId(id).setWrite(write)
             .setDeadlineMs(deadline()).build(), timeoutMs)

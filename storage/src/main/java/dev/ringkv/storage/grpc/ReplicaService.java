@@ -307,7 +307,14 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
       throw new IllegalArgumentException("a hint names " + Names.checkNodeId(hintFor)
           + ", which is not a member of the cluster");
     }
-    local.store(request.getKey(), record, hintFor);
+    if (request.getHandover()) {
+      if (hintFor != null) {
+        throw new IllegalArgumentException("a copy handed over names no hint");
+      }
+      local.storeCopy(request.getKey(), record);
+    } else {
+      local.store(request.getKey(), record, hintFor);
+    }
   }
 
   /** Replies with what {@code body} returns, or with the status its failure maps to. */

@@ -1,6 +1,7 @@
 package dev.ringkv.storage.grpc;
 
 import dev.ringkv.storage.coordinator.OverloadedException;
+import dev.ringkv.storage.coordinator.PastHorizonException;
 import dev.ringkv.storage.coordinator.UnavailableException;
 import dev.ringkv.storage.engine.StorageException;
 import io.grpc.Status;
@@ -22,6 +23,8 @@ final class StatusMapper {
     Status status;
     if (e instanceof IllegalArgumentException) {
       status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    } else if (e instanceof PastHorizonException) {
+      status = Status.FAILED_PRECONDITION.withDescription(nodeId + ": " + e.getMessage());
     } else if (e instanceof OverloadedException) {
       status = Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     } else if (e instanceof UnavailableException) {

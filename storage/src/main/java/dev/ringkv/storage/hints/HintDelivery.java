@@ -4,8 +4,8 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.Hint;
-import dev.ringkv.storage.engine.Hint;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.metrics.NodeCounters;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One pass of hinted handoff: for every node this one holds hints for and the table shows UP,
  * sends the hinted records in batches and deletes each hint once its target acknowledged it.
- * Scheduled by its owner; a pass stops at a target's first failure and retries next time.
+ * Hints older than half the tombstone grace are dropped instead: the target would refuse them
+ * (see {@link TombstoneGrace}). Scheduled by its owner; a pass stops at a target's first failure
+ * and retries next time.
  */
 public final class HintDelivery implements Runnable {
 
@@ -31,6 +33,7 @@ public final class HintDelivery implements Runnable {
   private static final int BATCH = 256;
 
   private final StorageEngine engine;
+  private final TombstoneGrace grace;
   private final NodeCounters counters;
   private final ReplicaClient replicas;
   private final Supplier<RingTable> tables;
@@ -38,7 +41,8 @@ public final class HintDelivery implements Runnable {
   private final Set<String> pausedTargets = new HashSet<>(); // logged once per failed stretch
 
   public HintDelivery(StorageEngine engine, ReplicaClient replicas, Supplier<RingTable> tables,
-      LongSupplier hintsStoredSinceLastPass, NodeCounters counters) {
+      LongSupplier hintsStoredSinceLastPass, NodeCounters counters, TombstoneGrace grace) {
+    this.grace = grace;
     this.counters = counters;
     this.engine = engine;
     this.replicas = replicas;
@@ -73,6 +77,15 @@ public final class HintDelivery implements Runnable {
       List<Hint> batch = engine.hintsFor(target.id(), BATCH);
       if (batch.isEmpty()) {
         break;
+      }
+      List<Hint> expired = batch.stream()
+          .filter(h -> grace.isPastHorizon(h.record().version())).toList();
+      if (!expired.isEmpty()) {
+        expired.forEach(engine::removeHint);
+        counters.hintsDropped(target.id(), expired.size());
+        log.info("dropped {} hints for {} older than half the tombstone grace ({} s)",
+            expired.size(), target.id(), grace.grace().toSeconds());
+        continue;
       }
       CompletableFuture<?>[] sends = batch.stream()
           .map(h -> replicas.write(target, h.key(), h.record(), null)

@@ -1,6 +1,7 @@
 package dev.ringkv.storage.membership;
 
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -15,33 +16,44 @@ import org.slf4j.LoggerFactory;
  * would take it back, refuses it past that; then the cluster ran on without it: refused at start,
  * the node deletes what it holds, joins with no limit and pulls every range; refused once it had
  * joined, it stops (exit 1; started again, it starts over). A node the manager never marked DOWN
- * (the whole cluster, or the manager, was away too) keeps its data.
+ * (the whole cluster, or the manager, was away too) keeps its data. A node whose process was
+ * paused past half the grace serves no reads until the manager has settled it
+ * ({@link PauseWatch}).
  */
 public final class AbsenceGuard implements HeartbeatLoop.Events {
 
   private static final Logger log = LoggerFactory.getLogger(AbsenceGuard.class);
 
-  private final Duration grace;
+  private final TombstoneGrace grace;
+  private final PauseWatch pauses;
   private final StorageEngine engine;
   private final CompletableFuture<Integer> exit;
   private boolean joined;
   private boolean holdsNothing;
 
   /** @param exit completed with the exit code when the node must stop */
-  public AbsenceGuard(Duration grace, StorageEngine engine, CompletableFuture<Integer> exit) {
+  public AbsenceGuard(TombstoneGrace grace, PauseWatch pauses, StorageEngine engine,
+      CompletableFuture<Integer> exit) {
     this.grace = grace;
+    this.pauses = pauses;
     this.engine = engine;
     this.exit = exit;
   }
 
   @Override
+  public void beating() {
+    pauses.tick();
+  }
+
+  @Override
   public Duration maxDown() {
-    return holdsNothing ? ManagerClient.NO_LIMIT : grace.dividedBy(2);
+    return holdsNothing ? ManagerClient.NO_LIMIT : grace.horizon();
   }
 
   @Override
   public void heard() {
     joined = true;
+    pauses.settled();
   }
 
   @Override
@@ -50,13 +62,13 @@ public final class AbsenceGuard implements HeartbeatLoop.Events {
       log.error("DOWN for {} s while the cluster ran on, more than half the tombstone grace "
           + "({} s): this node may hold keys deleted meanwhile, so it stops; started again, "
           + "it deletes what it holds and pulls every range", downFor.toSeconds(),
-          grace.toSeconds());
+          grace.grace().toSeconds());
       exit.complete(1);
       return false;
     }
     log.warn("DOWN for {} s while the cluster ran on, more than half the tombstone grace ({} "
         + "s): this node may hold keys deleted meanwhile, so it deletes what it holds and "
-        + "pulls every range", downFor.toSeconds(), grace.toSeconds());
+        + "pulls every range", downFor.toSeconds(), grace.grace().toSeconds());
     engine.clear();
     holdsNothing = true;
     return true;

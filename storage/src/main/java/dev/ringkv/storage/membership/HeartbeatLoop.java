@@ -32,6 +32,9 @@ public final class HeartbeatLoop implements Runnable {
 
   /** What the loop asks and tells its node. */
   public interface Events {
+    /** A beat begins. */
+    void beating();
+
     /** How long the node may have been DOWN and still be taken back with what it holds. */
     Duration maxDown();
 
@@ -66,6 +69,7 @@ public final class HeartbeatLoop implements Runnable {
     if (done) {
       return;
     }
+    events.beating();
     try {
       if (!registered) {
         tables.offer(manager.register(nodeId, address, replaces, events.maxDown()));

@@ -73,6 +73,13 @@ public record StorageConfig(
       throw new IllegalArgumentException(
           "heartbeat interval must be 10-10000 ms, got " + heartbeatIntervalMs);
     }
+    if (tombstoneGrace.toMillis() < 10 * heartbeatIntervalMs) {
+      // Half the grace bounds how long a node may be away and still be taken back, and a gap
+      // that long between two beats is taken for a pause: it must span several beats.
+      throw new IllegalArgumentException("the tombstone grace must be at least 10 heartbeat "
+          + "intervals (" + 10 * heartbeatIntervalMs + " ms), got " + tombstoneGrace.toMillis()
+          + " ms");
+    }
     if (replicaTimeoutMs < 10) {
       throw new IllegalArgumentException(
           "replica timeout must be at least 10 ms, got " + replicaTimeoutMs);

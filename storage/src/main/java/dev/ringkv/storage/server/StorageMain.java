@@ -52,9 +52,10 @@ public final class StorageMain implements Callable<Integer> {
 
   @Option(names = "--tombstone-grace", paramLabel = "DURATION", converter = Durations.class,
       description = "How long a delete's tombstone is kept before it is purged, such as 3d, 12h "
-          + "or 30s (default: ${DEFAULT-VALUE}). A replica that misses a delete for longer would "
-          + "bring the value back, so a node away from the cluster for longer starts over empty "
-          + "and pulls everything; hints older than this are dropped.")
+          + "or 30s (default: ${DEFAULT-VALUE}); at least 10 heartbeat intervals. A replica that "
+          + "misses a delete for longer would bring the value back, so a node away from the "
+          + "cluster for more than half of it starts over empty and pulls everything, and "
+          + "hints and late writes older than half of it are dropped.")
   Duration tombstoneGrace = Duration.ofDays(3);
 
   @Option(names = "--heartbeat-ms", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")

@@ -12,6 +12,7 @@ import dev.ringkv.storage.coordinator.Coordinator;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.coordinator.Speculation;
 import dev.ringkv.storage.engine.RocksStorageEngine;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.grpc.AdminService;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
@@ -21,6 +22,7 @@ import dev.ringkv.storage.grpc.KvService;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.AbsenceGuard;
+import dev.ringkv.storage.membership.PauseWatch;
 import dev.ringkv.storage.membership.HeartbeatLoop;
 import dev.ringkv.storage.membership.ManagerClient;
 import dev.ringkv.storage.membership.TableHolder;
@@ -111,12 +113,13 @@ public final class StorageNode implements AutoCloseable {
     KeyHasher hasher = environment.hasher();
     LongSupplier clockMs = environment.wallClockMs();
     engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
-    Duration grace = config.tombstoneGrace();
+    TombstoneGrace grace = new TombstoneGrace(config.tombstoneGrace(), clockMs);
+    PauseWatch pauses = new PauseWatch(grace, clockMs);
     // Until the manager answers, the node has no table and coordinates nothing.
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     SyncState syncState = new SyncState(id, tables, hasher);
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, clockMs),
-        syncState::isCaughtUp, () -> tables.get().epoch());
+        syncState::isCaughtUp, () -> tables.get().epoch(), grace, pauses);
     network = environment.networks().apply(id);
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
         network::channelBuilder);
@@ -195,15 +198,16 @@ public final class StorageNode implements AutoCloseable {
         a -> new GrpcManagerClient(channels.channel(a), 1000, identity));
     background.heartbeatEvery(config.heartbeatIntervalMs(), new HeartbeatLoop(id, address,
         config.replaces(), manager, tables,
-        new AbsenceGuard(grace, engine, exit)));
-    background.sweepEvery(clamp(grace.dividedBy(4), Duration.ofSeconds(1), Duration.ofHours(1))
-        .toMillis(), new TombstoneSweep(engine, grace, clockMs));
+        new AbsenceGuard(grace, pauses, engine, exit)));
+    background.sweepEvery(clamp(grace.grace().dividedBy(4), Duration.ofSeconds(1),
+        Duration.ofHours(1)).toMillis(), new TombstoneSweep(engine, grace));
     background.hintDeliveryEvery(config.hintIntervalMs(),
-        new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters));
+        new HintDelivery(engine, replicas, tables, local::takeHintsStored, counters,
+            grace));
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
     background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
-        new StrayCleanup(id, syncState, engine, replicas, replicas, tables,
-            config.replicaTimeoutMs(), counters, grace, clockMs));
+        new StrayCleanup(id, syncState, engine, replicas, tables,
+            config.replicaTimeoutMs(), counters, grace));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** What range sync asks of a peer. Implementations bound each call by a deadline. */
+/**
+ * What range sync and stray cleanup ask of a peer. Implementations bound each call by a
+ * deadline.
+ */
 public interface PeerSyncClient {
 
   /**
@@ -42,4 +45,10 @@ public interface PeerSyncClient {
    * out; keys it does not hold are absent from the map.
    */
   CompletableFuture<Map<String, Version>> versions(Node peer, List<String> keys);
+
+  /**
+   * Hands the peer, a home replica of {@code key}, a copy this node held out of place; the peer
+   * takes it whatever its age (this node vouches that it is not past the tombstone grace).
+   */
+  CompletableFuture<Void> handOver(Node peer, String key, Record record);
 }

@@ -221,7 +221,7 @@ public final class RangeSync implements Runnable {
             log.warn("range sync: refused a record from {}: {}", peer.id(), refused.getMessage());
             continue;
           }
-          local.store(e.getKey(), e.getValue(), null);
+          local.storeCopy(e.getKey(), e.getValue());
           stored++;
         }
         return count + stored;

@@ -4,11 +4,10 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.StorageEngine;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * (or holds an older version) is sent this node's copy, and the next pass checks again; but a
  * copy older than the tombstone grace is not sent to a home replica that lacks it (the key may
  * have been deleted and its tombstone purged since: sending it would bring it back), and counts
- * as covered there.
+ * as covered there. The copies sent are handed over: the replica takes them whatever their age
+ * ({@link TombstoneGrace}).
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
@@ -47,24 +46,20 @@ public final class StrayCleanup implements Runnable {
   private final SyncState state;
   private final StorageEngine engine;
   private final PeerSyncClient peers;
-  private final ReplicaClient writes;
-  private final Duration grace;
-  private final LongSupplier wallClockMs;
+  private final TombstoneGrace grace;
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
 
   /**
-   * @param peers tells the versions the home replicas hold of this node's keys
-   * @param writes sends a home replica the copies it lacks
-   * @param grace the tombstone grace: older copies are not sent to a replica lacking them
+   * @param peers tells the versions the home replicas hold of this node's keys, and takes the
+   *     copies they lack
+   * @param grace copies older than it are not sent to a replica lacking them
    */
   public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
-      ReplicaClient writes, Supplier<RingTable> tables, long callTimeoutMs,
-      NodeCounters counters, Duration grace, LongSupplier wallClockMs) {
-    this.writes = writes;
+      Supplier<RingTable> tables, long callTimeoutMs, NodeCounters counters,
+      TombstoneGrace grace) {
     this.grace = grace;
-    this.wallClockMs = wallClockMs;
     this.counters = counters;
     this.selfId = selfId;
     this.state = state;
@@ -124,10 +119,9 @@ public final class StrayCleanup implements Runnable {
             replica.id(), e.toString());
         return 0;
       }
-      long oldest = wallClockMs.getAsLong() - grace.toMillis();
       held.forEach((key, version) -> {
         Version their = theirs.get(key);
-        boolean leftover = their == null && version.physicalMs() < oldest;
+        boolean leftover = their == null && grace.isPastGrace(version);
         if (!leftover && (their == null || version.isNewerThan(their))) {
           covered.remove(key);
           lacking.computeIfAbsent(replica, r -> new ArrayList<>()).add(key);
@@ -148,7 +142,7 @@ public final class StrayCleanup implements Runnable {
   private void send(TokenRange range, Map<Node, List<String>> lacking) {
     List<CompletableFuture<Void>> sends = new ArrayList<>();
     lacking.forEach((replica, keys) -> keys.forEach(key -> engine.get(key).ifPresent(record ->
-        sends.add(writes.write(replica, key, record, null)))));
+        sends.add(peers.handOver(replica, key, record)))));
     if (sends.isEmpty()) {
       return;
     }

@@ -10,11 +10,14 @@ import dev.ringkv.ring.PeerHealth;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
+import dev.ringkv.storage.membership.PauseWatch;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import dev.ringkv.wire.InFlightBudget;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,6 +36,9 @@ import org.junit.jupiter.api.Test;
  * token 0, so its home replicas are n1, n2, n3 in that order (tokens 10, 20, 30; n4 at 40).
  */
 class CoordinatorTest {
+
+  private static final TombstoneGrace GRACE =
+      new TombstoneGrace(Duration.ofDays(3), () -> 0L);
 
   private final AtomicLong wall = new AtomicLong(1_000);
   private final Map<String, MemoryStorageEngine> engines = new HashMap<>();
@@ -55,7 +61,8 @@ class CoordinatorTest {
       MemoryStorageEngine engine = new MemoryStorageEngine();
       engines.put(id, engine);
       replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get),
-          key -> !catchingUp.contains(id), () -> tableEpochs.getOrDefault(id, table.epoch())));
+          key -> !catchingUp.contains(id), () -> tableEpochs.getOrDefault(id, table.epoch()),
+          GRACE, new PauseWatch(GRACE, () -> 0L)));
     }
     table = table(NodeState.UP);
   }

@@ -11,8 +11,8 @@ class TombstoneSweepTest {
 
   private static final long NOW = 1_000_000;
   private final MemoryStorageEngine engine = new MemoryStorageEngine();
-  private final TombstoneSweep sweep = new TombstoneSweep(engine, Duration.ofSeconds(10),
-      () -> NOW);
+  private final TombstoneSweep sweep =
+      new TombstoneSweep(engine, new TombstoneGrace(Duration.ofSeconds(10), () -> NOW));
 
   private static Version at(long ms) {
     return new Version(ms, 0, "n1");
@@ -36,9 +36,9 @@ class TombstoneSweepTest {
   }
 
   @Test
-  void hintsOlderThanTheGraceAreDropped() {
-    engine.addHint("n2", "old", value(NOW - 10_001));
-    engine.addHint("n2", "new", value(NOW - 1));
+  void hintsOlderThanHalfTheGraceAreDropped() {
+    engine.addHint("n2", "old", value(NOW - 5_001));
+    engine.addHint("n2", "new", value(NOW - 4_999));
 
     sweep.run();
 

@@ -9,8 +9,10 @@ import dev.ringkv.storage.coordinator.ReplicaAnswer;
 import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +52,10 @@ class HintDeliveryTest {
   };
 
   private final NodeCounters counters = new NodeCounters();
-  private final HintDelivery delivery =
-      new HintDelivery(holder, network, () -> table, () -> 0, counters);
+  /** Every hint in these tests is younger than half the grace, except where said. */
+  private long now = 0;
+  private final HintDelivery delivery = new HintDelivery(holder, network, () -> table, () -> 0,
+      counters, new TombstoneGrace(Duration.ofSeconds(10), () -> now));
 
   private static Record record(long ms) {
     return Record.value(new Version(ms, 0, "holder"), new byte[] {(byte) ms});
@@ -85,6 +89,19 @@ class HintDeliveryTest {
     delivery.run();
     assertThat(delivered).containsOnlyKeys("target/k");
     assertThat(holder.hintCount()).isZero();
+  }
+
+  @Test
+  void hintsOlderThanHalfTheGraceAreDroppedNotDelivered() {
+    now = 100_000;
+    holder.addHint("target", "old", record(now - 5_001));
+    holder.addHint("target", "young", record(now - 4_999));
+
+    delivery.run();
+
+    assertThat(delivered).containsOnlyKeys("target/young");
+    assertThat(holder.hintCount()).isZero();
+    assertThat(counters.hintsDropped()).containsExactly(Map.entry("target", 1L));
   }
 
   @Test

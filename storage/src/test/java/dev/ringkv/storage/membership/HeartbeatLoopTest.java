@@ -7,6 +7,7 @@ import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.version.Version;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ class HeartbeatLoopTest {
   /** Events written down as "heard" and "left". */
   private static HeartbeatLoop.Events events(List<String> seen) {
     return new HeartbeatLoop.Events() {
+      @Override
+      public void beating() {}
+
       @Override
       public Duration maxDown() {
         return Duration.ofSeconds(1);
@@ -163,6 +167,11 @@ class HeartbeatLoopTest {
     public void reconnectNow() {}
   }
 
+  private static AbsenceGuard guard(MemoryStorageEngine engine, CompletableFuture<Integer> exit) {
+    TombstoneGrace grace = new TombstoneGrace(Duration.ofSeconds(10), () -> 0L);
+    return new AbsenceGuard(grace, new PauseWatch(grace, () -> 0L), engine, exit);
+  }
+
   @Test
   void aNodeRefusedOnceItHadJoinedStopsWithExitOneAndAsksNoMore() {
     RefusingManager manager = new RefusingManager();
@@ -172,7 +181,7 @@ class HeartbeatLoopTest {
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager,
         new TableHolder(RingTable.empty("unjoined", 1)),
-        new AbsenceGuard(Duration.ofSeconds(10), engine, exit));
+        guard(engine, exit));
     loop.run(); // joins
     manager.registered = false; // the manager marked it DOWN long ago (it was paused)
     loop.run();
@@ -192,7 +201,7 @@ class HeartbeatLoopTest {
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     HeartbeatLoop loop = new HeartbeatLoop("n1", "127.0.0.1:1", null, manager, tables,
-        new AbsenceGuard(Duration.ofSeconds(10), engine, exit));
+        guard(engine, exit));
     loop.run();
     assertThat(engine.get("stale")).as("deleted before it joins").isEmpty();
     assertThat(tables.get().epoch()).as("not joined yet").isEqualTo(0);

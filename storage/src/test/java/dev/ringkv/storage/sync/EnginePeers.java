@@ -68,4 +68,11 @@ final class EnginePeers implements PeerSyncClient {
     keys.forEach(k -> engines.get(peer.id()).get(k).ifPresent(r -> out.put(k, r)));
     return CompletableFuture.completedFuture(out);
   }
+
+  /** The peer's engine keeps the newer of the two. */
+  @Override
+  public CompletableFuture<Void> handOver(Node peer, String key, Record record) {
+    engines.get(peer.id()).apply(key, record);
+    return CompletableFuture.completedFuture(null);
+  }
 }

@@ -10,15 +10,22 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
+import dev.ringkv.storage.membership.PauseWatch;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RangeNarrowingTest {
+
+  /** Every version in these tests is younger than half of it. */
+  private static final TombstoneGrace GRACE = new TombstoneGrace(Duration.ofDays(3), () -> 0L);
+  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE, () -> 0L);
 
   @Test
   void aRangeSplitsIntoSixteenEqualPartsThatCoverItExactly() {
@@ -63,7 +70,8 @@ class RangeNarrowingTest {
     EnginePeers network = new EnginePeers(engines);
 
     new RangeSync(state, n2, new LocalReplica(n2, new HybridClock("n2", () -> 0L),
-        state::isCaughtUp, table::epoch), network, () -> table, 1000, (k, r) -> { },
+        state::isCaughtUp, table::epoch, GRACE, NEVER_PAUSED), network, () -> table, 1000,
+        (k, r) -> { },
         new NodeCounters()).run();
 
     assertThat(n2.get("key4242")).contains(value(2, "newer"));

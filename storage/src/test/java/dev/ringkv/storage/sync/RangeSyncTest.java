@@ -10,10 +10,13 @@ import dev.ringkv.ring.TokenRange;
 import dev.ringkv.storage.coordinator.LocalReplica;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
+import dev.ringkv.storage.membership.PauseWatch;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +28,10 @@ import org.junit.jupiter.api.Test;
  * n1 owns token 10 and n2 token 20, so the ranges are (20, 10] and (10, 20].
  */
 class RangeSyncTest {
+
+  /** Every version in these tests is younger than half of it. */
+  private static final TombstoneGrace GRACE = new TombstoneGrace(Duration.ofDays(3), () -> 0L);
+  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE, () -> 0L);
 
   private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
   private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
@@ -59,7 +66,7 @@ class RangeSyncTest {
 
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
-        () -> table.get().epoch());
+        () -> table.get().epoch(), GRACE, NEVER_PAUSED);
     new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, new NodeCounters())
         .run();
 
@@ -81,7 +88,7 @@ class RangeSyncTest {
     state.onTable(table.get());
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
-        () -> table.get().epoch());
+        () -> table.get().epoch(), GRACE, NEVER_PAUSED);
     NodeCounters counters = new NodeCounters(() -> 42_000);
     new RangeSync(state, n2, local, network, table::get, 1000, ACCEPT_ALL, counters).run();
 
@@ -102,7 +109,7 @@ class RangeSyncTest {
     state.onTable(table.get());
     MemoryStorageEngine n2 = engines.get("n2");
     LocalReplica local = new LocalReplica(n2, new HybridClock("n2", () -> 0L), state::isCaughtUp,
-        () -> table.get().epoch());
+        () -> table.get().epoch(), GRACE, NEVER_PAUSED);
     BiConsumer<String, Record> noFuture = (key, record) -> {
       if (record.version().physicalMs() > 1000) {
         throw new IllegalArgumentException("version too far ahead");
@@ -194,7 +201,7 @@ class RangeSyncTest {
     SyncState state = new SyncState("f1", standIns::get, HASHER);
     state.onTable(standIns.get());
     LocalReplica local = new LocalReplica(f1, new HybridClock("f1", () -> 0L), state::isCaughtUp,
-        () -> standIns.get().epoch());
+        () -> standIns.get().epoch(), GRACE, NEVER_PAUSED);
     RangeSync sync = new RangeSync(state, f1, local, peers, standIns::get, 1000, ACCEPT_ALL,
         new NodeCounters());
 

@@ -7,10 +7,9 @@ import dev.ringkv.ring.Node;
 import dev.ringkv.ring.NodeState;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.ring.TokenRange;
-import dev.ringkv.storage.coordinator.ReplicaAnswer;
-import dev.ringkv.storage.coordinator.ReplicaClient;
 import dev.ringkv.storage.engine.MemoryStorageEngine;
 import dev.ringkv.storage.engine.Record;
+import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
@@ -46,21 +45,6 @@ class StrayCleanupTest {
   }
 
   private final PeerSyncClient network = new EnginePeers(engines);
-  /** Sends a copy to a peer: its engine keeps the newer of the two. */
-  private final ReplicaClient writes = new ReplicaClient() {
-    @Override
-    public CompletableFuture<Void> write(Node target, String key, Record record, String hintFor) {
-      engines.get(target.id()).apply(key, record);
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<ReplicaAnswer> read(Node target, String key, long tableEpoch,
-        int maxValueBytes) {
-      throw new UnsupportedOperationException("cleanup never reads through the replica path");
-    }
-  };
-
   private static Record value(long ms, String v) {
     return Record.value(new Version(ms, 0, "n1"), v.getBytes(StandardCharsets.UTF_8));
   }
@@ -73,8 +57,8 @@ class StrayCleanupTest {
   }
 
   private void cleanUpOnN3(SyncState state) {
-    new StrayCleanup("n3", state, n3, network, writes, table::get, 1000, new NodeCounters(),
-        GRACE, () -> NOW).run();
+    new StrayCleanup("n3", state, n3, network, table::get, 1000, new NodeCounters(),
+        new TombstoneGrace(GRACE, () -> NOW)).run();
   }
 
   private SyncState caughtUp() {
@@ -206,10 +190,15 @@ class StrayCleanupTest {
       public CompletableFuture<Map<String, Version>> versions(Node peer, List<String> keys) {
         return honest.versions(peer, keys);
       }
+
+      @Override
+      public CompletableFuture<Void> handOver(Node peer, String key, Record record) {
+        return honest.handOver(peer, key, record);
+      }
     };
 
-    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, writes, table::get, 1000,
-        new NodeCounters(), GRACE, () -> NOW).run();
+    new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000,
+        new NodeCounters(), new TombstoneGrace(GRACE, () -> NOW)).run();
 
     assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }

@@ -1,0 +1,59 @@
+package dev.ringkv.storage.engine;
+
+import dev.ringkv.version.Version;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The tombstone grace and the two ages it sets. A delete stays on disk as a tombstone until it is
+ * older than the grace, time enough for every replica to learn of it; then it is purged. From
+ * then on, a record older than that tombstone arriving at a replica that no longer holds the key
+ * would bring the deleted key back. Such a record may come late from anywhere: a coordinator's
+ * write held up in a process that was paused, a hint, a read repair, a stray copy handed over.
+ * So a record older than half the grace (the horizon) is never pushed to a replica lacking its
+ * key: the replica refuses it and senders drop it, hints included. The other half of the grace
+ * is the margin for clocks that disagree and for a record's time in transit. Copies whose
+ * source vouches for them still pass at any age: range sync pulls from the replicas that hold
+ * them, and a node hands over what it held out of place, if younger than the grace (a stand-in
+ * or leaving node misses the deletes of keys it no longer serves).
+ */
+public final class TombstoneGrace {
+
+  private final Duration grace;
+  private final LongSupplier wallClockMs;
+
+  public TombstoneGrace(Duration grace, LongSupplier wallClockMs) {
+    if (grace.isNegative() || grace.isZero()) {
+      throw new IllegalArgumentException("the tombstone grace must be positive, got " + grace);
+    }
+    this.grace = grace;
+    this.wallClockMs = wallClockMs;
+  }
+
+  /** Whether {@code version} is older than the grace: a tombstone that old is purged. */
+  public boolean isPastGrace(Version version) {
+    return version.physicalMs() < wallClockMs.getAsLong() - grace.toMillis();
+  }
+
+  /**
+   * Whether {@code version} is older than half the grace, so a record at it must not be pushed
+   * to a replica that lacks its key.
+   */
+  public boolean isPastHorizon(Version version) {
+    return version.physicalMs() < wallClockMs.getAsLong() - horizon().toMillis();
+  }
+
+  /** Half the grace. */
+  public Duration horizon() {
+    return grace.dividedBy(2);
+  }
+
+  /** How long ago {@code version} was written, for messages. */
+  public Duration ageOf(Version version) {
+    return Duration.ofMillis(Math.max(0, wallClockMs.getAsLong() - version.physicalMs()));
+  }
+
+  public Duration grace() {
+    return grace;
+  }
+}
