@@ -120,6 +120,31 @@ class TombstoneIT {
     }
   }
 
+  /**
+   * The grace bounds how long a node may miss deletes, not how old the data it hands over may
+   * be: at replication 1 a decommissioned node holds the only copy of its keys, written long
+   * before, and hands every one of them over.
+   */
+  @Test
+  void aDecommissionAtReplicationOneHandsOverKeysOlderThanTheGrace() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3, 1, GRACE_3S); KvClient kv = cluster.client()) {
+      List<String> keys = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "old-" + i)
+          .toList();
+      keys.forEach(key -> kv.put(key, "v-" + key));
+      Thread.sleep(4_000); // the keys grow older than the grace
+
+      Cli.Result decommissioned = cluster.admin("decommission", "server2");
+      assertThat(decommissioned.exit()).as(decommissioned.err()).isZero();
+      Poll.untilTrue(Duration.ofSeconds(30), "server2 to stop by itself",
+          () -> !cluster.isRunning("server2"));
+      cluster.forget("server2");
+
+      for (String key : keys) {
+        assertThat(kv.get(key).value()).as(key).contains("v-" + key);
+      }
+    }
+  }
+
   @Test
   void aWholeClusterDownLongerThanTheGraceKeepsItsData() throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3, 3, GRACE_3S); KvClient kv = cluster.client()) {

@@ -48,6 +48,16 @@ public final class TombstoneGrace {
     return grace.dividedBy(2);
   }
 
+  /** The wall clock the grace is measured on, in ms. */
+  public long nowMs() {
+    return wallClockMs.getAsLong();
+  }
+
+  /** Whether more than half the grace has passed since {@code sinceMs}. */
+  public boolean isPastHorizonSince(long sinceMs) {
+    return wallClockMs.getAsLong() - sinceMs > horizon().toMillis();
+  }
+
   /** How long ago {@code version} was written, for messages. */
   public Duration ageOf(Version version) {
     return Duration.ofMillis(Math.max(0, wallClockMs.getAsLong() - version.physicalMs()));

@@ -29,11 +29,19 @@ import org.slf4j.LoggerFactory;
  * unless it changed since it was compared. Each home replica must name its version of the key
  * (asked for this node's keys only, a few hundred per call, never a whole range's listing): a
  * claim that a range is "in sync" is never taken for proof. A home replica that lacks the key
- * (or holds an older version) is sent this node's copy, and the next pass checks again; but a
- * copy older than the tombstone grace is not sent to a home replica that lacks it (the key may
- * have been deleted and its tombstone purged since: sending it would bring it back), and counts
- * as covered there. The copies sent are handed over: the replica takes them whatever their age
- * ({@link TombstoneGrace}).
+ * (or holds an older version) is sent this node's copy, and the next pass checks again. The
+ * copies sent are handed over: the replica takes them whatever their age ({@link TombstoneGrace}).
+ *
+ * <p>What this node may hand over is bounded by how long it has missed the deletes of a range,
+ * not by how old its copy is. A leaving node served its ranges until it turned LEAVING; deletes
+ * since then went to the new replicas, whose tombstones are purged a grace later. So for half
+ * the grace after it turned LEAVING, it hands over every copy a new replica lacks, however old
+ * (at replication 1 it holds the only one). After that, a copy a replica lacks is kept, neither
+ * sent nor dropped, and the pass logs it: the operator decides. A stand-in's copy older than the
+ * grace is not sent to a home replica that lacks it (the key may have been deleted and its
+ * tombstone purged since: sending it would bring it back), and counts as covered there: a write
+ * the stand-in took is no younger than the time it has missed the key's deletes, and a copy it
+ * pulled is held by the replicas it pulled it from.
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
@@ -50,6 +58,9 @@ public final class StrayCleanup implements Runnable {
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
+  private boolean leaving;
+  private long leavingSinceMs = -1; // when this node first saw itself LEAVING; -1 if it is not
+  private long keptTooLate; // copies a leaving node kept in this pass: too late to hand over
 
   /**
    * @param peers tells the versions the home replicas hold of this node's keys, and takes the
@@ -76,7 +87,14 @@ public final class StrayCleanup implements Runnable {
         || table.nodes().stream().anyMatch(n -> n.state() == NodeState.DOWN)) {
       return;
     }
+    leaving = table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false);
+    if (!leaving) {
+      leavingSinceMs = -1;
+    } else if (leavingSinceMs < 0) {
+      leavingSinceMs = grace.nowMs();
+    }
     long dropped = 0;
+    keptTooLate = 0;
     for (TokenRange range : table.ranges()) {
       List<Node> home = table.homeReplicas(range.end());
       if (home.stream().anyMatch(n -> n.id().equals(selfId))) {
@@ -87,6 +105,12 @@ public final class StrayCleanup implements Runnable {
       if (!held.isEmpty()) {
         dropped += handOver(range, home, held);
       }
+    }
+    if (keptTooLate > 0) {
+      log.warn("kept {} copies that their new replicas lack: this node has been LEAVING for more "
+          + "than half the tombstone grace ({} s), so it may have missed their deletes and "
+          + "hands them over no more; read them off this node if they are wanted, then remove it",
+          keptTooLate, grace.grace().toSeconds());
     }
     counters.strayCopiesDropped(dropped);
     if (dropped > 0) {
@@ -121,11 +145,17 @@ public final class StrayCleanup implements Runnable {
       }
       held.forEach((key, version) -> {
         Version their = theirs.get(key);
-        boolean leftover = their == null && grace.isPastGrace(version);
-        if (!leftover && (their == null || version.isNewerThan(their))) {
-          covered.remove(key);
-          lacking.computeIfAbsent(replica, r -> new ArrayList<>()).add(key);
+        if (their != null && !version.isNewerThan(their)) {
+          return; // covered there
         }
+        if (their == null && !mayHandOver(version)) {
+          if (leaving && covered.remove(key) != null) {
+            keptTooLate++;
+          }
+          return; // a stand-in's copy: counts as covered
+        }
+        covered.remove(key);
+        lacking.computeIfAbsent(replica, r -> new ArrayList<>()).add(key);
       });
     }
     long dropped = 0;
@@ -136,6 +166,11 @@ public final class StrayCleanup implements Runnable {
     }
     send(range, lacking);
     return dropped;
+  }
+
+  /** Whether a copy at {@code version} may go to a replica that lacks the key. */
+  private boolean mayHandOver(Version version) {
+    return leaving ? !grace.isPastHorizonSince(leavingSinceMs) : !grace.isPastGrace(version);
   }
 
   /** Sends each home replica this node's copies of the keys it lacks; waits for the answers. */

@@ -31,6 +31,7 @@ class StrayCleanupTest {
   /** Versions in these tests are a few ms after 0: all younger than the grace. */
   private static final long NOW = 50_000;
   private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
+  private long now = NOW;
   private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
   private final Map<String, MemoryStorageEngine> engines = Map.of(
       "n1", new MemoryStorageEngine(HASHER), "n2", new MemoryStorageEngine(HASHER),
@@ -129,6 +130,49 @@ class StrayCleanupTest {
       assertThat(engines.get(home).get("a")).as("a on %s", home).contains(value(1, "a1"));
       assertThat(engines.get(home).get("y")).as("y on %s", home).contains(value(1, "y1"));
     }
+  }
+
+  private void leaveN3() {
+    table.set(RingTable.of("c", 2, 2, List.of(
+        new Node("n1", "h:1", NodeState.UP, List.of(10L)),
+        new Node("n2", "h:2", NodeState.UP, List.of(20L)),
+        new Node("n3", "h:3", NodeState.LEAVING, List.of(30L)))));
+  }
+
+  @Test
+  void aLeavingNodeHandsOverCopiesOlderThanTheGraceThatANewReplicaLacks() {
+    leaveN3();
+    Record old = value(1, "y1");
+    hold("y", old, "n3"); // the only copy, as at replication 1
+    now = 10 * GRACE.toMillis();
+    SyncState state = caughtUp();
+    state.onTable(table.get());
+    StrayCleanup cleanup = new StrayCleanup("n3", state, n3, network, table::get, 1000,
+        new NodeCounters(), new TombstoneGrace(GRACE, () -> now));
+
+    cleanup.run();
+    cleanup.run();
+
+    assertThat(engines.get("n1").get("y")).contains(old);
+    assertThat(engines.get("n2").get("y")).contains(old);
+    assertThat(n3.get("y")).isEmpty();
+  }
+
+  @Test
+  void aNodeLeavingForMoreThanHalfTheGraceKeepsWhatANewReplicaLacksAndDropsNothing() {
+    leaveN3();
+    SyncState state = caughtUp();
+    state.onTable(table.get());
+    StrayCleanup cleanup = new StrayCleanup("n3", state, n3, network, table::get, 1000,
+        new NodeCounters(), new TombstoneGrace(GRACE, () -> now));
+    cleanup.run(); // sees itself LEAVING
+    now += GRACE.toMillis() / 2 + 1;
+    hold("y", value(2, "y2"), "n3");
+
+    cleanup.run();
+
+    assertThat(engines.get("n1").get("y")).as("it may have missed y's delete").isEmpty();
+    assertThat(n3.get("y")).as("kept for the operator").contains(value(2, "y2"));
   }
 
   @Test
