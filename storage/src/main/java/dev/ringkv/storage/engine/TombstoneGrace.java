@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
  * So a record older than half the grace (the horizon) is never pushed to a replica lacking its
  * key: the replica refuses it and senders drop it, hints included. The other half of the grace
  * is the margin for clocks that disagree and for a record's time in transit. Copies whose
- * source vouches for them still pass at any age: range sync pulls from the replicas that hold
- * them, and a node hands over what it held out of place, if younger than the grace (a stand-in
- * or leaving node misses the deletes of keys it no longer serves).
+ * source vouches for them still pass at any age: range sync pulls them from the replicas that
+ * hold them, and a node hands over what it held out of place while it cannot have missed the
+ * key's deletes for long (see {@code StrayCleanup}).
  */
 public final class TombstoneGrace {
 

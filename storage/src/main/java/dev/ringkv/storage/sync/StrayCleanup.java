@@ -59,7 +59,9 @@ public final class StrayCleanup implements Runnable {
   private final long callTimeoutMs;
   private final NodeCounters counters;
   private boolean leaving;
-  private long leavingSinceMs = -1; // when this node first saw itself LEAVING; -1 if it is not
+  // When this node first saw itself LEAVING (-1 if it is not). Kept in memory: a leaving node
+  // started again counts from its start.
+  private long leavingSinceMs = -1;
   private long keptTooLate; // copies a leaving node kept in this pass: too late to hand over
 
   /**
@@ -83,15 +85,15 @@ public final class StrayCleanup implements Runnable {
   @Override
   public void run() {
     RingTable table = tables.get();
-    if (table.epoch() == 0 || !state.allCaughtUp()
-        || table.nodes().stream().anyMatch(n -> n.state() == NodeState.DOWN)) {
-      return;
-    }
     leaving = table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false);
     if (!leaving) {
       leavingSinceMs = -1;
     } else if (leavingSinceMs < 0) {
       leavingSinceMs = grace.nowMs();
+    }
+    if (table.epoch() == 0 || !state.allCaughtUp()
+        || table.nodes().stream().anyMatch(n -> n.state() == NodeState.DOWN)) {
+      return;
     }
     long dropped = 0;
     keptTooLate = 0;
