@@ -216,7 +216,11 @@ class TombstoneIT {
       List<String> keys = IntStream.range(0, 30).mapToObj(i -> "old-" + i)
           .toList();
       keys.forEach(key -> kv.put(key, "v-" + key));
-      Thread.sleep(4_000); // the keys grow older than the grace
+      // Deleted after the keys were written: once its tombstone is purged, they are older than
+      // the grace.
+      kv.delete("marker");
+      Poll.untilTrue(Duration.ofSeconds(30), "the marker's tombstone purged", () ->
+          cluster.storageNodeIds().stream().noneMatch(id -> cluster.holdsRecord(id, "marker")));
 
       Cli.Result decommissioned = cluster.admin("decommission", "server2");
       assertThat(decommissioned.exit()).as(decommissioned.err()).isZero();

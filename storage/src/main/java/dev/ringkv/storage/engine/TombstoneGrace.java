@@ -20,6 +20,8 @@ import java.util.function.LongSupplier;
 public final class TombstoneGrace {
 
   private final Duration grace;
+  private final long graceMs;
+  private final long horizonMs;
   private final LongSupplier wallClockMs;
 
   public TombstoneGrace(Duration grace, LongSupplier wallClockMs) {
@@ -27,12 +29,14 @@ public final class TombstoneGrace {
       throw new IllegalArgumentException("the tombstone grace must be positive, got " + grace);
     }
     this.grace = grace;
+    this.graceMs = grace.toMillis();
+    this.horizonMs = graceMs / 2;
     this.wallClockMs = wallClockMs;
   }
 
   /** Whether {@code version} is older than the grace: a tombstone that old is purged. */
   public boolean isPastGrace(Version version) {
-    return version.physicalMs() < wallClockMs.getAsLong() - grace.toMillis();
+    return version.physicalMs() < wallClockMs.getAsLong() - graceMs;
   }
 
   /**
@@ -40,12 +44,12 @@ public final class TombstoneGrace {
    * to a replica that lacks its key.
    */
   public boolean isPastHorizon(Version version) {
-    return version.physicalMs() < wallClockMs.getAsLong() - horizon().toMillis();
+    return version.physicalMs() < wallClockMs.getAsLong() - horizonMs;
   }
 
   /** Half the grace. */
   public Duration horizon() {
-    return grace.dividedBy(2);
+    return Duration.ofMillis(horizonMs);
   }
 
   /** The wall clock the grace is measured on, in ms. */
@@ -55,7 +59,12 @@ public final class TombstoneGrace {
 
   /** Whether more than half the grace has passed since {@code sinceMs}. */
   public boolean isPastHorizonSince(long sinceMs) {
-    return wallClockMs.getAsLong() - sinceMs > horizon().toMillis();
+    return isPastHorizonSince(sinceMs, wallClockMs.getAsLong());
+  }
+
+  /** Whether more than half the grace lies between {@code sinceMs} and {@code nowMs}. */
+  public boolean isPastHorizonSince(long sinceMs, long nowMs) {
+    return nowMs - sinceMs > horizonMs;
   }
 
   /** How long ago {@code version} was written, for messages. */

@@ -84,9 +84,7 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   @Override
   public CompletableFuture<Void> write(Node target, String key, Record record, String hintFor) {
-    ReplicaWriteRequest.Builder write = ReplicaWriteRequest.newBuilder()
-        .setKey(key)
-        .setRecord(ProtoConverter.toProto(record));
+    ReplicaWriteRequest.Builder write = writeOf(key, record);
     if (hintFor != null) {
       write.setHintFor(hintFor);
     }
@@ -95,10 +93,11 @@ public final class GrpcReplicaClient implements ReplicaClient, PeerSyncClient, A
 
   @Override
   public CompletableFuture<Void> handOver(Node peer, String key, Record record) {
-    return send(peer, ReplicaWriteRequest.newBuilder()
-        .setKey(key)
-        .setRecord(ProtoConverter.toProto(record))
-        .setHandover(true));
+    return send(peer, writeOf(key, record).setHandover(true));
+  }
+
+  private static ReplicaWriteRequest.Builder writeOf(String key, Record record) {
+    return ReplicaWriteRequest.newBuilder().setKey(key).setRecord(ProtoConverter.toProto(record));
   }
 
   private CompletableFuture<Void> send(Node target, ReplicaWriteRequest.Builder write) {

@@ -3,7 +3,6 @@ package dev.ringkv.storage.membership;
 import dev.ringkv.storage.engine.TombstoneGrace;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 
 /**
  * Notices that this node's process did not run for longer than half the tombstone grace (it was
@@ -17,23 +16,20 @@ import java.util.function.LongSupplier;
  */
 public final class PauseWatch {
 
-  private final Duration horizon;
-  private final LongSupplier clockMs;
+  private final TombstoneGrace grace;
   private volatile long lastTickMs;
   private volatile long unsettledPauseMs;
 
-  public PauseWatch(TombstoneGrace grace, LongSupplier clockMs) {
-    this.horizon = grace.horizon();
-    this.clockMs = clockMs;
-    this.lastTickMs = clockMs.getAsLong();
+  public PauseWatch(TombstoneGrace grace) {
+    this.grace = grace;
+    this.lastTickMs = grace.nowMs();
   }
 
   /** A heartbeat begins. */
   public void tick() {
-    long now = clockMs.getAsLong();
-    long gap = now - lastTickMs;
-    if (gap > horizon.toMillis()) {
-      unsettledPauseMs = Math.max(unsettledPauseMs, gap);
+    long now = grace.nowMs();
+    if (grace.isPastHorizonSince(lastTickMs, now)) {
+      unsettledPauseMs = Math.max(unsettledPauseMs, now - lastTickMs);
     }
     lastTickMs = now;
   }
@@ -45,8 +41,10 @@ public final class PauseWatch {
 
   /** How long the node was paused, if it was paused past the horizon and is not settled yet. */
   public Optional<Duration> unsettledPause() {
-    long pause = Math.max(unsettledPauseMs, clockMs.getAsLong() - lastTickMs);
-    return pause > horizon.toMillis() ? Optional.of(Duration.ofMillis(pause))
-        : Optional.empty();
+    long now = grace.nowMs();
+    if (unsettledPauseMs == 0 && !grace.isPastHorizonSince(lastTickMs, now)) {
+      return Optional.empty(); // the common case: one clock read
+    }
+    return Optional.of(Duration.ofMillis(Math.max(unsettledPauseMs, now - lastTickMs)));
   }
 }

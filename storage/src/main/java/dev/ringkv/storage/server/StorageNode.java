@@ -114,7 +114,7 @@ public final class StorageNode implements AutoCloseable {
     LongSupplier clockMs = environment.wallClockMs();
     engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
     TombstoneGrace grace = new TombstoneGrace(config.tombstoneGrace(), clockMs);
-    PauseWatch pauses = new PauseWatch(grace, clockMs);
+    PauseWatch pauses = new PauseWatch(grace);
     // Until the manager answers, the node has no table and coordinates nothing.
     TableHolder tables = new TableHolder(RingTable.empty("unjoined", 1));
     SyncState syncState = new SyncState(id, tables, hasher);

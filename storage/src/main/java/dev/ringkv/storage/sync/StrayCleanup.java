@@ -58,7 +58,6 @@ public final class StrayCleanup implements Runnable {
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
-  private boolean leaving;
   // When this node first saw itself LEAVING (-1 if it is not). Kept in memory: a leaving node
   // started again counts from its start.
   private long leavingSinceMs = -1;
@@ -85,8 +84,7 @@ public final class StrayCleanup implements Runnable {
   @Override
   public void run() {
     RingTable table = tables.get();
-    leaving = table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false);
-    if (!leaving) {
+    if (!table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false)) {
       leavingSinceMs = -1;
     } else if (leavingSinceMs < 0) {
       leavingSinceMs = grace.nowMs();
@@ -151,7 +149,7 @@ public final class StrayCleanup implements Runnable {
           return; // covered there
         }
         if (their == null && !mayHandOver(version)) {
-          if (leaving && covered.remove(key) != null) {
+          if (isLeaving() && covered.remove(key) != null) {
             keptTooLate++;
           }
           return; // a stand-in's copy: counts as covered
@@ -172,7 +170,11 @@ public final class StrayCleanup implements Runnable {
 
   /** Whether a copy at {@code version} may go to a replica that lacks the key. */
   private boolean mayHandOver(Version version) {
-    return leaving ? !grace.isPastHorizonSince(leavingSinceMs) : !grace.isPastGrace(version);
+    return isLeaving() ? !grace.isPastHorizonSince(leavingSinceMs) : !grace.isPastGrace(version);
+  }
+
+  private boolean isLeaving() {
+    return leavingSinceMs >= 0;
   }
 
   /** Sends each home replica this node's copies of the keys it lacks; waits for the answers. */

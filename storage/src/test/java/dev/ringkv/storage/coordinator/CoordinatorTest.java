@@ -62,7 +62,7 @@ class CoordinatorTest {
       engines.put(id, engine);
       replicas.put(id, new LocalReplica(engine, new HybridClock(id, wall::get),
           key -> !catchingUp.contains(id), () -> tableEpochs.getOrDefault(id, table.epoch()),
-          GRACE, new PauseWatch(GRACE, () -> 0L)));
+          GRACE, new PauseWatch(GRACE)));
     }
     table = table(NodeState.UP);
   }

@@ -25,7 +25,7 @@ class LocalReplicaTest {
   private static final long HORIZON = NOW - 5_000;
   private final AtomicLong clock = new AtomicLong(NOW);
   private final TombstoneGrace grace = new TombstoneGrace(Duration.ofSeconds(10), clock::get);
-  private final PauseWatch pauses = new PauseWatch(grace, clock::get);
+  private final PauseWatch pauses = new PauseWatch(grace);
   private final MemoryStorageEngine engine = new MemoryStorageEngine();
   private final LocalReplica replica = new LocalReplica(engine, new HybridClock("n1", clock::get),
       key -> true, () -> 1, grace, pauses);

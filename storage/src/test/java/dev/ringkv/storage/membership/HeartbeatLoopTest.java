@@ -169,7 +169,7 @@ class HeartbeatLoopTest {
 
   private static AbsenceGuard guard(MemoryStorageEngine engine, CompletableFuture<Integer> exit) {
     TombstoneGrace grace = new TombstoneGrace(Duration.ofSeconds(10), () -> 0L);
-    return new AbsenceGuard(grace, new PauseWatch(grace, () -> 0L), engine, exit);
+    return new AbsenceGuard(grace, new PauseWatch(grace), engine, exit);
   }
 
   @Test

@@ -12,7 +12,7 @@ class PauseWatchTest {
 
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final PauseWatch watch =
-      new PauseWatch(new TombstoneGrace(Duration.ofSeconds(10), clock::get), clock::get);
+      new PauseWatch(new TombstoneGrace(Duration.ofSeconds(10), clock::get));
 
   private void beatEvery(long ms, int beats) {
     for (int i = 0; i < beats; i++) {

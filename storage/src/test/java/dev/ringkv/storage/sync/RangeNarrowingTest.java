@@ -25,7 +25,7 @@ class RangeNarrowingTest {
 
   /** Every version in these tests is younger than half of it. */
   private static final TombstoneGrace GRACE = new TombstoneGrace(Duration.ofDays(3), () -> 0L);
-  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE, () -> 0L);
+  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE);
 
   @Test
   void aRangeSplitsIntoSixteenEqualPartsThatCoverItExactly() {

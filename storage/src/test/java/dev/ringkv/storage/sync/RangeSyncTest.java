@@ -31,7 +31,7 @@ class RangeSyncTest {
 
   /** Every version in these tests is younger than half of it. */
   private static final TombstoneGrace GRACE = new TombstoneGrace(Duration.ofDays(3), () -> 0L);
-  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE, () -> 0L);
+  private static final PauseWatch NEVER_PAUSED = new PauseWatch(GRACE);
 
   private static final KeyHasher HASHER = key -> key.charAt(0) - 'a' + 1L;
   private final AtomicReference<RingTable> table = new AtomicReference<>(table(NodeState.UP));
