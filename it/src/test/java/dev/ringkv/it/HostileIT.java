@@ -52,7 +52,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -279,62 +283,175 @@ class HostileIT {
   }
 
   @Test
-  void manyStreamsOfReadsOfALargeValueStayWithinTheBudgetAndOthersStayServed() throws Exception {
+  void manyStreamsOfReadsOfALargeValueStayWithinTheBudgetAndEveryReadRetriedIsServed()
+      throws Exception {
+    long seed = Long.getLong("ringkv.seed", System.nanoTime());
+    System.out.println("seed: -Dringkv.seed=" + seed);
     try (LocalCluster cluster = LocalCluster.start(3, 3); KvClient kv = cluster.client()) {
       String big = "b".repeat(1_000_000);
       kv.put("big", big);
       kv.put("small", "v");
-      // 8 streams that read their replies and 8 that never do, each sending 1000 reads of the
-      // 1 MB value in one frame: 16 GB of replies, were every read served at once.
+      // 8 streams that never read their replies, and 8 that do, each sending 1000 reads of the
+      // 1 MB value in one frame: 16 GB of replies, were every read served at once. Once others
+      // are seen served meanwhile, the reading streams retry each read shed with
+      // RESOURCE_EXHAUSTED after a jittered backoff, as the README asks of callers.
       KvGrpc.KvStub stub = KvGrpc.newStub(plaintext(cluster.address("server1")));
       Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-      List<StreamObserver<KvRequestFrame>> streams = new ArrayList<>();
-      for (int s = 0; s < 16; s++) {
-        boolean reads = s % 2 == 0;
-        StreamObserver<KvRequestFrame> stream = stub.stream(
-            new ClientResponseObserver<KvRequestFrame, KvReplyFrame>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<KvRequestFrame> requests) {
-                if (!reads) {
-                  requests.disableAutoRequestWithInitial(0);
-                }
-              }
-
-              @Override
-              public void onNext(KvReplyFrame frame) {
-                for (KvReply reply : frame.getRepliesList()) {
-                  String outcome = reply.hasError()
-                      ? StreamErrors.toStatus(reply.getError()).getCode().name()
-                      : reply.getGet().getValue().size() == big.length() ? "the value" : "wrong";
-                  outcomes.computeIfAbsent(outcome, o -> new AtomicInteger()).incrementAndGet();
-                }
-              }
-
-              @Override
-              public void onError(Throwable error) {}
-
-              @Override
-              public void onCompleted() {}
-            });
-        KvRequestFrame.Builder frame = KvRequestFrame.newBuilder();
-        for (int i = 0; i < 1000; i++) {
-          frame.addRequests(KvRequest.newBuilder().setId(i + 1)
-              .setGet(GetRequest.newBuilder().setKey("big")));
+      List<RetryingReader> readers = new ArrayList<>();
+      List<StreamObserver<KvRequestFrame>> unread = new ArrayList<>();
+      ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+      try {
+        for (int s = 0; s < 8; s++) {
+          RetryingReader reader = new RetryingReader(stub, big.length(), outcomes, retries,
+              new Random(seed + s));
+          reader.readAll(300);
+          readers.add(reader);
+          StreamObserver<KvRequestFrame> stream = stub.stream(new NeverReads());
+          stream.onNext(framesOfReads(1000));
+          unread.add(stream);
         }
-        stream.onNext(frame.build());
-        streams.add(stream);
-      }
 
-      assertOthersServedAndEveryNodeUp(cluster, kv, "under 16 streams of large reads");
-      Poll.untilTrue(Duration.ofSeconds(60), "the reading streams are answered",
-          () -> outcomes.values().stream().mapToInt(AtomicInteger::get).sum() >= 8 * 1000);
-      System.out.println("replies to the reading streams: " + outcomes);
-      assertThat(outcomes.keySet()).as("each read got the value or was shed for retry")
-          .isSubsetOf("the value", "RESOURCE_EXHAUSTED");
-      assertThat(outcomes).containsKey("the value");
-      assertThat(kv.get("big").value()).contains(big);
-      streams.forEach(stream -> stream.onError(Status.CANCELLED.asException()));
+        assertOthersServedAndEveryNodeUp(cluster, kv, "under 16 streams of large reads");
+        readers.forEach(RetryingReader::retryShed);
+        Poll.untilTrue(Duration.ofSeconds(90), "every read retried until served, or a reading "
+            + "stream ended (seed " + seed + ")",
+            () -> readers.stream().allMatch(r -> r.allServed() || r.ended != null));
+        System.out.println("replies to the reading streams: " + outcomes);
+        assertThat(readers).as("reading streams ended by the node")
+            .allSatisfy(r -> assertThat(r.ended).isNull());
+        assertThat(outcomes.keySet()).as("each read got the value or was shed for retry")
+            .isSubsetOf("the value", "RESOURCE_EXHAUSTED");
+        assertThat(kv.get("big").value()).contains(big);
+      } finally {
+        retries.shutdownNow();
+        readers.forEach(RetryingReader::close);
+        unread.forEach(stream -> stream.onError(Status.CANCELLED.asException()));
+      }
     }
+  }
+
+  private static KvRequestFrame framesOfReads(int count) {
+    KvRequestFrame.Builder frame = KvRequestFrame.newBuilder();
+    for (int i = 0; i < count; i++) {
+      frame.addRequests(readOfBig(i + 1));
+    }
+    return frame.build();
+  }
+
+  private static KvRequest readOfBig(long id) {
+    return KvRequest.newBuilder().setId(id).setGet(GetRequest.newBuilder().setKey("big")).build();
+  }
+
+  /** A stream that never asks for a reply. */
+  private static final class NeverReads
+      implements ClientResponseObserver<KvRequestFrame, KvReplyFrame> {
+    @Override
+    public void beforeStart(ClientCallStreamObserver<KvRequestFrame> requests) {
+      requests.disableAutoRequestWithInitial(0);
+    }
+
+    @Override
+    public void onNext(KvReplyFrame frame) {}
+
+    @Override
+    public void onError(Throwable error) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  /**
+   * A stream of reads of "big". Once told to retry, it resends each read answered
+   * RESOURCE_EXHAUSTED after a backoff with full jitter (50 ms doubling to 2 s), until every read
+   * has got the value.
+   */
+  private static final class RetryingReader implements StreamObserver<KvReplyFrame> {
+    private final int valueLength;
+    private final Map<String, AtomicInteger> outcomes;
+    private final ScheduledExecutorService retries;
+    private final Random random;
+    private final Map<Long, Integer> attempts = new ConcurrentHashMap<>();
+    private final Set<Long> served = ConcurrentHashMap.newKeySet();
+    private final StreamObserver<KvRequestFrame> requests;
+    private final List<Long> shedBeforeRetrying = new ArrayList<>(); // guarded by itself
+    private volatile boolean retrying;
+    private volatile int count;
+    volatile Throwable ended;
+
+    RetryingReader(KvGrpc.KvStub stub, int valueLength, Map<String, AtomicInteger> outcomes,
+        ScheduledExecutorService retries, Random random) {
+      this.valueLength = valueLength;
+      this.outcomes = outcomes;
+      this.retries = retries;
+      this.random = random;
+      this.requests = stub.stream(this);
+    }
+
+    void readAll(int count) {
+      this.count = count;
+      send(framesOfReads(count));
+    }
+
+    boolean allServed() {
+      return served.size() == count;
+    }
+
+    @Override
+    public void onNext(KvReplyFrame frame) {
+      for (KvReply reply : frame.getRepliesList()) {
+        String outcome = reply.hasError()
+            ? StreamErrors.toStatus(reply.getError()).getCode().name()
+            : reply.getGet().getValue().size() == valueLength ? "the value" : "wrong";
+        outcomes.computeIfAbsent(outcome, o -> new AtomicInteger()).incrementAndGet();
+        if (outcome.equals("the value")) {
+          served.add(reply.getId());
+        } else if (outcome.equals("RESOURCE_EXHAUSTED")) {
+          shed(reply.getId());
+        }
+      }
+    }
+
+    private void shed(long id) {
+      synchronized (shedBeforeRetrying) {
+        if (!retrying) {
+          shedBeforeRetrying.add(id);
+          return;
+        }
+      }
+      int attempt = attempts.merge(id, 1, Integer::sum);
+      long capMs = Math.min(2_000, 50L << Math.min(attempt, 6));
+      long delayMs;
+      synchronized (random) {
+        delayMs = random.nextLong(capMs) + 1;
+      }
+      retries.schedule(() -> send(KvRequestFrame.newBuilder().addRequests(readOfBig(id)).build()),
+          delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    void retryShed() {
+      List<Long> shed;
+      synchronized (shedBeforeRetrying) {
+        retrying = true;
+        shed = List.copyOf(shedBeforeRetrying);
+      }
+      shed.forEach(this::shed);
+    }
+
+    private synchronized void send(KvRequestFrame frame) {
+      requests.onNext(frame);
+    }
+
+    synchronized void close() {
+      requests.onError(Status.CANCELLED.asException());
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      ended = error;
+    }
+
+    @Override
+    public void onCompleted() {}
   }
 
   @Test

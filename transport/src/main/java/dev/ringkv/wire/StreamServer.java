@@ -19,23 +19,24 @@ import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The serving end of a {@link RequestStream}: hands each request of a frame to a handler and
- * sends the replies back in frames, as many per frame as are ready when one leaves. Each request
- * holds of the service's {@link InFlightBudget} its size, {@link #BOOKKEEPING_BYTES}, and what the
+ * The serving end of a {@link RequestStream}: hands each request of a frame to a handler and sends
+ * the replies back in frames, as many per frame as are ready when one leaves. Each request holds
+ * of the service's {@link InFlightBudget} its size, {@link #BOOKKEEPING_BYTES}, and what the
  * service reserves for it (for a read, the replies it will wait for), then its reply's size too,
  * until the reply has been handed to the transport: what a request can bring into memory is
- * counted before it is served. A request beyond the budget is answered at once with
- * {@code RESOURCE_EXHAUSTED}, which callers retry. Replies are sent only while the transport is
- * ready for them, and a stream's next request is served only then and while the stream holds
- * less than its share of the budget: a quarter, and for a stream whose replies are not being
- * taken, only an equal part among all open streams. A caller that stops reading its replies
- * stops being served. What it took while it still read stays held, though, so a few such
- * streams could hold the whole budget: when a request finds the budget full, every stream whose
- * replies go unread while it holds more than an equal part is closed with
- * {@code RESOURCE_EXHAUSTED} and gives its part back, and the request is served after all, so
- * callers that read are not starved by those that do not. A request whose deadline has passed
- * when it is read is answered {@code DEADLINE_EXCEEDED} and never served: its caller gave up on
- * it, perhaps retried it elsewhere, and a late copy must not be applied or forwarded.
+ * counted before it is served. A request beyond the part of the budget new requests may take
+ * ({@link InFlightBudget#tryAdmitBytes}) is answered at once with {@code RESOURCE_EXHAUSTED},
+ * which callers retry. Replies are sent only while the transport is ready for them, and a stream's
+ * next request is served only then and while the stream holds less than its share of the budget: a
+ * quarter, and for a stream whose replies are not being taken, only an equal part among all open
+ * streams. A caller that stops reading its replies stops being served. What it took while it still
+ * read stays held, though, so a few such streams could hold the whole budget: when a request finds
+ * the budget full, every stream whose replies go unread (none taken for {@link #UNREAD_AFTER_MS})
+ * while it holds more than an equal part is closed with {@code RESOURCE_EXHAUSTED} and gives its
+ * part back, and the request is served after all, so callers that read are not starved by those
+ * that do not. A request whose deadline has passed when it is read is answered
+ * {@code DEADLINE_EXCEEDED} and never served: its caller gave up on it, perhaps retried it
+ * elsewhere, and a late copy must not be applied or forwarded.
  *
  * <p>{@link #drain()} is the graceful stop: new requests are answered {@code UNAVAILABLE}, and
  * each stream ends once everything it had in flight is answered.
@@ -71,6 +72,11 @@ public final class StreamServer<Q, F, P, G> {
   public static final int BOOKKEEPING_BYTES = 1024;
   /** One stream may hold at most this fraction (1/N) of the budget before it is served no more. */
   private static final int STREAM_SHARE = 4;
+  /**
+   * How long a stream's replies must have gone untaken before it counts as unread: a caller that
+   * reads is busy with a large reply for a moment at times, and is not to be closed for that.
+   */
+  static final long UNREAD_AFTER_MS = 1_000;
 
   private final String nodeId;
   private final Framing<Q, F, P, G> framing;
@@ -179,6 +185,7 @@ public final class StreamServer<Q, F, P, G> {
     private volatile boolean callerDone;
     private volatile boolean cancelled;
     private final AtomicBoolean closeDue = new AtomicBoolean(); // closed for unread replies
+    private volatile long lastTakenMs = clockMs.getAsLong(); // the transport last took a frame
     private boolean ended; // only touched by flush, which never runs twice at once
 
     Session(ServerCallStreamObserver<G> out) {
@@ -249,8 +256,8 @@ public final class StreamServer<Q, F, P, G> {
         return;
       }
       long size = framing.requestSize(request) + BOOKKEEPING_BYTES + reserve.applyAsLong(request);
-      if (!budget.tryHoldBytes(size)
-          && !(closeStalledStreams(this) && budget.tryHoldBytes(size))) {
+      if (!budget.tryAdmitBytes(size)
+          && !(closeStalledStreams(this) && budget.tryAdmitBytes(size))) {
         reply(framing.error(request, budget.overBytes(nodeId)));
         return;
       }
@@ -326,6 +333,7 @@ public final class StreamServer<Q, F, P, G> {
       try {
         if (!cancelled && !ended) {
           out.onNext(framing.replyFrame(replies));
+          lastTakenMs = clockMs.getAsLong();
         }
       } finally {
         release(held);
@@ -333,14 +341,16 @@ public final class StreamServer<Q, F, P, G> {
     }
 
     /**
-     * Closes this stream if its replies go unread (the transport takes none) while it holds
-     * more than {@code part} of the budget, and gives back at once what its queued replies hold
-     * (replies still being made are dropped as they come).
+     * Closes this stream if its replies go unread (the transport has taken none for
+     * {@link #UNREAD_AFTER_MS} and takes none now) while it holds more than {@code part} of the
+     * budget, and gives back at once what its queued replies hold (replies still being made are
+     * dropped as they come).
      *
      * @return whether it closed the stream
      */
     boolean closeIfStalledOver(long part) {
-      if (cancelled || out.isReady() || heldBytes.get() <= part) {
+      if (cancelled || out.isReady() || heldBytes.get() <= part
+          || clockMs.getAsLong() - lastTakenMs < UNREAD_AFTER_MS) {
         return false;
       }
       closeDue.set(true);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +27,18 @@ final class ReadFanout {
 
   /** Fetches of a withheld value: it may be overwritten by a larger one between them. */
   private static final int FETCH_ATTEMPTS = 3;
+  /**
+   * How long a fetch waits for room for its value: about a replica timeout. A caller that would
+   * wait longer had better retry, perhaps elsewhere.
+   */
+  static final long ROOM_WAIT_MS = 1_000;
 
-private final KeyReplicas replicas;
-private final PeerHealth health;
+  private final KeyReplicas replicas;
+  private final PeerHealth health;
   private final Speculation speculation;
   private final NodeCounters counters;
-private final InFlightBudget room;
-private final String key;
+  private final InFlightBudget room;
+  private final String key;
   private final long tableEpoch;
   private final List<Placement> order;
   private final Quorum<ReplicaAnswer> quorum;
@@ -150,16 +156,22 @@ private final String key;
 
   /**
    * Reads a value that was withheld from the first answers, holding room for it until the
-   * fetch ends (by then the caller holds the reply and counts it). The value may have been
-   * overwritten meanwhile by a larger one: then the fetch asks again with more room.
+   * fetch ends (by then the caller holds the reply and counts it); it waits its turn for that
+   * room, up to {@link #ROOM_WAIT_MS}. The value may have been overwritten meanwhile by a larger
+   * one: then the fetch asks again with more room.
    */
   private CompletableFuture<Record> fetch(Placement placement, ReplicaAnswer.Withheld withheld,
       int attemptsLeft) {
     int size = withheld.valueBytes();
-    if (!room.tryHoldBytes(size)) {
-      return CompletableFuture.failedFuture(new OverloadedException(
-          "no room now for a " + size + "-byte value; retry with backoff"));
-    }
+    return room.holdBytesWhenFree(size)
+        .completeOnTimeout(false, ROOM_WAIT_MS, TimeUnit.MILLISECONDS)
+        .thenCompose(held -> held ? fetchHeld(placement, withheld, size, attemptsLeft)
+            : CompletableFuture.failedFuture(new OverloadedException("no room for a " + size
+                + "-byte value within " + ROOM_WAIT_MS + " ms; retry with backoff")));
+  }
+
+  private CompletableFuture<Record> fetchHeld(Placement placement,
+      ReplicaAnswer.Withheld withheld, int size, int attemptsLeft) {
     return replicas.read(placement, key, 0, size)
         .whenComplete((answer, error) -> room.releaseBytes(size))
         .thenCompose(answer -> {

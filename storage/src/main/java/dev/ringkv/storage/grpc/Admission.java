@@ -97,7 +97,7 @@ final class Admission implements ServerInterceptor {
           messageCame = true;
           long size = (message instanceof MessageLite m ? m.getSerializedSize() : 0)
               + reserve.applyAsLong(message);
-          if (!budget.tryHoldBytes(size)) {
+          if (!budget.tryAdmitBytes(size)) {
             refused = true;
             close(budget.overBytes(nodeId), new Metadata());
             return;

@@ -17,11 +17,12 @@ import java.util.function.ToLongFunction;
 final class ClientReservation implements ToLongFunction<Object> {
 
   private final Coordinator coordinator;
-  private final long maxInFlightBytes;
+  private final long maxAdmitBytes;
 
-  ClientReservation(Coordinator coordinator, long maxInFlightBytes) {
+  /** @param maxAdmitBytes the most a request may hold when it is admitted */
+  ClientReservation(Coordinator coordinator, long maxAdmitBytes) {
     this.coordinator = coordinator;
-    this.maxInFlightBytes = maxInFlightBytes;
+    this.maxAdmitBytes = maxAdmitBytes;
   }
 
   @Override
@@ -34,7 +35,7 @@ final class ClientReservation implements ToLongFunction<Object> {
       return coordinator.firstAnswersBytes();
     }
     if (request instanceof PutRequest put) {
-      long room = maxInFlightBytes - StreamServer.BOOKKEEPING_BYTES - put.getSerializedSize();
+      long room = maxAdmitBytes - StreamServer.BOOKKEEPING_BYTES - put.getSerializedSize();
       return Math.max(0, Math.min(room, coordinator.writeCopiesBytes(put.getValue().size())));
     }
     return 0;

@@ -70,7 +70,7 @@ public final class KvService extends KvGrpc.KvImplBase {
     this.callerTables = new CallerTables(nodeId, tables, refreshTable);
     this.limits = limits;
     this.clockMs = clockMs;
-    this.reservation = new ClientReservation(coordinator, budget.maxBytes());
+    this.reservation = new ClientReservation(coordinator, budget.maxAdmitBytes());
     this.streams = new StreamServer<>(nodeId, Framing.KV, this::serve,
         reservation::applyAsLong, budget, sender, maxFrameBytes, clockMs);
   }

@@ -4,6 +4,7 @@ import dev.ringkv.ring.Names;
 import dev.ringkv.security.AccessPolicy;
 import dev.ringkv.security.TlsFiles;
 import dev.ringkv.storage.coordinator.RequestLimits;
+import dev.ringkv.wire.InFlightBudget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -92,10 +93,11 @@ public record StorageConfig(
       throw new IllegalArgumentException(
           "max in-flight requests must be at least 1, got " + maxInFlightRequests);
     }
-    if (maxInFlightBytes < limits.maxValueBytes() + limits.maxKeyBytes()) {
+    long largestRequest = limits.maxValueBytes() + limits.maxKeyBytes();
+    if (new InFlightBudget(1, maxInFlightBytes).maxAdmitBytes() < largestRequest) {
       throw new IllegalArgumentException("max in-flight bytes (" + maxInFlightBytes
-          + ") must hold at least one largest request (" + (limits.maxValueBytes()
-          + limits.maxKeyBytes()) + " bytes)");
+          + ") must hold at least one largest request (" + largestRequest + " bytes) in the "
+          + "three quarters that new requests may take");
     }
     if (hintIntervalMs < 10) {
       throw new IllegalArgumentException(

@@ -276,15 +276,15 @@ class CoordinatorTest {
   }
 
   @Test
-  void aLargeValueWithNoRoomForItFailsAsOverloadedAndHoldsNothing() {
+  void aLargeValueWithNoRoomForItWithinTheWaitFailsAsOverloadedAndHoldsNothing() {
     room = new InFlightBudget(100, Coordinator.INLINE_VALUE_BYTES);
     Record big = Record.value(new Version(1, 0, "n1"), new byte[2 * Coordinator.INLINE_VALUE_BYTES]);
     List.of("n1", "n2", "n3").forEach(id -> engines.get(id).apply("k", big));
 
     assertThatThrownBy(() -> coordinatorOn("n1").read("k", Consistency.QUORUM).join())
         .hasCauseInstanceOf(OverloadedException.class)
-        .hasMessageContaining("no room now for a " + 2 * Coordinator.INLINE_VALUE_BYTES
-            + "-byte value");
+        .hasMessageContaining("no room for a " + 2 * Coordinator.INLINE_VALUE_BYTES
+            + "-byte value within " + ReadFanout.ROOM_WAIT_MS + " ms");
     assertThat(room.heldBytes()).isZero();
 
     room = new InFlightBudget(100, 10 * Coordinator.INLINE_VALUE_BYTES);
