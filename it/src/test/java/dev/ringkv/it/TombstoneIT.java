@@ -3,13 +3,15 @@ package dev.ringkv.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ringkv.client.KvClient;
-import dev.ringkv.ring.Consistency;
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.ringkv.client.KvClient;
 import dev.ringkv.proto.GetReply;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.KvGrpc;
+import dev.ringkv.ring.Consistency;
+import dev.ringkv.ring.NodeState;
+import dev.ringkv.ring.RingTable;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -231,6 +234,45 @@ class TombstoneIT {
       for (String key : keys) {
         assertThat(kv.get(key).value()).as(key).contains("v-" + key);
       }
+    }
+  }
+
+  @Test
+  void aDecommissionThatCannotHandOverWithinHalfTheGraceSaysSoAndKeepsTheKeys() throws Exception {
+    try (LocalCluster cluster = LocalCluster.start(3, 1, GRACE_3S); KvClient kv = cluster.client();
+        Partitions partitions = new Partitions()) {
+      List<String> keys = IntStream.range(0, 30).mapToObj(i -> "k-" + i).toList();
+      keys.forEach(key -> kv.put(key, "v-" + key));
+      List<String> onServer2 = keys.stream().filter(key -> cluster.holdsRecord("server2", key))
+          .toList();
+      assertThat(onServer2).as("keys whose one replica is server2").isNotEmpty();
+
+      // server2's new replicas cannot be reached while it turns LEAVING and for longer than a
+      // cleanup interval (5 s) and half the grace after it sees that: it cannot hand over.
+      partitions.cut(cluster.port("server1"));
+      partitions.cut(cluster.port("server3"));
+      CompletableFuture<Cli.Result> decommission = CompletableFuture.supplyAsync(
+          () -> cluster.admin("decommission", "server2", "--wait-timeout", "90"));
+      RingTable leaving = cluster.awaitTable(
+          t -> t.node("server2").map(n -> n.state() == NodeState.LEAVING).orElse(false),
+          Duration.ofSeconds(10), "server2 LEAVING");
+      Poll.untilTrue(Duration.ofSeconds(10), "server2 to see itself LEAVING",
+          () -> cluster.stats("server2").getTableEpoch() >= leaving.epoch());
+      Thread.sleep(7_000); // the cut: a cleanup interval and more than half the grace
+      partitions.heal(cluster.port("server1"));
+      partitions.heal(cluster.port("server3"));
+
+      Cli.Result result = decommission.get(90, TimeUnit.SECONDS);
+      assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(3);
+      assertThat(result.err()).containsPattern("server2 keeps [0-9]+ keys that their new "
+          + "replicas lack: it has been LEAVING for more than half the tombstone grace, so it "
+          + "may have missed their deletes and hands them over no more \\(its log says so too\\); "
+          + "to go on without them, stop server2 and run 'admin removenode server2'");
+      for (String key : onServer2) {
+        assertThat(cluster.readFrom("server2", key)).as("%s kept on server2", key)
+            .contains("v-" + key);
+      }
+      assertThat(cluster.isRunning("server2")).isTrue();
     }
   }
 

@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
         + "LEAVING (off the ring: its ranges pass to the replicas that follow, which pull them "
         + "from the other replicas) and sends every key it holds to any new replica that lacks "
         + "it, deleting its copy once every replica lists the key. When it holds nothing, it is "
-        + "removed from the ring and stops. Refused for a DOWN node (remove it instead), while "
+        + "removed from the ring and stops. A node LEAVING for more than half the tombstone "
+        + "grace may have missed deletes: it keeps what a new replica lacks, and the command "
+        + "stops and says so. Refused for a DOWN node (remove it instead), while "
         + "another node is leaving, and when fewer nodes than the replication factor would "
         + "remain. Run again, it resumes.")
 final class AdminDecommissionCommand implements Callable<Integer> {
@@ -55,7 +57,8 @@ final class AdminDecommissionCommand implements Callable<Integer> {
   /**
    * Waits until the leaving node holds no key and no hint; prints progress as it changes.
    *
-   * @throws CliFailure if that did not happen by {@code deadline}
+   * @throws CliFailure if that did not happen by {@code deadline}, or the node keeps keys it
+   *     will never hand over
    */
   private static void awaitHandedOver(AdminConnection connection, Node node, long deadline,
       PrintWriter out) throws InterruptedException {
@@ -67,6 +70,13 @@ final class AdminDecommissionCommand implements Callable<Integer> {
         if (r.getLiveKeys() == 0 && r.getHints() == 0) {
           out.println(node.id() + " has handed every key over");
           return;
+        }
+        if (r.getStrayCopiesKept() > 0) {
+          throw new CliFailure(ExitCode.UNAVAILABLE, node.id() + " keeps "
+              + r.getStrayCopiesKept() + " keys that their new replicas lack: it has been "
+              + "LEAVING for more than half the tombstone grace, so it may have missed their "
+              + "deletes and hands them over no more (its log says so too); to go on without "
+              + "them, stop " + node.id() + " and run 'admin removenode " + node.id() + "'");
         }
         holding = r.getLiveKeys() + " keys and " + r.getHints() + " hints";
       } catch (StatusRuntimeException e) {

@@ -8,6 +8,7 @@ import dev.ringkv.proto.RepairRequest;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.engine.RocksStorageEngine.HintBacklog;
+import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.storage.sync.SyncState;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -34,6 +35,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final IntSupplier metricsPort;
   private final LongSupplier wallClockMs;
   private final Runnable syncNow;
+  private final NodeCounters counters;
 
   /**
    * @param sync which ranges the node has caught up on
@@ -41,11 +43,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
    * @param metricsPort the port of the node's metrics endpoint, or -1 for none
    * @param wallClockMs for the age of the oldest hint
    * @param syncNow runs a range sync pass as soon as it can
+   * @param counters what the node's background work has done
    */
   public AdminService(String nodeId, RocksStorageEngine engine, Supplier<RingTable> tables,
       SyncState sync, Executor work, IntSupplier metricsPort, LongSupplier wallClockMs,
-      Runnable syncNow) {
+      Runnable syncNow, NodeCounters counters) {
     this.syncNow = syncNow;
+    this.counters = counters;
     this.nodeId = nodeId;
     this.engine = engine;
     this.tables = tables;
@@ -89,6 +93,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
           .setHints(hints.values().stream().mapToLong(HintBacklog::count).sum())
           .setOldestHintAgeMs(Math.max(0, wallClockMs.getAsLong() - oldestHintMs))
           .setRangesPending(sync.pending().size())
+          .setStrayCopiesKept(counters.strayCopiesKept())
           .setTableEpoch(epoch)
           .setCaughtUp(epoch > 0 && sync.allCaughtUp())
           .setHeapUsedBytes(runtime.totalMemory() - runtime.freeMemory())

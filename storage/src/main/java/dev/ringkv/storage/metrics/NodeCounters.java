@@ -26,6 +26,7 @@ public final class NodeCounters {
   private final LongAdder recordsPulled = new LongAdder();
   private final LongAdder strayCopiesDropped = new LongAdder();
   private final LongAdder strayCopiesSent = new LongAdder();
+  private volatile long strayCopiesKept;
   // By peer: failures that were timeouts, and the others.
   private final ConcurrentMap<String, LongAdder[]> replicaFailures = new ConcurrentHashMap<>();
 
@@ -85,6 +86,14 @@ public final class NodeCounters {
     strayCopiesSent.add(count);
   }
 
+  /**
+   * A leaving node's last cleanup pass kept {@code count} copies a new replica lacks, too late
+   * to hand them over.
+   */
+  public void strayCopiesKept(long count) {
+    strayCopiesKept = count;
+  }
+
   public long readRepairs() {
     return readRepairs.sum();
   }
@@ -119,6 +128,10 @@ public final class NodeCounters {
 
   public long strayCopiesSent() {
     return strayCopiesSent.sum();
+  }
+
+  public long strayCopiesKept() {
+    return strayCopiesKept;
   }
 
   /** By peer: {timeouts, other failures}. */

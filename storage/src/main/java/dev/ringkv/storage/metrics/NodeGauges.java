@@ -71,6 +71,12 @@ public final class NodeGauges {
     counter(registry, "ringkv_stray_copies_sent_total", "Copies of keys this node no longer "
         + "serves, sent to a home replica that lacked them (a decommissioned node hands over "
         + "its keys this way)", counters::strayCopiesSent);
+    GaugeWithCallback.builder()
+        .name("ringkv_stray_copies_kept")
+        .help("Copies a LEAVING node keeps although a new replica lacks them: it has been "
+            + "leaving for more than half the tombstone grace, so it hands them over no more")
+        .callback(cb -> cb.call(counters.strayCopiesKept()))
+        .register(registry);
     CounterWithCallback.builder()
         .name("ringkv_replica_failures_total")
         .help("Replica reads and writes this node sent as coordinator that failed, by peer and "

@@ -180,7 +180,7 @@ public final class StorageNode implements AutoCloseable {
             KvService.admission(id, peerBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(
             new AdminService(id, engine, tables, syncState, background.scans(),
-                this::metricsPort, clockMs, () -> background.rangeSyncNow(syncPass)),
+                this::metricsPort, clockMs, () -> background.rangeSyncNow(syncPass), counters),
             access)))
         .build()
         .start();

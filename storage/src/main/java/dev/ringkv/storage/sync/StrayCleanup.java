@@ -106,10 +106,12 @@ public final class StrayCleanup implements Runnable {
         dropped += handOver(range, home, held);
       }
     }
+    counters.strayCopiesKept(keptTooLate);
     if (keptTooLate > 0) {
       log.warn("kept {} copies that their new replicas lack: this node has been LEAVING for more "
           + "than half the tombstone grace ({} s), so it may have missed their deletes and "
-          + "hands them over no more; read them off this node if they are wanted, then remove it",
+          + "hands them over no more; the decommission cannot finish: stop this node and remove "
+          + "it (scripts/admin removenode) to go on without them",
           keptTooLate, grace.grace().toSeconds());
     }
     counters.strayCopiesDropped(dropped);

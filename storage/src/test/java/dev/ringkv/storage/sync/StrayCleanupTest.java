@@ -163,8 +163,9 @@ class StrayCleanupTest {
     leaveN3();
     SyncState state = caughtUp();
     state.onTable(table.get());
+    NodeCounters counters = new NodeCounters();
     StrayCleanup cleanup = new StrayCleanup("n3", state, n3, network, table::get, 1000,
-        new NodeCounters(), new TombstoneGrace(GRACE, () -> now));
+        counters, new TombstoneGrace(GRACE, () -> now));
     cleanup.run(); // sees itself LEAVING
     now += GRACE.toMillis() / 2 + 1;
     hold("y", value(2, "y2"), "n3");
@@ -173,6 +174,7 @@ class StrayCleanupTest {
 
     assertThat(engines.get("n1").get("y")).as("it may have missed y's delete").isEmpty();
     assertThat(n3.get("y")).as("kept for the operator").contains(value(2, "y2"));
+    assertThat(counters.strayCopiesKept()).as("reported for the operator").isEqualTo(1);
   }
 
   @Test
