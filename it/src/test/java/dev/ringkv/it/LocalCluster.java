@@ -110,6 +110,11 @@ public final class LocalCluster implements AutoCloseable {
           clusterSecretFile);
     }
 
+    /** A node is marked DOWN after {@code ms} without a heartbeat. */
+    public Options withFailureTimeoutMs(long ms) {
+      return new Options(ms, commonArgs, nodeArgs, tlsDir, tokenFile, clusterSecretFile);
+    }
+
     public Options withNodeArgs(String... args) {
       return new Options(failureTimeoutMs, commonArgs, List.of(args), tlsDir, tokenFile,
           clusterSecretFile);

@@ -30,6 +30,7 @@ import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.storage.metrics.NodeGauges;
 import dev.ringkv.storage.metrics.NodeMetrics;
 import dev.ringkv.storage.sync.RangeSync;
+import dev.ringkv.storage.sync.LeavingMark;
 import dev.ringkv.storage.sync.StrayCleanup;
 import dev.ringkv.storage.sync.SyncState;
 import dev.ringkv.version.HybridClock;
@@ -207,7 +208,7 @@ public final class StorageNode implements AutoCloseable {
     background.rangeSyncEvery(config.syncIntervalMs(), syncPass);
     background.rangeSyncEvery(config.syncIntervalMs() * CLEANUP_EVERY_SYNC_INTERVALS,
         new StrayCleanup(id, syncState, engine, replicas, tables,
-            config.replicaTimeoutMs(), counters, grace));
+            config.replicaTimeoutMs(), counters, grace, LeavingMark.in(config.dataDir())));
     log.info("node {} listening on {} (data dir {}, manager {}, heartbeat {} ms, replica timeout "
             + "{} ms, max key {} bytes, max value {} bytes, {} requests / {} bytes in flight, {}, "
             + "{})", id, address, config.dataDir(), config.managerAddress(),

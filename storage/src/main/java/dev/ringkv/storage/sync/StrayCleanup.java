@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * not by how old its copy is. A leaving node served its ranges until it turned LEAVING; deletes
  * since then went to the new replicas, whose tombstones are purged a grace later. So for half
  * the grace after it turned LEAVING, it hands over every copy a new replica lacks, however old
- * (at replication 1 it holds the only one). After that, a copy a replica lacks is kept, neither
- * sent nor dropped, and the pass logs it: the operator decides. A stand-in's copy older than the
+ * (at replication 1 it holds the only one), counted from when it first saw that, also across
+ * restarts ({@link LeavingMark}). After that, a copy a replica lacks is kept, neither sent nor
+ * dropped, and the pass logs it and reports it: the operator decides. A stand-in's copy older than the
  * grace is not sent to a home replica that lacks it (the key may have been deleted and its
  * tombstone purged since: sending it would bring it back), and counts as covered there: a write
  * the stand-in took is no younger than the time it has missed the key's deletes, and a copy it
@@ -58,20 +59,21 @@ public final class StrayCleanup implements Runnable {
   private final Supplier<RingTable> tables;
   private final long callTimeoutMs;
   private final NodeCounters counters;
-  // When this node first saw itself LEAVING (-1 if it is not). Kept in memory: a leaving node
-  // started again counts from its start.
-  private long leavingSinceMs = -1;
+  private final LeavingMark leavingMark;
+  private long leavingSinceMs = -1; // when this node first saw itself LEAVING; -1: it is not
   private long keptTooLate; // copies a leaving node kept in this pass: too late to hand over
 
   /**
    * @param peers tells the versions the home replicas hold of this node's keys, and takes the
    *     copies they lack
    * @param grace copies older than it are not sent to a replica lacking them
+   * @param leavingMark when this node first saw itself LEAVING, kept across restarts
    */
   public StrayCleanup(String selfId, SyncState state, StorageEngine engine, PeerSyncClient peers,
       Supplier<RingTable> tables, long callTimeoutMs, NodeCounters counters,
-      TombstoneGrace grace) {
+      TombstoneGrace grace, LeavingMark leavingMark) {
     this.grace = grace;
+    this.leavingMark = leavingMark;
     this.counters = counters;
     this.selfId = selfId;
     this.state = state;
@@ -84,10 +86,11 @@ public final class StrayCleanup implements Runnable {
   @Override
   public void run() {
     RingTable table = tables.get();
-    if (!table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false)) {
+    if (table.node(selfId).map(n -> n.state() == NodeState.LEAVING).orElse(false)) {
+      leavingSinceMs = leavingMark.leavingSince(grace.nowMs());
+    } else if (table.epoch() > 0) {
+      leavingMark.clear();
       leavingSinceMs = -1;
-    } else if (leavingSinceMs < 0) {
-      leavingSinceMs = grace.nowMs();
     }
     if (table.epoch() == 0 || !state.allCaughtUp()
         || table.nodes().stream().anyMatch(n -> n.state() == NodeState.DOWN)) {

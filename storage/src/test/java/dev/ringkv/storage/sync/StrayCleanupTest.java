@@ -13,12 +13,15 @@ import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.metrics.NodeCounters;
 import dev.ringkv.version.Version;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three nodes, replication factor 2: n1 owns token 10, n2 token 20, n3 token 30. Key "a" has
@@ -59,7 +62,7 @@ class StrayCleanupTest {
 
   private void cleanUpOnN3(SyncState state) {
     new StrayCleanup("n3", state, n3, network, table::get, 1000, new NodeCounters(),
-        new TombstoneGrace(GRACE, () -> NOW)).run();
+        new TombstoneGrace(GRACE, () -> NOW), LeavingMark.inMemory()).run();
   }
 
   private SyncState caughtUp() {
@@ -148,7 +151,7 @@ class StrayCleanupTest {
     SyncState state = caughtUp();
     state.onTable(table.get());
     StrayCleanup cleanup = new StrayCleanup("n3", state, n3, network, table::get, 1000,
-        new NodeCounters(), new TombstoneGrace(GRACE, () -> now));
+        new NodeCounters(), new TombstoneGrace(GRACE, () -> now), LeavingMark.inMemory());
 
     cleanup.run();
     cleanup.run();
@@ -165,7 +168,7 @@ class StrayCleanupTest {
     state.onTable(table.get());
     NodeCounters counters = new NodeCounters();
     StrayCleanup cleanup = new StrayCleanup("n3", state, n3, network, table::get, 1000,
-        counters, new TombstoneGrace(GRACE, () -> now));
+        counters, new TombstoneGrace(GRACE, () -> now), LeavingMark.inMemory());
     cleanup.run(); // sees itself LEAVING
     now += GRACE.toMillis() / 2 + 1;
     hold("y", value(2, "y2"), "n3");
@@ -175,6 +178,48 @@ class StrayCleanupTest {
     assertThat(engines.get("n1").get("y")).as("it may have missed y's delete").isEmpty();
     assertThat(n3.get("y")).as("kept for the operator").contains(value(2, "y2"));
     assertThat(counters.strayCopiesKept()).as("reported for the operator").isEqualTo(1);
+  }
+
+  @Test
+  void aLeavingNodeStartedAgainCountsFromWhenItFirstSawItselfLeaving(@TempDir Path dataDir) {
+    leaveN3();
+    SyncState state = caughtUp();
+    state.onTable(table.get());
+    cleanUpWithMarkIn(dataDir, new NodeCounters()); // sees itself LEAVING
+    now += GRACE.toMillis() / 2 + 1;
+    hold("y", value(2, "y2"), "n3");
+
+    NodeCounters afterRestart = new NodeCounters();
+    cleanUpWithMarkIn(dataDir, afterRestart);
+
+    assertThat(engines.get("n1").get("y")).as("not handed over after the restart").isEmpty();
+    assertThat(afterRestart.strayCopiesKept()).isEqualTo(1);
+
+    table.set(table(NodeState.UP)); // no longer leaving: the mark goes
+    cleanUpWithMarkIn(dataDir, new NodeCounters());
+    assertThat(dataDir.resolve(LeavingMark.FILE_NAME)).doesNotExist();
+  }
+
+  @Test
+  void anUnreadableLeavingMarkCountsAsLeavingForLong(@TempDir Path dataDir) throws Exception {
+    Files.writeString(dataDir.resolve(LeavingMark.FILE_NAME), "garbage");
+    now = 10 * GRACE.toMillis();
+    leaveN3();
+    hold("y", value(2, "y2"), "n3");
+    NodeCounters counters = new NodeCounters();
+
+    cleanUpWithMarkIn(dataDir, counters);
+
+    assertThat(engines.get("n1").get("y")).isEmpty();
+    assertThat(counters.strayCopiesKept()).isEqualTo(1);
+  }
+
+  /** A cleanup pass on n3 as a freshly started process would run it, its mark in dataDir. */
+  private void cleanUpWithMarkIn(Path dataDir, NodeCounters counters) {
+    SyncState state = caughtUp();
+    state.onTable(table.get());
+    new StrayCleanup("n3", state, n3, network, table::get, 1000, counters,
+        new TombstoneGrace(GRACE, () -> now), LeavingMark.in(dataDir)).run();
   }
 
   @Test
@@ -244,7 +289,7 @@ class StrayCleanupTest {
     };
 
     new StrayCleanup("n3", caughtUp(), n3, claimsInSync, table::get, 1000,
-        new NodeCounters(), new TombstoneGrace(GRACE, () -> NOW)).run();
+        new NodeCounters(), new TombstoneGrace(GRACE, () -> NOW), LeavingMark.inMemory()).run();
 
     assertThat(n3.get("a")).as("the only copy of a").contains(value(1, "a1"));
   }
