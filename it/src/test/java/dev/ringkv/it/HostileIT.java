@@ -252,21 +252,7 @@ class HostileIT {
       // 10,000 reads of a 512 KiB value (5 GiB of replies) on a stream whose replies are never
       // read: the node must stop reading the stream, not buffer what it cannot send.
       StreamObserver<KvRequestFrame> slow = KvGrpc.newStub(plaintext(cluster.address("server1")))
-          .stream(new ClientResponseObserver<KvRequestFrame, KvReplyFrame>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<KvRequestFrame> requests) {
-              requests.disableAutoRequestWithInitial(0);
-            }
-
-            @Override
-            public void onNext(KvReplyFrame frame) {}
-
-            @Override
-            public void onError(Throwable error) {}
-
-            @Override
-            public void onCompleted() {}
-          });
+          .stream(new NeverReads());
       long id = 0;
       for (int frame = 0; frame < 200; frame++) {
         KvRequestFrame.Builder b = KvRequestFrame.newBuilder();
