@@ -10,12 +10,16 @@ import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.GetTableRequest;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.ring.Consistency;
-import dev.ringkv.ring.NodeState;
-import dev.ringkv.ring.RingTable;
+import dev.ringkv.storage.sync.LeavingMark;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -250,18 +254,17 @@ class TombstoneIT {
           .toList();
       assertThat(onServer2).as("keys whose one replica is server2").isNotEmpty();
 
-      // server2's new replicas cannot be reached while it turns LEAVING and for longer than a
-      // cleanup interval (5 s) and half the grace after it sees that: it cannot hand over.
+      // server2's new replicas cannot be reached while it turns LEAVING and for more than half
+      // the grace after its cleanup first sees that (and marks when): it cannot hand over.
       partitions.cut(cluster.port("server1"));
       partitions.cut(cluster.port("server3"));
       CompletableFuture<Cli.Result> decommission = CompletableFuture.supplyAsync(
           () -> cluster.admin("decommission", "server2", "--wait-timeout", "90"));
-      RingTable leaving = cluster.awaitTable(
-          t -> t.node("server2").map(n -> n.state() == NodeState.LEAVING).orElse(false),
-          Duration.ofSeconds(10), "server2 LEAVING");
-      Poll.untilTrue(Duration.ofSeconds(10), "server2 to see itself LEAVING",
-          () -> cluster.stats("server2").getTableEpoch() >= leaving.epoch());
-      Thread.sleep(7_000); // the cut: a cleanup interval and more than half the grace
+      Path mark = cluster.dir().resolve("server2").resolve(LeavingMark.FILE_NAME);
+      long leavingSince = Poll.until(Duration.ofSeconds(20), "server2's cleanup to see itself "
+          + "LEAVING", () -> leavingMark(mark));
+      Poll.untilTrue(Duration.ofSeconds(10), "half the 3-s grace past server2's leaving mark",
+          () -> System.currentTimeMillis() > leavingSince + 1_500);
       partitions.heal(cluster.port("server1"));
       partitions.heal(cluster.port("server3"));
 
@@ -276,6 +279,17 @@ class TombstoneIT {
             .contains("v-" + key);
       }
       assertThat(cluster.isRunning("server2")).isTrue();
+    }
+  }
+
+  /** When the node whose mark is {@code file} first saw itself LEAVING; null: not yet. */
+  private static Long leavingMark(Path file) {
+    try {
+      return Long.parseLong(Files.readString(file).strip());
+    } catch (NoSuchFileException notYet) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

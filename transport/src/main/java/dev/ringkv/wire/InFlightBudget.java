@@ -58,21 +58,22 @@ public final class InFlightBudget {
    * fetches once it knows the value's size), and new requests must not leave them none.
    */
   public boolean tryAdmitBytes(long size) {
-    return tryHoldBytes(size, maxAdmitBytes());
+    return tryHoldBytes(size, maxAdmitBytes(maxBytes), true);
   }
 
   /** The most bytes new requests may hold together: three quarters of the budget. */
   public long maxAdmitBytes() {
+    return maxAdmitBytes(maxBytes);
+  }
+
+  /** The most bytes new requests may hold together in a budget of {@code maxBytes}. */
+  public static long maxAdmitBytes(long maxBytes) {
     return maxBytes - maxBytes / ADMITTED_REQUESTS_ROOM;
   }
 
   /** Holds {@code size} more bytes for a request already admitted, if the budget has room. */
   public boolean tryHoldBytes(long size) {
-    return tryHoldBytes(size, maxBytes);
-  }
-
-  private boolean tryHoldBytes(long size, long limit) {
-    return tryHoldBytes(size, limit, true);
+    return tryHoldBytes(size, maxBytes, true);
   }
 
   private boolean tryHoldBytes(long size, long limit, boolean countRefusal) {

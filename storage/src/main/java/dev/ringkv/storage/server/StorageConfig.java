@@ -94,7 +94,7 @@ public record StorageConfig(
           "max in-flight requests must be at least 1, got " + maxInFlightRequests);
     }
     long largestRequest = limits.maxValueBytes() + limits.maxKeyBytes();
-    if (new InFlightBudget(1, maxInFlightBytes).maxAdmitBytes() < largestRequest) {
+    if (InFlightBudget.maxAdmitBytes(maxInFlightBytes) < largestRequest) {
       throw new IllegalArgumentException("max in-flight bytes (" + maxInFlightBytes
           + ") must hold at least one largest request (" + largestRequest + " bytes) in the "
           + "three quarters that new requests may take");

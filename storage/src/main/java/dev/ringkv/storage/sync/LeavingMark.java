@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class LeavingMark {
 
   private static final Logger log = LoggerFactory.getLogger(LeavingMark.class);
-  static final String FILE_NAME = "leaving-since";
+  /** The file, in the node's data directory: when it first saw itself LEAVING, in epoch ms. */
+  public static final String FILE_NAME = "leaving-since";
   private static final long NOT_LEAVING = -1;
 
   private final Path file; // null: kept in memory only

@@ -38,11 +38,11 @@ import org.slf4j.LoggerFactory;
  * the grace after it turned LEAVING, it hands over every copy a new replica lacks, however old
  * (at replication 1 it holds the only one), counted from when it first saw that, also across
  * restarts ({@link LeavingMark}). After that, a copy a replica lacks is kept, neither sent nor
- * dropped, and the pass logs it and reports it: the operator decides. A stand-in's copy older than the
- * grace is not sent to a home replica that lacks it (the key may have been deleted and its
- * tombstone purged since: sending it would bring it back), and counts as covered there: a write
- * the stand-in took is no younger than the time it has missed the key's deletes, and a copy it
- * pulled is held by the replicas it pulled it from.
+ * dropped, and the pass logs it and reports it: the operator decides. A stand-in's copy older
+ * than the grace is not sent to a home replica that lacks it (the key may have been deleted and
+ * its tombstone purged since: sending it would bring it back), and counts as covered there: a
+ * write the stand-in took is no younger than the time it has missed the key's deletes, and a copy
+ * it pulled is held by the replicas it pulled it from.
  *
  * <p>A pass does nothing while any node is DOWN (this node may be standing in for it) or while
  * this node has not caught up, so a copy that may still be needed is never dropped.
