@@ -17,6 +17,7 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Node;
 import dev.ringkv.ring.RingTable;
 import dev.ringkv.storage.coordinator.RequestLimits;
+import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.server.NodeEnvironment;
 import dev.ringkv.storage.server.StorageConfig;
 import dev.ringkv.storage.server.StorageNode;
@@ -116,7 +117,7 @@ final class InJvmCluster implements AutoCloseable {
     StorageNode node = new StorageNode(new StorageConfig(id, HOST, port, data, managerAddress,
         100, 1_000, 200, syncIntervalMs, new RequestLimits(RequestLimits.DEFAULT_MAX_KEY_BYTES,
             RequestLimits.DEFAULT_MAX_VALUE_BYTES), 64, 32L * 1024 * 1024, null, null, null, -1,
-            null, Duration.ofDays(3)),
+            null, Duration.ofDays(3), RocksStorageEngine.DEFAULT_CACHE_BYTES),
         NodeEnvironment.real().withNetworks(name -> new InProcessNetwork(name, links)));
     nodes.put(id, node);
     node.start();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -29,9 +30,14 @@ import org.rocksdb.WriteOptions;
  * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
  * last moments, which the other replicas still hold).
  *
+ * <p>Records of recently used keys are also held in the heap ({@link RecordCache}), changed in
+ * the same step as the store under the key's lock: a write compares versions with what is
+ * stored without a RocksDB read, and so does a read of a hot key.
+ *
  * <p>It is the one class that holds RocksDB handles (column families, iterators, each to be
- * closed in order), which is why it is over 300 lines; what is stored is encoded elsewhere
- * ({@link RecordCodec}), and how RocksDB is set up is {@link RocksOptions}.
+ * closed in order) and the per-key locks that make each read-compare-write atomic, which is why
+ * it is over 300 lines; what is stored is encoded elsewhere ({@link RecordCodec}), and how
+ * RocksDB is set up is {@link RocksOptions}.
  */
 public final class RocksStorageEngine implements StorageEngine {
 
@@ -42,32 +48,45 @@ public final class RocksStorageEngine implements StorageEngine {
   private static final byte[] HINTS_CF = "hints".getBytes(StandardCharsets.UTF_8);
   private static final byte SEPARATOR = 0;
   private static final int LOCK_STRIPES = 1024;
+  /** Heap for the records of recently used keys, unless the caller says otherwise. */
+  public static final long DEFAULT_CACHE_BYTES = 16L * 1024 * 1024;
 
   private final RocksOptions options;
   private final WriteOptions writeOptions;
   private final RocksDB db;
   private final ColumnFamilyHandle data;
   private final ColumnFamilyHandle hints;
-  // Last-write-wins needs read-compare-write to be atomic per key.
-  private final Object[] stripes = new Object[LOCK_STRIPES];
+  // Last-write-wins needs read-compare-write to be atomic per key; the cache changes with the
+  // store under the same lock.
+  private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
+  private final RecordCache cache;
   private final KeyHasher hasher;
   private volatile boolean closed;
 
   private RocksStorageEngine(RocksOptions options, RocksDB db,
-      List<ColumnFamilyHandle> handles, KeyHasher hasher) {
+      List<ColumnFamilyHandle> handles, KeyHasher hasher, long cacheBytes) {
     this.hasher = hasher;
+    this.cache = new RecordCache(cacheBytes);
     this.options = options;
     this.writeOptions = new WriteOptions();
     this.db = db;
     this.data = handles.get(0);
     this.hints = handles.get(1);
     for (int i = 0; i < LOCK_STRIPES; i++) {
-      stripes[i] = new Object();
+      stripes[i] = new ReentrantLock();
     }
   }
 
-  /** Opens (creating if needed) the store in {@code dir}; {@code hasher} orders the keys. */
+  /** {@link #open(Path, KeyHasher, long)} with {@link #DEFAULT_CACHE_BYTES}. */
   public static RocksStorageEngine open(Path dir, KeyHasher hasher) {
+    return open(dir, hasher, DEFAULT_CACHE_BYTES);
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code dir}; {@code hasher} orders the keys, and up
+   * to about {@code cacheBytes} of heap holds the records of recently used keys.
+   */
+  public static RocksStorageEngine open(Path dir, KeyHasher hasher, long cacheBytes) {
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
@@ -81,7 +100,7 @@ public final class RocksStorageEngine implements StorageEngine {
           new ColumnFamilyDescriptor(HINTS_CF, options.columnFamilies));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB db = RocksDB.open(options.db, dir.toString(), descriptors, handles);
-      return new RocksStorageEngine(options, db, handles, hasher);
+      return new RocksStorageEngine(options, db, handles, hasher, cacheBytes);
     } catch (RocksDBException e) {
       options.close();
       throw new StorageException("cannot open the store in " + dir + ": " + e.getMessage(), e);
@@ -90,22 +109,75 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public Optional<Record> get(String key) {
+    Record cached = cache.get(key);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    // Under the key's lock, so that a write cannot land between this read and its caching.
+    ReentrantLock lock = stripeFor(key.hashCode());
+    lock.lock();
     try {
-      byte[] bytes = db.get(data, dataKey(key));
-      return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
-    } catch (RocksDBException e) {
-      throw new StorageException("read of a key failed: " + e.getMessage(), e);
+      return Optional.ofNullable(storedRecord(key, "read of a key"));
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public boolean apply(String key, Record record) {
-    return putIfNewer(data, dataKey(key), record, "write of a key");
+    ReentrantLock lock = stripeFor(key.hashCode());
+    lock.lock();
+    try {
+      Record current = storedRecord(key, "write of a key");
+      if (current != null && !record.supersedes(current)) {
+        return false;
+      }
+      db.put(data, writeOptions, dataKey(key), RecordCodec.encode(record));
+      cache.stored(key, record);
+      return true;
+    } catch (RocksDBException e) {
+      throw new StorageException("write of a key failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
   public boolean removeIfAt(String key, Version version) {
-    return deleteIfAt(data, dataKey(key), version, "delete of a key");
+    ReentrantLock lock = stripeFor(key.hashCode());
+    lock.lock();
+    try {
+      Record current = storedRecord(key, "delete of a key");
+      if (current == null || !current.version().equals(version)) {
+        return false;
+      }
+      db.delete(data, writeOptions, dataKey(key));
+      cache.removed(key);
+      return true;
+    } catch (RocksDBException e) {
+      throw new StorageException("delete of a key failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What is stored for {@code key}, from the cache or else RocksDB; call under its lock. */
+  private Record storedRecord(String key, String what) {
+    Record cached = cache.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      byte[] bytes = db.get(data, dataKey(key));
+      if (bytes == null) {
+        return null;
+      }
+      Record stored = RecordCodec.decode(bytes);
+      cache.stored(key, stored);
+      return stored;
+    } catch (RocksDBException e) {
+      throw new StorageException(what + " failed: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -155,7 +227,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void addHint(String targetNodeId, String key, Record record) {
-    putIfNewer(hints, hintKey(targetNodeId, key), record, "storing a hint");
+    putHintIfNewer(hintKey(targetNodeId, key), record);
   }
 
   @Override
@@ -194,6 +266,21 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void clear() {
+    // Every key's lock, so that no write caches a record this deletes.
+    for (ReentrantLock lock : stripes) {
+      lock.lock();
+    }
+    try {
+      deleteEverything();
+      cache.clear();
+    } finally {
+      for (ReentrantLock lock : stripes) {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void deleteEverything() {
     // Stored keys start with their 8-byte token and hint keys with a node id; neither can start
     // with a 0xFF byte beyond that (UTF-8 never has one), so these ends are past every key.
     byte[] pastEveryKey = new byte[9];
@@ -238,8 +325,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void removeHint(Hint hint) {
-    deleteIfAt(hints, hintKey(hint.targetNodeId(), hint.key()), hint.record().version(),
-        "removing a hint");
+    deleteHintIfAt(hintKey(hint.targetNodeId(), hint.key()), hint.record().version());
   }
 
   @Override
@@ -266,40 +352,40 @@ public final class RocksStorageEngine implements StorageEngine {
     options.close();
   }
 
-  /** Stores {@code record} under {@code k} unless a newer record is stored there. */
-  private boolean putIfNewer(ColumnFamilyHandle cf, byte[] k, Record record, String what) {
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(cf, k);
-        if (current != null && !record.supersedes(RecordCodec.decode(current))) {
-          return false;
-        }
-        db.put(cf, writeOptions, k, RecordCodec.encode(record));
-        return true;
-      } catch (RocksDBException e) {
-        throw new StorageException(what + " failed: " + e.getMessage(), e);
+  /** Stores the hint {@code record} under {@code k} unless a newer one is stored there. */
+  private void putHintIfNewer(byte[] k, Record record) {
+    ReentrantLock lock = stripeFor(Arrays.hashCode(k));
+    lock.lock();
+    try {
+      byte[] current = db.get(hints, k);
+      if (current == null || record.supersedes(RecordCodec.decode(current))) {
+        db.put(hints, writeOptions, k, RecordCodec.encode(record));
       }
+    } catch (RocksDBException e) {
+      throw new StorageException("storing a hint failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
     }
   }
 
-  /** Deletes {@code k} if the record stored there is still at {@code version}. */
-  private boolean deleteIfAt(ColumnFamilyHandle cf, byte[] k, Version version, String what) {
-    synchronized (stripeFor(k)) {
-      try {
-        byte[] current = db.get(cf, k);
-        if (current == null || !RecordCodec.decode(current).version().equals(version)) {
-          return false;
-        }
-        db.delete(cf, writeOptions, k);
-        return true;
-      } catch (RocksDBException e) {
-        throw new StorageException(what + " failed: " + e.getMessage(), e);
+  /** Deletes the hint under {@code k} if it is still at {@code version}. */
+  private void deleteHintIfAt(byte[] k, Version version) {
+    ReentrantLock lock = stripeFor(Arrays.hashCode(k));
+    lock.lock();
+    try {
+      byte[] current = db.get(hints, k);
+      if (current != null && RecordCodec.decode(current).version().equals(version)) {
+        db.delete(hints, writeOptions, k);
       }
+    } catch (RocksDBException e) {
+      throw new StorageException("removing a hint failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
     }
   }
 
-  private Object stripeFor(byte[] key) {
-    return stripes[Math.floorMod(Arrays.hashCode(key), LOCK_STRIPES)];
+  private ReentrantLock stripeFor(int hash) {
+    return stripes[Math.floorMod(hash, LOCK_STRIPES)];
   }
 
   /** Token (sign bit flipped, so bytes sort like signed longs) then the key's UTF-8 bytes. */

@@ -33,7 +33,8 @@ public record StorageConfig(
     String clusterSecret,
     int metricsPort,
     String replaces,
-    Duration tombstoneGrace) {
+    Duration tombstoneGrace,
+    long recordCacheBytes) {
 
   /** The managers' addresses, as {@code managerAddress} lists them (comma-separated). */
   public List<String> managerAddresses() {
@@ -45,6 +46,10 @@ public record StorageConfig(
   }
 
   public StorageConfig {
+    if (recordCacheBytes < 0) {
+      throw new IllegalArgumentException("the record cache must be 0 bytes or more, got "
+          + recordCacheBytes);
+    }
     if (tombstoneGrace.isNegative() || tombstoneGrace.isZero()) {
       throw new IllegalArgumentException("the tombstone grace must be positive, got "
           + tombstoneGrace);

@@ -113,7 +113,8 @@ public final class StorageNode implements AutoCloseable {
     String id = config.nodeId();
     KeyHasher hasher = environment.hasher();
     LongSupplier clockMs = environment.wallClockMs();
-    engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher);
+    engine = RocksStorageEngine.open(config.dataDir().resolve("db"), hasher,
+        config.recordCacheBytes());
     TombstoneGrace grace = new TombstoneGrace(config.tombstoneGrace(), clockMs);
     PauseWatch pauses = new PauseWatch(grace);
     // Until the manager answers, the node has no table and coordinates nothing.
