@@ -49,6 +49,8 @@ class MetricsIT {
             "Prometheus to scrape all 5 processes");
         await(prometheus, "sum(rate(ringkv_requests_total{operation=\"put\",outcome=\"ok\"}[15s]))",
             v -> v > 0, "the put rate to show");
+        await(prometheus, "sum(ringkv_record_cache_lookups_total{result=\"hit\"})", v -> v > 0,
+            "writes of the same keys again to find their records in the nodes' caches");
         await(prometheus, "ringkv_manager_nodes{state=\"up\"}", v -> v == 4,
             "the manager to count 4 nodes up");
         assertThat(prometheus.query("sum(ringkv_hints_held) or vector(0)")).contains(0.0);

@@ -2,6 +2,7 @@ package dev.ringkv.storage.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The stored record of recently used keys, in the heap in front of RocksDB. Every replica write
@@ -22,6 +23,8 @@ final class RecordCache {
   private static final int ENTRY_OVERHEAD_BYTES = 160;
 
   private final Cache<String, Record> records;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
 
   /** A cache of at most about {@code maxBytes} of heap; 0 holds nothing. */
   RecordCache(long maxBytes) {
@@ -32,9 +35,30 @@ final class RecordCache {
         .build();
   }
 
-  /** The record stored for {@code key}, if held here; null when unknown. */
+  /** The record stored for {@code key}, if held here; null when unknown. Counted. */
   Record get(String key) {
+    Record held = records.getIfPresent(key);
+    (held == null ? misses : hits).increment();
+    return held;
+  }
+
+  /** {@link #get} without counting: a second look after a miss. */
+  Record peek(String key) {
     return records.getIfPresent(key);
+  }
+
+  /** Lookups that found the key's record here, and those that did not, so far. */
+  long hits() {
+    return hits.sum();
+  }
+
+  long misses() {
+    return misses.sum();
+  }
+
+  /** The weight held: about the heap bytes of the records and their keys. */
+  long heldBytes() {
+    return records.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   /** {@code record} is now what is stored for {@code key}. */

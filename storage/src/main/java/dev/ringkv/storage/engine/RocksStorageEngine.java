@@ -117,7 +117,9 @@ public final class RocksStorageEngine implements StorageEngine {
     ReentrantLock lock = stripeFor(key.hashCode());
     lock.lock();
     try {
-      return Optional.ofNullable(storedRecord(key, "read of a key"));
+      Record cachedMeanwhile = cache.peek(key);
+      return Optional.ofNullable(cachedMeanwhile != null ? cachedMeanwhile
+          : readAndCache(key, "read of a key"));
     } finally {
       lock.unlock();
     }
@@ -164,9 +166,11 @@ public final class RocksStorageEngine implements StorageEngine {
   /** What is stored for {@code key}, from the cache or else RocksDB; call under its lock. */
   private Record storedRecord(String key, String what) {
     Record cached = cache.get(key);
-    if (cached != null) {
-      return cached;
-    }
+    return cached != null ? cached : readAndCache(key, what);
+  }
+
+  /** What RocksDB stores for {@code key}, now cached; call under its lock. */
+  private Record readAndCache(String key, String what) {
     try {
       byte[] bytes = db.get(data, dataKey(key));
       if (bytes == null) {
@@ -295,6 +299,13 @@ public final class RocksStorageEngine implements StorageEngine {
 
   /** Per target node: how many hints this node holds for it, and the oldest one's version. */
   public record HintBacklog(long count, long oldestPhysicalMs) {}
+
+  /** How the record cache has served lookups, and what it holds; for metrics. */
+  public record CacheUse(long hits, long misses, long heldBytes) {}
+
+  public CacheUse cacheUse() {
+    return new CacheUse(cache.hits(), cache.misses(), cache.heldBytes());
+  }
 
   /** The hints held, by target node; read by a scan, for metrics. */
   public Map<String, HintBacklog> hintBacklogs() {

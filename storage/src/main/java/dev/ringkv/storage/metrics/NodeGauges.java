@@ -141,6 +141,22 @@ public final class NodeGauges {
           cb.call(peerBudget.refusals(), "peers");
         })
         .register(registry);
+    CounterWithCallback.builder()
+        .name("ringkv_record_cache_lookups_total")
+        .help("Lookups of a key's stored record in the node's heap cache, by result: a miss "
+            + "reads RocksDB")
+        .labelNames("result")
+        .callback(cb -> {
+          RocksStorageEngine.CacheUse use = engine.cacheUse();
+          cb.call(use.hits(), "hit");
+          cb.call(use.misses(), "miss");
+        })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ringkv_record_cache_bytes")
+        .help("Heap the record cache holds, estimated (at most --record-cache-bytes)")
+        .callback(cb -> cb.call(engine.cacheUse().heldBytes()))
+        .register(registry);
     rocksGauge(registry, engine, "ringkv_rocksdb_estimated_keys", "rocksdb.estimate-num-keys",
         "RocksDB's estimate of the keys stored (tombstones included)");
     rocksGauge(registry, engine, "ringkv_rocksdb_live_sst_bytes", "rocksdb.live-sst-files-size",

@@ -88,6 +88,20 @@ class RocksStorageEngineCacheTest {
   }
 
   @Test
+  void eachLookupIsCountedOnceAsAHitOrAMiss() {
+    try (RocksStorageEngine engine = open(CACHE_BYTES)) {
+      engine.apply("k", value(1, "v")); // a miss: nothing held yet
+      engine.get("k");
+      engine.apply("k", value(2, "v"));
+      engine.get("absent");
+      RocksStorageEngine.CacheUse use = engine.cacheUse();
+      assertThat(use.hits()).isEqualTo(2);
+      assertThat(use.misses()).isEqualTo(2);
+      assertThat(use.heldBytes()).isPositive();
+    }
+  }
+
+  @Test
   void withoutACacheTheEngineKeepsLastWriteWins() {
     try (RocksStorageEngine engine = open(0)) {
       engine.apply("k", value(2, "new"));
