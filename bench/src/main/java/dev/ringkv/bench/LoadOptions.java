@@ -16,8 +16,8 @@ final class LoadOptions {
   long warmupOps = 50_000;
 
   @Option(names = "--warmup-seconds", description = "Warm up for at least this long, then until "
-      + "three 5-second windows run within 10%% of their mean rate, the last no more than 5%% "
-      + "above the first: the servers' optimizing compiler needs tens of seconds of load before "
+      + "three 5-second windows run within 10%% of their mean rate and the last four ran no "
+      + "more than 5%% faster than the four before them: the servers' optimizing compiler needs tens of seconds of load before "
       + "their code runs at full speed, and a server runs for days (default: ${DEFAULT-VALUE}).")
   double warmupSeconds = 60;
 

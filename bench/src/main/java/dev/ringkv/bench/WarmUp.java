@@ -1,27 +1,38 @@
 package dev.ringkv.bench;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * When a cluster is warm: the servers' optimizing compiler takes tens of seconds of load on a
  * shared machine before their code runs at full speed, and a server runs for days, so the bench
- * measures the speed it settles at. Warm means the last {@link #WINDOWS} windows' rates are all
- * within {@link #TOLERANCE} of their mean and no longer climbing (the last at most
- * {@link #CLIMB} above the first: on a slow machine the rate can rise by a few percent a window
- * for a minute, each three windows close together), after at least the minimum operations and
- * time; the maximum time ends a warm-up that never settles (a noisy machine).
+ * measures the speed it settles at. Warm means, after at least the minimum operations and time:
+ * the last {@link #CLOSE} windows' rates are all within {@link #TOLERANCE} of their mean, and the
+ * rate is no longer climbing: the last {@link #SPAN} windows together ran at most {@link #CLIMB}
+ * faster than the {@link #SPAN} before them. The climb is judged over spans of about 20 s because
+ * with many nodes on 2 cores the compiler can lift the rate by a few percent a window for minutes,
+ * which any three neighbouring windows pass as steady. The maximum time ends a warm-up that never
+ * settles (a noisy machine).
  */
 final class WarmUp {
 
-  static final int WINDOWS = 3;
+  static final int CLOSE = 3;
+  static final int SPAN = 4;
   static final double TOLERANCE = 0.10;
   static final double CLIMB = 0.05;
+
+  private record Window(long ops, double seconds) {
+    double rate() {
+      return ops / seconds;
+    }
+  }
 
   private final long minOps;
   private final double minSeconds;
   private final double maxSeconds;
-  private final Deque<Double> rates = new ArrayDeque<>();
+  private final Deque<Window> windows = new ArrayDeque<>();
   private long ops;
   private double seconds;
 
@@ -35,9 +46,9 @@ final class WarmUp {
   void record(long windowOps, double windowSeconds) {
     ops += windowOps;
     seconds += windowSeconds;
-    rates.addLast(windowOps / windowSeconds);
-    if (rates.size() > WINDOWS) {
-      rates.removeFirst();
+    windows.addLast(new Window(windowOps, windowSeconds));
+    if (windows.size() > 2 * SPAN) {
+      windows.removeFirst();
     }
   }
 
@@ -45,24 +56,38 @@ final class WarmUp {
     if (seconds >= maxSeconds) {
       return true;
     }
-    return ops >= minOps && seconds >= minSeconds && steady();
+    return ops >= minOps && seconds >= minSeconds && closeTogether() && stoppedClimbing();
   }
 
   /** The last window's rate, to size the next window; 0 before any. */
   double lastRate() {
-    return rates.isEmpty() ? 0 : rates.getLast();
+    return windows.isEmpty() ? 0 : windows.getLast().rate();
   }
 
   double seconds() {
     return seconds;
   }
 
-  private boolean steady() {
-    if (rates.size() < WINDOWS) {
+  private boolean closeTogether() {
+    if (windows.size() < CLOSE) {
       return false;
     }
-    double mean = rates.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    return rates.stream().allMatch(r -> Math.abs(r - mean) <= TOLERANCE * mean)
-        && rates.getLast() <= (1 + CLIMB) * rates.getFirst();
+    double[] last = windows.stream().skip(windows.size() - CLOSE).mapToDouble(Window::rate)
+        .toArray();
+    double mean = Arrays.stream(last).average().orElseThrow();
+    return Arrays.stream(last).allMatch(r -> Math.abs(r - mean) <= TOLERANCE * mean);
+  }
+
+  private boolean stoppedClimbing() {
+    if (windows.size() < 2 * SPAN) {
+      return false;
+    }
+    return rate(windows.stream().skip(SPAN).toList())
+        <= (1 + CLIMB) * rate(windows.stream().limit(SPAN).toList());
+  }
+
+  private static double rate(List<Window> span) {
+    return span.stream().mapToLong(Window::ops).sum()
+        / span.stream().mapToDouble(Window::seconds).sum();
   }
 }
