@@ -3,7 +3,9 @@ package dev.ringkv.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ringkv.client.KvClient;
+import dev.ringkv.client.PutResult;
 import dev.ringkv.ring.Consistency;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +114,40 @@ class FailureIT {
       // RocksDB's own loader put a 15 MB library there at every start, for good after a kill -9.
       assertThat(cluster.tempFiles()).as("files the killed nodes left in their temp dir")
           .isEmpty();
+    }
+  }
+
+  /**
+   * Every replica of every key dies by {@code kill -9} at the same moment, right after a burst of
+   * concurrent writes (which the nodes log together, flushing their logs before they answer): no
+   * acknowledged write is lost, and each key's latest value is on a quorum of its replicas.
+   */
+  @Test
+  void acknowledgedWritesSurviveKillDashNineOfEveryReplicaAtOnce() {
+    try (LocalCluster cluster = LocalCluster.start(3, 3); KvClient kv = cluster.client()) {
+      Map<String, String> latest = new LinkedHashMap<>();
+      for (int round = 1; round <= 5; round++) {
+        List<CompletableFuture<PutResult>> acks = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          String value = "round" + round + "-" + i;
+          acks.add(kv.putAsync("k" + i, value.getBytes(StandardCharsets.UTF_8),
+              Consistency.QUORUM));
+          latest.put("k" + i, value);
+        }
+        acks.forEach(CompletableFuture::join); // each acknowledged before the next round
+      }
+
+      cluster.kill9Together(cluster.storageNodeIds().toArray(String[]::new));
+      cluster.storageNodeIds().forEach(cluster::restart);
+      cluster.awaitSettled(Duration.ofSeconds(60));
+
+      latest.forEach((k, v) -> {
+        long holders = cluster.storageNodeIds().stream()
+            .filter(id -> cluster.readFrom(id, k).map(v::equals).orElse(false)).count();
+        assertThat(holders).as("replicas holding %s's acknowledged %s", k, v)
+            .isGreaterThanOrEqualTo(2);
+        assertThat(kv.get(k).value()).as(k).contains(v);
+      });
     }
   }
 

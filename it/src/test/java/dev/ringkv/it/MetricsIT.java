@@ -51,6 +51,10 @@ class MetricsIT {
             v -> v > 0, "the put rate to show");
         await(prometheus, "sum(ringkv_record_cache_lookups_total{result=\"hit\"})", v -> v > 0,
             "writes of the same keys again to find their records in the nodes' caches");
+        await(prometheus, "sum(ringkv_wal_flushes_total)", v -> v > 0,
+            "the write-ahead log's flushes to be counted");
+        await(prometheus, "sum(ringkv_store_writes_total)", v -> v > 0,
+            "the store's writes to be counted");
         await(prometheus, "ringkv_manager_nodes{state=\"up\"}", v -> v == 4,
             "the manager to count 4 nodes up");
         assertThat(prometheus.query("sum(ringkv_hints_held) or vector(0)")).contains(0.0);

@@ -14,6 +14,9 @@ import org.rocksdb.LRUCache;
  * <ul>
  *   <li>Write-ahead log on, not synced per write: a process crash loses nothing acknowledged;
  *       a power cut of the whole machine may lose the last moments, which other replicas hold.
+ *       Its records are written out when the node is about to send a message, not per write
+ *       ({@code manual_wal_flush}, {@link LogFlusher}): the writes one turn of the network
+ *       thread serves share one write to the file.
  *   <li>Memtables of 16 MiB, at most 3: writes keep flowing while one is flushed, in bounded
  *       memory.
  *   <li>One 32 MiB LRU block cache for both column families, holding index and filter blocks
@@ -40,6 +43,7 @@ final class RocksOptions implements AutoCloseable {
   final DBOptions db = new DBOptions()
       .setCreateIfMissing(true)
       .setCreateMissingColumnFamilies(true)
+      .setManualWalFlush(true)
       .setMaxBackgroundJobs(2)
       .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
       .setKeepLogFileNum(2)

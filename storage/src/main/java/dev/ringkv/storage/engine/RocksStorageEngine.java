@@ -60,6 +60,7 @@ public final class RocksStorageEngine implements StorageEngine {
   // store under the same lock.
   private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
   private final RecordCache cache;
+  private final LogFlusher log;
   private final KeyHasher hasher;
   private volatile boolean closed;
 
@@ -70,6 +71,7 @@ public final class RocksStorageEngine implements StorageEngine {
     this.options = options;
     this.writeOptions = new WriteOptions();
     this.db = db;
+    this.log = new LogFlusher(() -> db.flushWal(false));
     this.data = handles.get(0);
     this.hints = handles.get(1);
     for (int i = 0; i < LOCK_STRIPES; i++) {
@@ -135,6 +137,7 @@ public final class RocksStorageEngine implements StorageEngine {
         return false;
       }
       db.put(data, writeOptions, dataKey(key), RecordCodec.encode(record));
+      log.wrote();
       cache.stored(key, record);
       return true;
     } catch (RocksDBException e) {
@@ -154,6 +157,7 @@ public final class RocksStorageEngine implements StorageEngine {
         return false;
       }
       db.delete(data, writeOptions, dataKey(key));
+      log.wrote();
       cache.removed(key);
       return true;
     } catch (RocksDBException e) {
@@ -269,6 +273,11 @@ public final class RocksStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void flushWrites() {
+    log.flush();
+  }
+
+  @Override
   public void clear() {
     // Every key's lock, so that no write caches a record this deletes.
     for (ReentrantLock lock : stripes) {
@@ -292,6 +301,7 @@ public final class RocksStorageEngine implements StorageEngine {
     try {
       db.deleteRange(data, new byte[0], pastEveryKey);
       db.deleteRange(hints, new byte[0], pastEveryKey);
+      log.wrote();
     } catch (RocksDBException e) {
       throw new StorageException("clearing the store failed: " + e.getMessage(), e);
     }
@@ -305,6 +315,13 @@ public final class RocksStorageEngine implements StorageEngine {
 
   public CacheUse cacheUse() {
     return new CacheUse(cache.hits(), cache.misses(), cache.heldBytes());
+  }
+
+  /** Writes the store has taken, and how many times their log was written out; for metrics. */
+  public record LogUse(long writes, long flushes) {}
+
+  public LogUse logUse() {
+    return new LogUse(log.writes(), log.flushes());
   }
 
   /** The hints held, by target node; read by a scan, for metrics. */
@@ -356,6 +373,7 @@ public final class RocksStorageEngine implements StorageEngine {
       return;
     }
     closed = true;
+    log.close();
     data.close();
     hints.close();
     db.close();
@@ -371,6 +389,7 @@ public final class RocksStorageEngine implements StorageEngine {
       byte[] current = db.get(hints, k);
       if (current == null || record.supersedes(RecordCodec.decode(current))) {
         db.put(hints, writeOptions, k, RecordCodec.encode(record));
+        log.wrote();
       }
     } catch (RocksDBException e) {
       throw new StorageException("storing a hint failed: " + e.getMessage(), e);
@@ -387,6 +406,7 @@ public final class RocksStorageEngine implements StorageEngine {
       byte[] current = db.get(hints, k);
       if (current != null && RecordCodec.decode(current).version().equals(version)) {
         db.delete(hints, writeOptions, k);
+        log.wrote();
       }
     } catch (RocksDBException e) {
       throw new StorageException("removing a hint failed: " + e.getMessage(), e);

@@ -8,7 +8,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The node-local, durable store. Writes are last-write-wins by version: applying an older record
- * than the one stored is a no-op. Every method is thread-safe.
+ * than the one stored is a no-op. A write survives a crash of the process once
+ * {@link #flushWrites} has been called after it. Every method is thread-safe.
  */
 public interface StorageEngine extends AutoCloseable {
 
@@ -42,6 +43,13 @@ public interface StorageEngine extends AutoCloseable {
   void removeHint(Hint hint);
 
   long hintCount();
+
+  /**
+   * Makes every write made before this call survive a crash of this process: until then a write
+   * may be held in the process's memory only, so that writes made together are logged together.
+   * Called before any message leaves the node.
+   */
+  void flushWrites();
 
   /** Deletes every record and every hint. */
   void clear();

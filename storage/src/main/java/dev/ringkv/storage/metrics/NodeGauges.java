@@ -157,6 +157,17 @@ public final class NodeGauges {
         .help("Heap the record cache holds, estimated (at most --record-cache-bytes)")
         .callback(cb -> cb.call(engine.cacheUse().heldBytes()))
         .register(registry);
+    CounterWithCallback.builder()
+        .name("ringkv_store_writes_total")
+        .help("Writes the node's store has taken (records, deletes, hints)")
+        .callback(cb -> cb.call(engine.logUse().writes()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("ringkv_wal_flushes_total")
+        .help("Times the store's write-ahead log was written out, before a message left the "
+            + "node: writes per flush is how many writes shared one")
+        .callback(cb -> cb.call(engine.logUse().flushes()))
+        .register(registry);
     rocksGauge(registry, engine, "ringkv_rocksdb_estimated_keys", "rocksdb.estimate-num-keys",
         "RocksDB's estimate of the keys stored (tombstones included)");
     rocksGauge(registry, engine, "ringkv_rocksdb_live_sst_bytes", "rocksdb.live-sst-files-size",

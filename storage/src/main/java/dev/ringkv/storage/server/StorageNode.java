@@ -15,10 +15,11 @@ import dev.ringkv.storage.engine.RocksStorageEngine;
 import dev.ringkv.storage.engine.TombstoneGrace;
 import dev.ringkv.storage.engine.TombstoneSweep;
 import dev.ringkv.storage.grpc.AdminService;
+import dev.ringkv.storage.grpc.FlushBeforeSend;
 import dev.ringkv.storage.grpc.GrpcManagerClient;
-import dev.ringkv.storage.grpc.LeaderFollowingManagerClient;
 import dev.ringkv.storage.grpc.GrpcReplicaClient;
 import dev.ringkv.storage.grpc.KvService;
+import dev.ringkv.storage.grpc.LeaderFollowingManagerClient;
 import dev.ringkv.storage.grpc.ReplicaService;
 import dev.ringkv.storage.hints.HintDelivery;
 import dev.ringkv.storage.membership.AbsenceGuard;
@@ -123,8 +124,10 @@ public final class StorageNode implements AutoCloseable {
     LocalReplica local = new LocalReplica(engine, new HybridClock(id, clockMs),
         syncState::isCaughtUp, () -> tables.get().epoch(), grace, pauses);
     network = environment.networks().apply(id);
+    FlushBeforeSend flushBeforeSend = new FlushBeforeSend(engine::flushWrites);
     channels = new ChannelPool(config.maxMessageBytes(), Credentials.channel(config.tls()), true,
-        network::channelBuilder);
+        (target, credentials) ->
+            network.channelBuilder(target, credentials).intercept(flushBeforeSend));
     int maxFrameBytes = Math.min(MAX_FRAME_BYTES, config.maxMessageBytes() / 2);
     // Without TLS, a cluster secret is how this node proves its id to peers and the manager.
     CallCredentials identity = config.tls() == null && config.clusterSecret() != null
@@ -176,6 +179,7 @@ public final class StorageNode implements AutoCloseable {
         // asynchronously): running them on the network threads saves a thread hand-off per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
+        .intercept(flushBeforeSend)
         .addService(malformed.guard(ServerInterceptors.intercept(kvService,
             kvService.admission(clientBudget, loop), access)))
         .addService(malformed.guard(ServerInterceptors.intercept(replicaService,

@@ -108,4 +108,7 @@ public final class MemoryStorageEngine implements StorageEngine {
 
   @Override
   public void close() {}
+
+  @Override
+  public void flushWrites() {}
 }
