@@ -26,8 +26,9 @@ import org.rocksdb.WriteOptions;
  * {@link StorageEngine} on RocksDB: records in the default column family, hints in {@code hints}.
  * Records are keyed by the key's ring token, then the key, so that one ring range is one
  * contiguous scan.
- * Every write goes through RocksDB's write-ahead log, so an acknowledged write survives a
- * {@code kill -9} of the process (the log is not fsynced per write: a power loss may lose the
+ * Every write goes through RocksDB's write-ahead log, held in memory until {@link #flushWrites}
+ * writes it out; the node calls that before any message leaves it, so an acknowledged write
+ * survives a {@code kill -9} of the process (the log is not fsynced: a power loss may lose the
  * last moments, which the other replicas still hold).
  *
  * <p>Records of recently used keys are also held in the heap ({@link RecordCache}), changed in
