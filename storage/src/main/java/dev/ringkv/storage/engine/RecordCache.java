@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Bounded by weight (an estimate of each entry's heap bytes); values over
  * {@link #MAX_VALUE_BYTES} are not held, so a few large values cannot push out many small ones.
- * Eviction work runs on the calling thread, so the cache starts no thread of its own.
+ * Eviction work runs on the calling thread, so the cache starts no thread of its own. Not final
+ * only so that a test can hold a caller at the moment it caches.
  */
-final class RecordCache {
+class RecordCache {
 
   /** Values larger than this are read from RocksDB every time. */
   static final int MAX_VALUE_BYTES = 4 * 1024;

@@ -66,9 +66,9 @@ public final class RocksStorageEngine implements StorageEngine {
   private volatile boolean closed;
 
   private RocksStorageEngine(RocksOptions options, RocksDB db,
-      List<ColumnFamilyHandle> handles, KeyHasher hasher, long cacheBytes) {
+      List<ColumnFamilyHandle> handles, KeyHasher hasher, RecordCache cache) {
     this.hasher = hasher;
-    this.cache = new RecordCache(cacheBytes);
+    this.cache = cache;
     this.options = options;
     this.writeOptions = new WriteOptions();
     this.db = db;
@@ -90,6 +90,11 @@ public final class RocksStorageEngine implements StorageEngine {
    * to about {@code cacheBytes} of heap holds the records of recently used keys.
    */
   public static RocksStorageEngine open(Path dir, KeyHasher hasher, long cacheBytes) {
+    return open(dir, hasher, new RecordCache(cacheBytes));
+  }
+
+  /** {@link #open(Path, KeyHasher, long)} with the cache given, which must be empty. */
+  static RocksStorageEngine open(Path dir, KeyHasher hasher, RecordCache cache) {
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
@@ -103,7 +108,7 @@ public final class RocksStorageEngine implements StorageEngine {
           new ColumnFamilyDescriptor(HINTS_CF, options.columnFamilies));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB db = RocksDB.open(options.db, dir.toString(), descriptors, handles);
-      return new RocksStorageEngine(options, db, handles, hasher, cacheBytes);
+      return new RocksStorageEngine(options, db, handles, hasher, cache);
     } catch (RocksDBException e) {
       options.close();
       throw new StorageException("cannot open the store in " + dir + ": " + e.getMessage(), e);

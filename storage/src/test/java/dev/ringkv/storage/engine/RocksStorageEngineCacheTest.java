@@ -12,10 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,6 +111,57 @@ class RocksStorageEngineCacheTest {
       engine.apply("k", value(2, "new"));
       assertThat(engine.apply("k", value(1, "old"))).isFalse();
       assertThat(engine.get("k")).contains(value(2, "new"));
+    }
+  }
+
+  @Test
+  void aReadThatMissedCannotCacheWhatAWriteReplacedWhileItRead() throws Exception {
+    CountDownLatch readerCaching = new CountDownLatch(1);
+    CountDownLatch readerMayCache = new CountDownLatch(1);
+    Thread reader = new Thread(() -> {}, "reader");
+    // Holds the reader after it has read the key from RocksDB, just before it caches what it read.
+    RecordCache cache = new RecordCache(CACHE_BYTES) {
+      @Override
+      void stored(String key, Record record) {
+        if (Thread.currentThread().getName().equals("reader")) {
+          readerCaching.countDown();
+          awaitOrFail(readerMayCache);
+        }
+        super.stored(key, record);
+      }
+    };
+    try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3(), cache)) {
+      engine.apply("k", value(1, "old"));
+      cache.removed("k"); // evicted: the next read misses and reads RocksDB
+      CompletableFuture<Optional<Record>> read = new CompletableFuture<>();
+      reader = new Thread(() -> read.complete(engine.get("k")), "reader");
+      reader.start();
+      awaitOrFail(readerCaching);
+
+      CompletableFuture<Boolean> write =
+          CompletableFuture.supplyAsync(() -> engine.apply("k", value(2, "new")));
+      try {
+        write.get(500, TimeUnit.MILLISECONDS); // finishes now only if nothing holds the key
+      } catch (TimeoutException heldByTheReader) {
+        // As it should be: the write waits for the reader's caching.
+      }
+      readerMayCache.countDown();
+
+      assertThat(write.get(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(read.get(5, TimeUnit.SECONDS)).contains(value(1, "old"));
+      assertThat(engine.get("k")).as("read after the write").contains(value(2, "new"));
+    } finally {
+      readerMayCache.countDown();
+      reader.join(5_000);
+    }
+  }
+
+  private static void awaitOrFail(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(5, TimeUnit.SECONDS)).as("waited 5 s").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
