@@ -21,9 +21,10 @@ CLIENT_JAR="$RINGKV_ROOT/client/target/ringkv-client.jar"
 # rate at rep 3 after warm-up was the same (28.9k / 33.8k against 29.1k / 28.8k ops/s, alternated).
 # Network buffers live outside the heap and are capped too (MaxDirectMemorySize): a node's 64
 # single calls (--max-in-flight) can each hold a 1 MiB message there while it arrives, up to
-# twice that in read buffers, plus its streams' windows. Past the cap a connection is closed; the process lives. Override with
-# RINGKV_SERVER_JVM_OPTS, or add to it with RINGKV_SERVER_JVM_EXTRA_OPTS (the tests add
-# -XX:TieredStopAtLevel=1: their clusters live under a minute).
+# twice that in read buffers, plus its streams' windows. Past the cap a connection is closed;
+# the process lives. Override with RINGKV_SERVER_JVM_OPTS, or add to it with
+# RINGKV_SERVER_JVM_EXTRA_OPTS (the tests add -XX:TieredStopAtLevel=1: their clusters live
+# under a minute).
 C2_LATER="-XX:Tier4InvocationThreshold=40000 -XX:Tier4MinInvocationThreshold=4800 -XX:Tier4CompileThreshold=120000 -XX:Tier4BackEdgeThreshold=320000"
 SERVER_JVM_OPTS="${RINGKV_SERVER_JVM_OPTS:--Xmx256m -XX:MaxDirectMemorySize=256m -Xss512k -XX:+UseSerialGC $C2_LATER -XX:+ExitOnOutOfMemoryError -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} ${RINGKV_SERVER_JVM_EXTRA_OPTS:-}"
 # The manager's work is light (heartbeats, now and then a table change): the quick compiler

@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,32 +118,35 @@ class RocksStorageEngineCacheTest {
   void aReadThatMissedCannotCacheWhatAWriteReplacedWhileItRead() throws Exception {
     CountDownLatch readerCaching = new CountDownLatch(1);
     CountDownLatch readerMayCache = new CountDownLatch(1);
-    Thread reader = new Thread(() -> {}, "reader");
+    AtomicReference<Thread> reader = new AtomicReference<>();
     // Holds the reader after it has read the key from RocksDB, just before it caches what it read.
     RecordCache cache = new RecordCache(CACHE_BYTES) {
       @Override
       void stored(String key, Record record) {
-        if (Thread.currentThread().getName().equals("reader")) {
+        if (Thread.currentThread() == reader.get()) {
           readerCaching.countDown();
           awaitOrFail(readerMayCache);
         }
         super.stored(key, record);
       }
     };
+    CompletableFuture<Optional<Record>> read = new CompletableFuture<>();
+    CompletableFuture<Boolean> write = new CompletableFuture<>();
     try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3(), cache)) {
       engine.apply("k", value(1, "old"));
       cache.removed("k"); // evicted: the next read misses and reads RocksDB
-      CompletableFuture<Optional<Record>> read = new CompletableFuture<>();
-      reader = new Thread(() -> read.complete(engine.get("k")), "reader");
-      reader.start();
+      reader.set(new Thread(() -> read.complete(engine.get("k"))));
+      reader.get().start();
       awaitOrFail(readerCaching);
 
-      CompletableFuture<Boolean> write =
-          CompletableFuture.supplyAsync(() -> engine.apply("k", value(2, "new")));
-      try {
-        write.get(500, TimeUnit.MILLISECONDS); // finishes now only if nothing holds the key
-      } catch (TimeoutException heldByTheReader) {
-        // As it should be: the write waits for the reader's caching.
+      Thread writer = new Thread(() -> write.complete(engine.apply("k", value(2, "new"))));
+      writer.start();
+      // The write either waits for the key's lock (as it should: the reader holds it) or, if
+      // nothing holds the key, finishes before the reader caches.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!write.isDone() && writer.getState() != Thread.State.WAITING
+          && System.nanoTime() < deadline) {
+        Thread.sleep(1);
       }
       readerMayCache.countDown();
 
@@ -152,7 +155,9 @@ class RocksStorageEngineCacheTest {
       assertThat(engine.get("k")).as("read after the write").contains(value(2, "new"));
     } finally {
       readerMayCache.countDown();
-      reader.join(5_000);
+      if (reader.get() != null) {
+        reader.get().join(5_000);
+      }
     }
   }
 
