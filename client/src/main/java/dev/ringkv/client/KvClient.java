@@ -1,7 +1,6 @@
 package dev.ringkv.client;
 
 import com.google.protobuf.ByteString;
-import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.proto.DeleteRequest;
 import dev.ringkv.proto.GetRequest;
 import dev.ringkv.proto.KvReply;
@@ -18,6 +17,8 @@ import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.Credentials;
 import dev.ringkv.version.HybridClock;
 import dev.ringkv.wire.ChannelPool;
+import dev.ringkv.wire.NettyNetwork;
+import dev.ringkv.wire.Network;
 import dev.ringkv.wire.ValueCodec;
 import io.grpc.CallCredentials;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 
 /**
@@ -72,10 +72,10 @@ public final class KvClient implements AutoCloseable {
   private final Consistency consistency;
   private final int maxValueBytes;
   private final KeyHasher hasher;
+  private final Network network;
+  private final boolean ownsNetwork;
   private final ChannelPool channels;
   private final TableRouter router;
-  private final ScheduledExecutorService timer;
-  private final boolean ownsTimer;
   private final CallCredentials callCredentials;
   private final HybridClock clock;
   private final Retrier retrier;
@@ -86,30 +86,24 @@ public final class KvClient implements AutoCloseable {
     long attemptTimeoutMs = b.attemptTimeout.toMillis();
     this.hasher = b.hasher;
     this.maxValueBytes = b.maxValueBytes;
+    this.ownsNetwork = b.network == null;
+    this.network = ownsNetwork ? NettyNetwork.create("ringkv-client") : b.network;
     this.channels = new ChannelPool(b.maxMessageBytes, Credentials.channel(b.tls),
-        b.callbacksOnNetworkThreads, b.channelBuilders);
+        b.callbacksOnNetworkThreads, network::channelBuilder);
     this.callCredentials = b.token == null ? null : new BearerToken(b.token);
     this.router = new TableRouter(b.managerAddresses, channels, b.tableCache, attemptTimeoutMs,
         callCredentials);
-    this.ownsTimer = b.timer == null;
-    this.timer = ownsTimer ? newTimer() : b.timer;
+    ScheduledExecutorService timer = b.timer != null ? b.timer : network.executor();
     String writerId = b.writerId != null ? b.writerId
         : "client-" + Long.toHexString(b.random.nextLong());
     this.clock = new HybridClock(writerId, b.wallClockMs);
-    this.streams = new NodeStreams(channels, callCredentials, timer);
+    this.streams = new NodeStreams(channels, callCredentials, network.executor(), timer);
     this.retrier = new Retrier(router, streams::to,
         new PeerHealth(b.wallClockMs, FIRST_SUSPICION_MS, MAX_SUSPICION_MS,
             attemptTimeoutMs),
         new SpeculativeDelay(MIN_HEDGE_MS, Math.max(MIN_HEDGE_MS, attemptTimeoutMs / 2)),
         version -> clock.observe(ValueCodec.fromProto(version)), timer,
         new RetryPolicy(attemptTimeoutMs, b.deadline.toMillis(), b.random), b.wallClockMs);
-  }
-
-  private static ScheduledExecutorService newTimer() {
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("ringkv-client-timer"));
-    timer.setRemoveOnCancelPolicy(true); // hedges are cancelled by the thousand: drop them
-    return timer;
   }
 
   public static KvClientBuilder builder() {
@@ -205,10 +199,10 @@ public final class KvClient implements AutoCloseable {
   public void close() {
     retrier.close();
     streams.close();
-    if (ownsTimer) {
-      timer.shutdownNow();
-    }
     channels.close();
+    if (ownsNetwork) {
+      network.close();
+    }
   }
 
   // ------------------------------------------------------------------------------------------

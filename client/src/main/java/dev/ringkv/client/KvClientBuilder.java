@@ -5,16 +5,13 @@ import dev.ringkv.ring.KeyHasher;
 import dev.ringkv.ring.Names;
 import dev.ringkv.security.BearerToken;
 import dev.ringkv.security.TlsFiles;
-import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
-import io.grpc.ManagedChannelBuilder;
+import dev.ringkv.wire.Network;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /** Settings of a {@link KvClient}; every one has a default. */
@@ -30,12 +27,11 @@ public final class KvClientBuilder {
   KeyHasher hasher = KeyHasher.murmur3();
   int maxMessageBytes = 8 * 1024 * 1024;
   int maxValueBytes = KvClient.DEFAULT_MAX_VALUE_BYTES;
-  BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> channelBuilders =
-      Grpc::newChannelBuilder;
+  Network network; // null: a network thread of the client's own, over sockets
   String writerId; // null: a random one
   LongSupplier wallClockMs = System::currentTimeMillis;
   Random random = new Random();
-  ScheduledExecutorService timer; // null: a thread of the client's own
+  ScheduledExecutorService timer; // null: the network thread
 
   KvClientBuilder() {}
 
@@ -67,9 +63,9 @@ public final class KvClientBuilder {
   }
 
   /**
-   * Where the client's timeouts, hedges and backoffs run (default: a thread of its own, stopped
-   * by {@link KvClient#close()}). A scheduler passed here is the caller's to stop; tests share
-   * one between clients, or drive one by hand.
+   * Where the client's timeouts, hedges and backoffs run (default: its network thread, see
+   * {@link #network}). A scheduler passed here is the caller's to stop; tests share one between
+   * clients, or drive one by hand.
    */
   public KvClientBuilder scheduler(ScheduledExecutorService timer) {
     this.timer = Objects.requireNonNull(timer, "timer");
@@ -102,12 +98,14 @@ public final class KvClientBuilder {
   }
 
   /**
-   * How channels to the cluster are built (default: gRPC's, over sockets). Tests that run a
-   * cluster in one JVM pass in-process channels here.
+   * How the client reaches the cluster: its channels, and the thread its requests are framed and
+   * sent on (default: one network thread of its own, over sockets, stopped by
+   * {@link KvClient#close()}; a request made on that thread, say in a callback, is framed and
+   * sent there without waking another). A network passed here is the caller's to close; tests
+   * that run a cluster in one JVM pass an in-process one.
    */
-  public KvClientBuilder channelBuilders(
-      BiFunction<String, ChannelCredentials, ManagedChannelBuilder<?>> builders) {
-    this.channelBuilders = Objects.requireNonNull(builders, "builders");
+  public KvClientBuilder network(Network network) {
+    this.network = Objects.requireNonNull(network, "network");
     return this;
   }
 

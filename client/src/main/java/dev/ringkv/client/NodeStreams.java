@@ -1,6 +1,5 @@
 package dev.ringkv.client;
 
-import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.proto.KvGrpc;
 import dev.ringkv.proto.KvReply;
 import dev.ringkv.proto.KvReplyFrame;
@@ -12,13 +11,12 @@ import dev.ringkv.wire.RequestStream;
 import io.grpc.CallCredentials;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The client's one long-lived request stream to each node it talks to, shared by every request
- * that node coordinates. Requests queued while the sender thread is busy leave in one frame.
+ * that node coordinates. Requests queued while the network thread is busy leave in one frame.
  */
 final class NodeStreams implements AutoCloseable {
 
@@ -26,20 +24,21 @@ final class NodeStreams implements AutoCloseable {
 
   private final ChannelPool channels;
   private final CallCredentials credentials;
+  private final Executor sender;
   private final ScheduledExecutorService timer;
-  private final ExecutorService sender =
-      Executors.newSingleThreadExecutor(DaemonThreads.named("ringkv-client-sender"));
   private final ConcurrentMap<String, RequestStream<KvRequest, KvRequestFrame, KvReply,
       KvReplyFrame>> streams = new ConcurrentHashMap<>();
 
   /**
    * @param credentials sent with every call (the bearer token), or null
+   * @param sender where frames are assembled and sent (the network thread)
    * @param timer runs the streams' request timeouts
    */
-  NodeStreams(ChannelPool channels, CallCredentials credentials,
+  NodeStreams(ChannelPool channels, CallCredentials credentials, Executor sender,
       ScheduledExecutorService timer) {
     this.channels = channels;
     this.credentials = credentials;
+    this.sender = sender;
     this.timer = timer;
   }
 
@@ -53,10 +52,9 @@ final class NodeStreams implements AutoCloseable {
         }, sender, timer, MAX_FRAME_BYTES));
   }
 
-  /** Ends every stream (their open requests fail) and the sender thread. */
+  /** Ends every stream (their open requests fail). */
   @Override
   public void close() {
     streams.values().forEach(RequestStream::close);
-    sender.shutdownNow();
   }
 }

@@ -6,7 +6,6 @@ import dev.ringkv.manager.membership.JoinPolicy;
 import dev.ringkv.manager.replication.GroupMember;
 import dev.ringkv.manager.server.ManagerConfig;
 import dev.ringkv.manager.server.ManagerServer;
-import dev.ringkv.process.DaemonThreads;
 import dev.ringkv.proto.AdminGrpc;
 import dev.ringkv.proto.NodeStatusReply;
 import dev.ringkv.proto.NodeStatusRequest;
@@ -33,8 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -60,15 +57,14 @@ final class InJvmCluster implements AutoCloseable {
   private final Map<String, StorageNode> nodes = new LinkedHashMap<>();
   private final List<KvClient> clients = new ArrayList<>();
   private final SlowLinks links;
-  // Where the test's clients receive their answers, as a client's network thread would.
-  private final ScheduledExecutorService clientsNetwork =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("test-clients-network"));
+  private final InProcessNetwork clientsNetwork; // the test's clients share one
 
   private InJvmCluster(Path dir, ManagerServer manager, String managerAddress, SlowLinks links) {
     this.dir = dir;
     this.manager = manager;
     this.managerAddress = managerAddress;
     this.links = links;
+    this.clientsNetwork = new InProcessNetwork(CLIENTS, links);
   }
 
   /** Starts a manager and {@code nodes} storage nodes, and waits until every node is UP. */
@@ -204,9 +200,7 @@ final class InJvmCluster implements AutoCloseable {
   }
 
   private KvClientBuilder clientBuilder() {
-    return KvClient.builder().manager(managerAddress)
-        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target)
-            .intercept(links.from(CLIENTS, target, clientsNetwork)));
+    return KvClient.builder().manager(managerAddress).network(clientsNetwork);
   }
 
   /** Stops {@code id} as SIGTERM would: it answers what it has in flight and leaves. */
@@ -217,9 +211,8 @@ final class InJvmCluster implements AutoCloseable {
   /** The manager's table once {@code condition} holds, or an error after 10 s. */
   RingTable awaitTable(Predicate<RingTable> condition, String what) {
     // The test's own view: straight to the manager, never over a link the test slowed down.
-    try (KvClient probe = KvClient.builder().manager(managerAddress)
-        .channelBuilders((target, credentials) -> InProcessChannelBuilder.forName(target))
-        .build()) {
+    try (InProcessNetwork direct = new InProcessNetwork("probe", new SlowLinks(0));
+        KvClient probe = KvClient.builder().manager(managerAddress).network(direct).build()) {
       return Poll.until(Duration.ofSeconds(10), what, () -> {
         RingTable table = probe.refreshTable();
         return condition.test(table) ? table : null;
@@ -236,7 +229,7 @@ final class InJvmCluster implements AutoCloseable {
         node.close();
       }
       manager.close();
-      clientsNetwork.shutdownNow();
+      clientsNetwork.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
