@@ -38,10 +38,30 @@ public final class SpeculativeDelay {
     recentMicros[recorded % WINDOW] = nanos / 1_000;
     recorded++;
     if (recorded % RECOMPUTE_EVERY == 0) {
-      long[] sorted = Arrays.copyOf(recentMicros, Math.min(recorded, WINDOW));
-      Arrays.sort(sorted);
-      long p99Ms = sorted[(int) (sorted.length * 0.99)] / 1_000;
+      int count = Math.min(recorded, WINDOW);
+      long p99Ms = largest(recentMicros, count, count - (int) (count * 0.99)) / 1_000;
       delayMs = Math.max(floorMs, Math.min(ceilingMs, 2 * p99Ms));
     }
+  }
+
+  /**
+   * The {@code k}-th largest of the first {@code count} values, in one pass keeping the
+   * {@code k} largest seen: a 99th percentile is among the last few, and sorting the whole
+   * window for it cost a client more than anything else it does per answer.
+   */
+  static long largest(long[] values, int count, int k) {
+    long[] top = new long[k]; // descending
+    Arrays.fill(top, Long.MIN_VALUE);
+    for (int i = 0; i < count; i++) {
+      long v = values[i];
+      if (v > top[k - 1]) {
+        int j = k - 1;
+        for (; j > 0 && top[j - 1] < v; j--) {
+          top[j] = top[j - 1];
+        }
+        top[j] = v;
+      }
+    }
+    return top[k - 1];
   }
 }

@@ -1,6 +1,5 @@
 package dev.ringkv.version;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -8,11 +7,6 @@ import java.util.Objects;
  * the same millisecond, and the stamping node's id as the final tie break. Totally ordered.
  */
 public record Version(long physicalMs, int logical, String nodeId) implements Comparable<Version> {
-
-  private static final Comparator<Version> ORDER = Comparator
-      .comparingLong(Version::physicalMs)
-      .thenComparingInt(Version::logical)
-      .thenComparing(Version::nodeId);
 
   public Version {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -23,7 +17,14 @@ public record Version(long physicalMs, int logical, String nodeId) implements Co
 
   @Override
   public int compareTo(Version other) {
-    return ORDER.compare(this, other);
+    // Written out rather than a Comparator chain: every replica write compares versions.
+    if (physicalMs != other.physicalMs) {
+      return Long.compare(physicalMs, other.physicalMs);
+    }
+    if (logical != other.logical) {
+      return Integer.compare(logical, other.logical);
+    }
+    return nodeId.compareTo(other.nodeId);
   }
 
   public boolean isNewerThan(Version other) {

@@ -2,6 +2,8 @@ package dev.ringkv.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SpeculativeDelayTest {
@@ -22,5 +24,23 @@ class SpeculativeDelayTest {
       delay.answeredAfter(1_000_000L);
     }
     assertThat(delay.delayMs()).isEqualTo(10);
+  }
+
+  @Test
+  void theKthLargestIsWhatSortingFinds() {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    for (int round = 0; round < 1_000; round++) {
+      int count = 1 + random.nextInt(256);
+      long[] values = new long[256];
+      for (int i = 0; i < count; i++) {
+        values[i] = random.nextInt(4) == 0 ? 7 : random.nextInt(1_000); // with repeats
+      }
+      int k = 1 + random.nextInt(count);
+      long[] sorted = Arrays.copyOf(values, count);
+      Arrays.sort(sorted);
+      assertThat(SpeculativeDelay.largest(values, count, k))
+          .as("seed %d, count %d, k %d", seed, count, k).isEqualTo(sorted[count - k]);
+    }
   }
 }
