@@ -33,6 +33,11 @@ final class LogFlusher {
     writesMade.incrementAndGet();
   }
 
+  /** Counts {@code writes} writes that RocksDB has taken at once. */
+  void wrote(int writes) {
+    writesMade.addAndGet(writes);
+  }
+
   /**
    * Writes out the log records of every write counted before this call; at once when another
    * call already has. A flush that fails throws, and the writes count as not flushed.

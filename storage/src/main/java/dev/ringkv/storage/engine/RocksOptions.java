@@ -16,7 +16,8 @@ import org.rocksdb.LRUCache;
  *       a power cut of the whole machine may lose the last moments, which other replicas hold.
  *       Its records are written out when the node is about to send a message, not per write
  *       ({@code manual_wal_flush}, {@link LogFlusher}): the writes one turn of the network
- *       thread serves share one write to the file.
+ *       thread serves share one write to the file, and reach RocksDB as one batch
+ *       ({@link PendingWrites}).
  *   <li>Memtables of 16 MiB, at most 3: writes keep flowing while one is flushed, in bounded
  *       memory.
  *   <li>One 32 MiB LRU block cache for both column families, holding index and filter blocks

@@ -26,10 +26,12 @@ import org.rocksdb.WriteOptions;
  * {@link StorageEngine} on RocksDB: records in the default column family, hints in {@code hints}.
  * Records are keyed by the key's ring token, then the key, so that one ring range is one
  * contiguous scan.
- * Every write goes through RocksDB's write-ahead log, held in memory until {@link #flushWrites}
- * writes it out; the node calls that before any message leaves it, so an acknowledged write
- * survives a {@code kill -9} of the process (the log is not fsynced: a power loss may lose the
- * last moments, which the other replicas still hold).
+ * Record writes collect in a batch ({@link PendingWrites}, where reads find them) that goes to
+ * RocksDB in one write; every write goes through RocksDB's write-ahead log, held in memory until
+ * {@link #flushWrites} hands over the batch and writes the log out. The node calls that before
+ * any message leaves it, so an acknowledged write survives a {@code kill -9} of the process (the
+ * log is not fsynced: a power loss may lose the last moments, which the other replicas still
+ * hold).
  *
  * <p>Records of recently used keys are also held in the heap ({@link RecordCache}), changed in
  * the same step as the store under the key's lock: a write compares versions with what is
@@ -61,6 +63,7 @@ public final class RocksStorageEngine implements StorageEngine {
   // store under the same lock.
   private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
   private final RecordCache cache;
+  private final PendingWrites pending; // record writes not yet handed to RocksDB
   private final LogFlusher log;
   private final KeyHasher hasher;
   private volatile boolean closed;
@@ -75,6 +78,7 @@ public final class RocksStorageEngine implements StorageEngine {
     this.log = new LogFlusher(() -> db.flushWal(false));
     this.data = handles.get(0);
     this.hints = handles.get(1);
+    this.pending = new PendingWrites(data);
     for (int i = 0; i < LOCK_STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -127,7 +131,7 @@ public final class RocksStorageEngine implements StorageEngine {
     try {
       Record cachedMeanwhile = cache.peek(key);
       return Optional.ofNullable(cachedMeanwhile != null ? cachedMeanwhile
-          : readAndCache(key, "read of a key"));
+          : uncachedRecord(key, "read of a key"));
     } finally {
       lock.unlock();
     }
@@ -135,6 +139,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public boolean apply(String key, Record record) {
+    writePendingIfFull();
     ReentrantLock lock = stripeFor(key.hashCode());
     lock.lock();
     try {
@@ -142,8 +147,7 @@ public final class RocksStorageEngine implements StorageEngine {
       if (current != null && !record.supersedes(current)) {
         return false;
       }
-      db.put(data, writeOptions, dataKey(key), RecordCodec.encode(record));
-      log.wrote();
+      pending.put(key, dataKey(key), RecordCodec.encode(record), record);
       cache.stored(key, record);
       return true;
     } catch (RocksDBException e) {
@@ -155,6 +159,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public boolean removeIfAt(String key, Version version) {
+    writePendingIfFull();
     ReentrantLock lock = stripeFor(key.hashCode());
     lock.lock();
     try {
@@ -162,8 +167,7 @@ public final class RocksStorageEngine implements StorageEngine {
       if (current == null || !current.version().equals(version)) {
         return false;
       }
-      db.delete(data, writeOptions, dataKey(key));
-      log.wrote();
+      pending.delete(key, dataKey(key));
       cache.removed(key);
       return true;
     } catch (RocksDBException e) {
@@ -173,13 +177,41 @@ public final class RocksStorageEngine implements StorageEngine {
     }
   }
 
-  /** What is stored for {@code key}, from the cache or else RocksDB; call under its lock. */
-  private Record storedRecord(String key, String what) {
-    Record cached = cache.get(key);
-    return cached != null ? cached : readAndCache(key, what);
+  /** Before a write is added: so that if RocksDB refuses the batch, it grows no larger. */
+  private void writePendingIfFull() {
+    if (pending.isFull()) {
+      writePending();
+    }
   }
 
-  /** What RocksDB stores for {@code key}, now cached; call under its lock. */
+  /** Hands the pending record writes to RocksDB in one batch, and counts them for the log. */
+  private void writePending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      pending.writeTo(db, writeOptions, log::wrote);
+    } catch (RocksDBException e) {
+      throw new StorageException("writing records failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** What is stored for {@code key}: cached, pending, or else in RocksDB; call under its lock. */
+  private Record storedRecord(String key, String what) {
+    Record cached = cache.get(key);
+    return cached != null ? cached : uncachedRecord(key, what);
+  }
+
+  /** The pending record of {@code key}, or else what RocksDB stores, then cached. */
+  private Record uncachedRecord(String key, String what) {
+    Optional<Record> pendingRecord = pending.lookup(key);
+    if (pendingRecord != null) {
+      return pendingRecord.orElse(null);
+    }
+    return readAndCache(key, what);
+  }
+
+  /** What RocksDB stores for {@code key}, now cached; call under its lock, with none pending. */
   private Record readAndCache(String key, String what) {
     try {
       byte[] bytes = db.get(data, dataKey(key));
@@ -213,6 +245,7 @@ public final class RocksStorageEngine implements StorageEngine {
       return;
     }
     long first = fromInclusive ? from : from + 1;
+    writePending();
     try (RocksIterator it = db.newIterator(data)) {
       for (it.seek(tokenPrefix(first)); it.isValid(); it.next()) {
         byte[] k = it.key();
@@ -229,6 +262,7 @@ public final class RocksStorageEngine implements StorageEngine {
   @Override
   public long liveKeyCount() {
     long count = 0;
+    writePending();
     try (RocksIterator it = db.newIterator(data)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (!RecordCodec.decode(it.value()).isTombstone()) {
@@ -280,6 +314,7 @@ public final class RocksStorageEngine implements StorageEngine {
 
   @Override
   public void flushWrites() {
+    writePending();
     log.flush();
   }
 
@@ -290,6 +325,7 @@ public final class RocksStorageEngine implements StorageEngine {
       lock.lock();
     }
     try {
+      writePending(); // else they would be written after the delete
       deleteEverything();
       cache.clear();
     } finally {
@@ -350,6 +386,7 @@ public final class RocksStorageEngine implements StorageEngine {
    * {@code rocksdb.estimate-num-keys}; for metrics.
    */
   public long property(String name) {
+    writePending();
     try {
       return db.getLongProperty(data, name);
     } catch (RocksDBException e) {
@@ -379,7 +416,9 @@ public final class RocksStorageEngine implements StorageEngine {
       return;
     }
     closed = true;
+    writePending();
     log.close();
+    pending.close();
     data.close();
     hints.close();
     db.close();

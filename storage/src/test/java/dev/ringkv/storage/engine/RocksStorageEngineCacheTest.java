@@ -134,6 +134,7 @@ class RocksStorageEngineCacheTest {
     CompletableFuture<Boolean> write = new CompletableFuture<>();
     try (RocksStorageEngine engine = RocksStorageEngine.open(dir, KeyHasher.murmur3(), cache)) {
       engine.apply("k", value(1, "old"));
+      engine.flushWrites(); // in RocksDB, no longer pending
       cache.removed("k"); // evicted: the next read misses and reads RocksDB
       reader.set(new Thread(() -> read.complete(engine.get("k"))));
       reader.get().start();
