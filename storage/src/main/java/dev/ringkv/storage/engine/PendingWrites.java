@@ -27,7 +27,9 @@ final class PendingWrites implements AutoCloseable {
   private final WriteBatch batch = new WriteBatch();
   // Per key, its pending record, or empty for a pending delete.
   private final Map<String, Optional<Record>> byKey = new HashMap<>();
-  private long bytes;
+  // Written under this object's lock; volatile so that the checks before every write need not
+  // take it.
+  private volatile long bytes;
   private volatile int writes;
 
   PendingWrites(ColumnFamilyHandle records) {
@@ -58,7 +60,7 @@ final class PendingWrites implements AutoCloseable {
     return writes == 0;
   }
 
-  synchronized boolean isFull() {
+  boolean isFull() {
     return writes >= MAX_WRITES || bytes >= MAX_BYTES;
   }
 

@@ -383,10 +383,9 @@ public final class RocksStorageEngine implements StorageEngine {
 
   /**
    * A RocksDB property of the records' column family, such as
-   * {@code rocksdb.estimate-num-keys}; for metrics.
+   * {@code rocksdb.estimate-num-keys}; for metrics (writes still pending are not in it yet).
    */
   public long property(String name) {
-    writePending();
     try {
       return db.getLongProperty(data, name);
     } catch (RocksDBException e) {
